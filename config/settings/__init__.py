@@ -1,0 +1,1 @@
+"""Settings packages: ``base`` (shared, environment-driven), ``dev``, ``test`` and ``production``."""

@@ -1,0 +1,7 @@
+"""Local development and the one-command demo: DEBUG on, a fixed insecure key unless one is given."""
+
+from config.settings.base import *
+
+DEBUG = True
+SECRET_KEY = ENV.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]

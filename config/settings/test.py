@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast hashing, in-memory e-mail, eager tasks, no static manifest.
+
+The environment still selects the database (``DATABASE_URL``) so the same suite runs on SQLite and PostgreSQL.
+"""
+
+from config.settings.base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = "memory://"
+CELERY_RESULT_BACKEND = "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+STORAGES = components.storages({})
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+WAGTAILSEARCH_BACKENDS = components.search_backends({})

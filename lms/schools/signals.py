@@ -1,0 +1,26 @@
+"""Receivers: count failed logins and clear the count after a successful one."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from lms.schools import throttle
+
+logger = logging.getLogger("lms.security")
+
+
+@receiver(user_login_failed, dispatch_uid="schools.login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = credentials.get("username")
+    if throttle.get_lockout(username, request):
+        return  # attempts while locked out do not extend the lock
+    throttle.record_failure(username, request)
+    logger.warning("failed login", extra={"username_given": bool(username), "ip": throttle.client_ip(request)})
+
+
+@receiver(user_logged_in, dispatch_uid="schools.logged_in")
+def _logged_in(sender, request, user, **kwargs) -> None:
+    throttle.record_success(user.get_username(), request)

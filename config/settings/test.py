@@ -18,3 +18,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES = components.storages({})
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 WAGTAILSEARCH_BACKENDS = components.search_backends({})
+# Serve static files from the finders (no collectstatic in tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,52 @@
+"""Suite-wide fixtures. Real-service fixtures live in tests/support/services.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.support.services", "tests.support.people"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    from django.core.cache import cache
+
+    cache.clear()  # login-throttle counters must not leak between tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from tests.support.services import CHROMIUM, CHROMIUM_ARGS, USED, chromium_version
+
+    USED["Browser"] = chromium_version()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_database(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    from tests.support.services import USED
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+            version = cursor.fetchone()[0]
+    USED["Database"] = f"{connection.display_name} {version} (test database {connection.settings_dict['NAME']})"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests.support.services import USED
+
+    if USED:
+        terminalreporter.write_sep("-", "real services used by this run")
+        for name, detail in sorted(USED.items()):
+            terminalreporter.write_line(f"{name}: {detail}")

@@ -88,7 +88,7 @@ def test_one_head_per_group_is_enforced_by_the_database(people):
 
 
 def test_only_teachers_of_the_school_join_its_subject_groups(people):
-    with pytest.raises(ValidationError, match="is not a teacher"):
+    with pytest.raises(ValidationError, match="không phải là giáo viên"):
         schools_api.add_group_member(group=people.group, user=people.student)
 
 
@@ -115,7 +115,7 @@ def test_role_groups_do_not_touch_other_groups(people):
 
 def test_a_school_has_one_principal(people):
     other = UserFactory(username="ungvien")
-    with pytest.raises(ValidationError, match="already has a principal"):
+    with pytest.raises(ValidationError, match="đã có hiệu trưởng"):
         schools_api.assign_role(user=other, school=people.school, role=Role.LEADERSHIP,
                                 position=LeadershipPosition.PRINCIPAL)
     assert schools_api.get_principal(people.school) == people.principal
@@ -141,7 +141,7 @@ def test_parent_is_linked_to_their_child_and_gets_the_parent_role(people):
 
 
 def test_only_students_can_have_parents_linked(people):
-    with pytest.raises(ValidationError, match="not a student"):
+    with pytest.raises(ValidationError, match="không phải là học sinh"):
         schools_api.link_parent(parent=people.parent, student=people.teacher)
 
 

@@ -38,7 +38,7 @@ def check_broker() -> tuple[bool, str]:
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-        return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "broker"
+        return True, conn.transport.driver_type
 
 
 def check_storage() -> tuple[bool, str]:
@@ -48,7 +48,7 @@ def check_storage() -> tuple[bool, str]:
             ok = fh.read() == b"ok"
     finally:
         default_storage.delete(name)
-    return ok, type(default_storage).__name__
+    return ok, settings.STORAGES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 
 CHECKS: dict[str, Callable[[], tuple[bool, str]]] = {

@@ -30,16 +30,23 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _record_database(django_db_setup, django_db_blocker):
-    from django.db import connection
-
+@pytest.fixture(autouse=True)
+def _record_database(request):
+    """Note which test database really ran (once, after the first test that used one)."""
+    yield
     from tests.support.services import USED
 
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
-            version = cursor.fetchone()[0]
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if "Database" in USED or not uses_db:
+        return
+    from django.db import connection
+
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        version = cursor.fetchone()[0]
     USED["Database"] = f"{connection.display_name} {version} (test database {connection.settings_dict['NAME']})"
 
 

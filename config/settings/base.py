@@ -35,6 +35,7 @@ USE_I18N = True
 USE_TZ = True
 # Vietnamese number format (decimal comma, dot for thousands) comes from Django's "vi" locale formats.
 USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["config.formats"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

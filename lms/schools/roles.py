@@ -43,16 +43,17 @@ class RoleDefinition:
 
 
 _ADMIN = "wagtailadmin.access_admin"
+# Images and documents: Wagtail checks these on collections (granted on the root collection). "add" also lets a
+# person edit and delete what they uploaded themselves; nobody here gets "change" over everyone's files.
 _MEDIA = frozenset(
     {
         "wagtailimages.add_image",
-        "wagtailimages.change_image",
         "wagtailimages.choose_image",
         "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
     }
 )
+COLLECTION_APPS = frozenset({"wagtailimages", "wagtaildocs"})
 
 _DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.SCHOOL_ADMIN: RoleDefinition(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
-from wagtail.models import APIToken
+from wagtail.models import APIToken, Collection, GroupCollectionPermission
 
 from lms.schools import roles as role_config
 from lms.schools.models import (
@@ -48,9 +48,24 @@ def ensure_role_groups(*, using: str = "default") -> dict[Role, Group]:
             if permission is None:
                 raise LookupError(f"Role {definition.role} needs permission {dotted}, which does not exist.")
             wanted.append(permission)
-        group.permissions.set(wanted)
+        group.permissions.set([p for p in wanted if p.content_type.app_label not in role_config.COLLECTION_APPS])
+        _set_root_collection_permissions(
+            group, [p for p in wanted if p.content_type.app_label in role_config.COLLECTION_APPS], using=using
+        )
         groups[definition.role] = group
     return groups
+
+
+def _set_root_collection_permissions(group: Group, permissions: list[Permission], *, using: str) -> None:
+    root = Collection.objects.using(using).filter(depth=1).first()
+    if root is None:
+        return
+    existing = GroupCollectionPermission.objects.using(using).filter(group=group, collection=root)
+    existing.exclude(permission__in=permissions).delete()
+    for permission in permissions:
+        GroupCollectionPermission.objects.using(using).get_or_create(
+            group=group, collection=root, permission=permission
+        )
 
 
 def sync_user_groups(user: User) -> None:

@@ -26,7 +26,7 @@ def _groups(user) -> set[str]:
         ("school_admin", Role.SCHOOL_ADMIN, True, {"schools.manage_people", "schools.change_school"}),
         ("principal", Role.LEADERSHIP, True, {"schools.view_people"}),
         ("group_head", Role.GROUP_HEAD, True, {"schools.view_people"}),
-        ("teacher", Role.TEACHER, True, {"wagtailimages.add_image", "wagtaildocs.add_document"}),
+        ("teacher", Role.TEACHER, True, {"wagtailadmin.access_admin"}),
         ("student", Role.STUDENT, False, set()),
         ("parent", Role.PARENT, False, set()),
     ],
@@ -125,11 +125,43 @@ def test_ensure_role_groups_is_idempotent_and_resets_drifted_permissions(db):
     groups = schools_api.ensure_role_groups()
     teacher_group = groups[Role.TEACHER]
     teacher_group.permissions.clear()
+    teacher_group.collection_permissions.all().delete()
     again = schools_api.ensure_role_groups()
-    assert again[Role.TEACHER].pk == teacher_group.pk
-    assert {f"{p.content_type.app_label}.{p.codename}" for p in again[Role.TEACHER].permissions.all()} == set(
-        definition(Role.TEACHER).permissions
-    )
+    group = again[Role.TEACHER]
+    assert group.pk == teacher_group.pk
+    model_perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+    collection_perms = {
+        f"{p.permission.content_type.app_label}.{p.permission.codename}" for p in group.collection_permissions.all()
+    }
+    assert model_perms | collection_perms == set(definition(Role.TEACHER).permissions)
+    assert collection_perms == {"wagtailimages.add_image", "wagtailimages.choose_image", "wagtaildocs.add_document",
+                                "wagtaildocs.choose_document"}
+
+
+@pytest.mark.parametrize(("attr", "allowed"), [
+    ("school_admin", True), ("principal", True), ("group_head", True), ("teacher", True), ("student", False),
+    ("parent", False),
+])
+def test_staff_can_upload_images_and_documents(people, attr, allowed):
+    from wagtail.documents.permissions import permission_policy as documents
+    from wagtail.images.permissions import permission_policy as images
+
+    user = getattr(people, attr)
+    assert documents.user_has_permission(user, "add") is allowed
+    assert images.user_has_permission(user, "add") is allowed
+
+
+def test_staff_edit_their_own_uploads_but_not_other_peoples(people):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.documents.permissions import permission_policy as documents
+
+    Document = get_document_model()
+    own = Document.objects.create(title="Của tôi", file=ContentFile(b"x", name="a.txt"), uploaded_by_user=people.teacher)
+    other = Document.objects.create(title="Của người khác", file=ContentFile(b"y", name="b.txt"),
+                                    uploaded_by_user=people.group_head)
+    assert documents.user_has_permission_for_instance(people.teacher, "change", own) is True
+    assert documents.user_has_permission_for_instance(people.teacher, "change", other) is False
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -50,13 +50,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     WEB_CONCURRENCY=3
 
+# The app user gets a writable home: gunicorn puts its control socket there ($HOME/.gunicorn/gunicorn.ctl, used by
+# `docker compose exec web gunicornc`).
 # media-types provides /etc/mime.types, so uploads to S3 get the right Content-Type (.docx, .epub, .webm ...),
 # as on a developer's Debian machine. Nothing else is needed: psycopg, Pillow and pillow-heif ship binary wheels.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends media-types \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app
 
 COPY --from=build /opt/venv /opt/venv
 

@@ -18,7 +18,18 @@ from lms.schools.roles import STAFF_ROLES
 class LoginView(auth_views.LoginView):
     template_name = "schools/login.html"
     authentication_form = LoginForm
-    redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        # A logged-in person without ?next goes to their account. With ?next they were sent here because that page
+        # refused them (a student opening the admin): show the form and say so, instead of redirecting in a loop.
+        if request.user.is_authenticated and not request.GET.get(self.redirect_field_name):
+            return redirect(self.get_default_redirect_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["refused"] = self.request.user.is_authenticated
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,0 +1,85 @@
+"""``manage.py seed_demo`` builds the demo school, prints working logins and is idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from content.api import HomePage
+from demo.seed import CLASS_SIZE, DEMO_PASSWORD, SCHOOL_CODE
+from lms.courses import api as courses_api
+from lms.schools import api as schools_api
+from lms.schools.api import Role
+
+
+@pytest.fixture
+def seeded(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_builds_a_realistic_school(seeded):
+    school = schools_api.get_school_by_code(SCHOOL_CODE)
+    assert schools_api.get_principal(school).username == "hieutruong"
+    groups = {g.name: g for g in schools_api.get_subject_groups(school)}
+    assert set(groups) == {"Tổ Toán – Tin", "Tổ Ngữ văn"}
+    assert schools_api.get_group_head(groups["Tổ Toán – Tin"]).username == "tt.toan"
+    assert schools_api.get_group_head(groups["Tổ Ngữ văn"]).username == "tt.van"
+    year = courses_api.get_current_school_year(school)
+    classes = {c.name: c for c in courses_api.get_classes(year)}
+    assert set(classes) == {"10A1", "10A2"}
+    for school_class in classes.values():
+        students = courses_api.get_class_students(school_class)
+        assert len(students) == CLASS_SIZE
+        assert school_class.homeroom_teacher is not None
+        for student in students:
+            assert student.ma_dinh_danh
+            assert Role.STUDENT in schools_api.get_roles(student, school)
+            [guardian] = schools_api.get_guardians(student)
+            assert Role.PARENT in schools_api.get_roles(guardian.parent, school)
+            # Vietnamese names: family name shared with the parent, given name in first_name.
+            assert guardian.parent.last_name.split()[0] == student.last_name.split()[0]
+    assert "Trường THPT Hoa Sen" in HomePage.objects.get().title
+
+
+def test_names_are_vietnamese_and_distinct(seeded):
+    students = get_user_model().objects.filter(role_assignments__role=Role.STUDENT)
+    names = [s.get_full_name() for s in students]
+    assert len(set(names)) == len(names) == 2 * CLASS_SIZE
+    assert sum(name.startswith("Nguyễn") for name in names) >= 5
+    assert all(any(ch in name for ch in "ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ") for name in names[:10])
+
+
+def test_seed_prints_logins_that_work(seeded, client):
+    assert f"Every demo account has the password: {DEMO_PASSWORD}" in seeded
+    table = seeded.split("Tên đăng nhập")[1].split("Also:")[0]
+    printed = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
+    for username in ["superadmin", "quantri", "hieutruong", "phohieutruong", "tt.toan", "tt.van", "gv.toan1",
+                     "gv.van1", "hs10a1.01", "ph10a1.01", "hs10a2.02", "ph10a2.02"]:
+        assert username in printed, username
+    for username in printed:
+        client.logout()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+
+
+@pytest.mark.parametrize(("username", "admin_status"), [
+    ("hieutruong", 200), ("quantri", 200), ("tt.toan", 200), ("gv.van2", 200), ("hs10a1.05", 302),
+    ("ph10a2.07", 302),
+])
+def test_demo_roles_reach_the_right_places(seeded, client, username, admin_status):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == admin_status
+
+
+def test_seed_is_idempotent(seeded):
+    User = get_user_model()
+    counts = (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count())
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "(0 new accounts)" in out.getvalue()
+    assert (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count()) == counts
+    assert User.objects.count() == 4 + 9 + 2 * CLASS_SIZE * 2  # operator, admin, 2 BGH, 9 teachers, students, parents

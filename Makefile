@@ -35,12 +35,17 @@ $(VENV)/.dev: $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-# Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser build).
+# System packages the tests use: Debian's Chromium for the browser tests (never `playwright install`: it downloads
+# a browser build), GNU gettext for the translation checks, docker-compose to validate docker-compose.yml.
+SYSTEM_PACKAGES := chromium:/usr/bin/chromium gettext:/usr/bin/xgettext docker-compose:/usr/bin/docker-compose
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+	  [ -x "$${entry#*:}" ] || missing="$$missing $${entry%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 lint: install-dev

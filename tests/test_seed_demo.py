@@ -58,18 +58,37 @@ def test_seed_prints_logins_that_work(seeded, client):
     assert f"Every demo account has the password: {DEMO_PASSWORD}" in seeded
     table = seeded.split("Tên đăng nhập")[1].split("Also:")[0]
     printed = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
-    for username in ["superadmin", "quantri", "hieutruong", "phohieutruong", "tt.toan", "tt.van", "gv.toan1",
-                     "gv.van1", "hs10a1.01", "ph10a1.01", "hs10a2.02", "ph10a2.02"]:
+    for username in [
+        "superadmin",
+        "quantri",
+        "hieutruong",
+        "phohieutruong",
+        "tt.toan",
+        "tt.van",
+        "gv.toan1",
+        "gv.van1",
+        "hs10a1.01",
+        "ph10a1.01",
+        "hs10a2.02",
+        "ph10a2.02",
+    ]:
         assert username in printed, username
     for username in printed:
         client.logout()
         assert client.login(username=username, password=DEMO_PASSWORD), username
 
 
-@pytest.mark.parametrize(("username", "admin_status"), [
-    ("hieutruong", 200), ("quantri", 200), ("tt.toan", 200), ("gv.van2", 200), ("hs10a1.05", 302),
-    ("ph10a2.07", 302),
-])
+@pytest.mark.parametrize(
+    ("username", "admin_status"),
+    [
+        ("hieutruong", 200),
+        ("quantri", 200),
+        ("tt.toan", 200),
+        ("gv.van2", 200),
+        ("hs10a1.05", 302),
+        ("ph10a2.07", 302),
+    ],
+)
 def test_demo_roles_reach_the_right_places(seeded, client, username, admin_status):
     assert client.login(username=username, password=DEMO_PASSWORD)
     assert client.get("/admin/").status_code == admin_status

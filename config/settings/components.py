@@ -122,8 +122,10 @@ def email(env: Mapping[str, str]) -> dict[str, Any]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if url.startswith("filemail://"):
         # Each message is written to a file under this directory (django-environ would drop the leading "/").
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                "EMAIL_FILE_PATH": url.removeprefix("filemail://")}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": url.removeprefix("filemail://"),
+        }
     return dict(environ.Env.email_url_config(url))
 
 

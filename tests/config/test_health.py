@@ -26,8 +26,11 @@ def test_healthz_names_the_broken_part(client, db, monkeypatch):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
-    assert body["checks"]["cache"] == {"ok": False, "detail": "ConnectionError: Redis unreachable",
-                                       "ms": body["checks"]["cache"]["ms"]}
+    assert body["checks"]["cache"] == {
+        "ok": False,
+        "detail": "ConnectionError: Redis unreachable",
+        "ms": body["checks"]["cache"]["ms"],
+    }
     assert body["checks"]["database"]["ok"] is True
 
 

@@ -30,13 +30,22 @@ def test_database_url_selects_postgresql(tmp_path):
     config = components.databases({"DATABASE_URL": "postgres://lms:secret@db:5432/lms"}, tmp_path)["default"]
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
-        "lms", "lms", "secret", "db", 5432)
+        "lms",
+        "lms",
+        "secret",
+        "db",
+        5432,
+    )
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
 def test_bucket_selects_s3_storage_with_safe_options():
-    env = {"AWS_STORAGE_BUCKET_NAME": "hoclieu", "AWS_S3_ENDPOINT_URL": "http://s3:8333",
-           "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    env = {
+        "AWS_STORAGE_BUCKET_NAME": "hoclieu",
+        "AWS_S3_ENDPOINT_URL": "http://s3:8333",
+        "AWS_ACCESS_KEY_ID": "k",
+        "AWS_SECRET_ACCESS_KEY": "s",
+    }
     storage = components.storages(env)["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     options = storage["OPTIONS"]
@@ -70,20 +79,31 @@ def test_cache_and_email_urls():
 def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-                               "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, "
-                               "settings.CSRF_COOKIE_SECURE, settings.CSRF_TRUSTED_ORIGINS, settings.DEBUG)"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, "
+            "settings.CSRF_COOKIE_SECURE, settings.CSRF_TRUSTED_ORIGINS, settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
-@pytest.mark.parametrize(("env", "missing"), [
-    ({}, "SECRET_KEY, ALLOWED_HOSTS"),
-    ({"ALLOWED_HOSTS": "lms.truong.edu.vn"}, "SECRET_KEY"),
-    ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
-    ({"SECRET_KEY": "   ", "ALLOWED_HOSTS": "lms.truong.edu.vn"}, "SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "SECRET_KEY, ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "lms.truong.edu.vn"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": "   ", "ALLOWED_HOSTS": "lms.truong.edu.vn"}, "SECRET_KEY"),
+    ],
+)
 def test_production_refuses_to_start_without_secret_key_or_allowed_hosts(env, missing):
     result = _import_production(env)
     assert result.returncode != 0

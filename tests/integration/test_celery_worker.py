@@ -9,8 +9,8 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
-from kombu import pools as kombu_pools
 from django.urls import reverse
+from kombu import pools as kombu_pools
 
 from config.celery_app import app
 from lib.tasks import send_email_task
@@ -24,8 +24,12 @@ def _celery_on(worker):
     """Point the web side's Celery app at the worker's broker, as CELERY_BROKER_URL does in production."""
     keys = ["broker_url", "result_backend", "task_always_eager", "task_default_queue"]
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=worker.broker_url, result_backend=worker.result_backend, task_always_eager=False,
-                    task_default_queue=worker.queue)
+    app.conf.update(
+        broker_url=worker.broker_url,
+        result_backend=worker.result_backend,
+        task_always_eager=False,
+        task_default_queue=worker.queue,
+    )
     _reset_connections()
     try:
         yield
@@ -64,8 +68,9 @@ def test_worker_runs_a_task_and_returns_its_result_through_redis(celery_worker_p
     for old in celery_worker_process.mail_dir.glob("*.log"):
         old.unlink()
     with _celery_on(celery_worker_process):
-        result = send_email_task.delay(to=["giaovien@truong.example.vn"], subject="Thông báo họp tổ",
-                                       body="Họp tổ chuyên môn lúc 14:00 thứ Năm.")
+        result = send_email_task.delay(
+            to=["giaovien@truong.example.vn"], subject="Thông báo họp tổ", body="Họp tổ chuyên môn lúc 14:00 thứ Năm."
+        )
         assert result.get(timeout=30) == 1
     assert result.successful()
     [mail_file] = _wait_for_mail(celery_worker_process.mail_dir)
@@ -75,8 +80,9 @@ def test_worker_runs_a_task_and_returns_its_result_through_redis(celery_worker_p
     assert body.strip() == "Họp tổ chuyên môn lúc 14:00 thứ Năm."
 
 
-def test_password_reset_email_is_sent_by_the_worker(client, people, celery_worker_process,
-                                                   django_capture_on_commit_callbacks):
+def test_password_reset_email_is_sent_by_the_worker(
+    client, people, celery_worker_process, django_capture_on_commit_callbacks
+):
     for old in celery_worker_process.mail_dir.glob("*.log"):
         old.unlink()
     with _celery_on(celery_worker_process), django_capture_on_commit_callbacks(execute=True):
@@ -90,8 +96,9 @@ def test_password_reset_email_is_sent_by_the_worker(client, people, celery_worke
     link = re.search(r"http://testserver(/tai-khoan/dat-lai/\S+/)", body).group(1)
 
     form = client.get(link, follow=True)
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Mat-khau-moi-2026",
-                                                    "new_password2": "Mat-khau-moi-2026"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"}
+    )
     assert done["Location"] == reverse("schools:password_reset_complete")
     assert client.login(username=people.teacher.username, password="Mat-khau-moi-2026")
     assert not client.login(username=people.teacher.username, password=PASSWORD)

@@ -68,8 +68,9 @@ def s3_default_storage(s3_server, settings):
 def test_a_teacher_uploads_a_document_in_the_admin_and_it_lands_in_s3(client, people, s3_default_storage):
     client.force_login(people.teacher)
     upload = SimpleUploadedFile("Đề cương ôn tập.pdf", b"%PDF-1.4 noi dung de cuong", content_type="application/pdf")
-    response = client.post("/admin/documents/add/", {"title": "Đề cương ôn tập học kì I", "file": upload,
-                                                      "collection": 1})
+    response = client.post(
+        "/admin/documents/add/", {"title": "Đề cương ôn tập học kì I", "file": upload, "collection": 1}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     document = get_document_model().objects.get(title="Đề cương ôn tập học kì I")
     try:

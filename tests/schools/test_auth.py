@@ -47,8 +47,9 @@ def test_login_with_good_credentials_goes_to_the_account_page(client, people):
 def test_login_follows_next_but_not_to_other_sites(client, people):
     assert _login(client, people.teacher.username, PASSWORD, QUERY_STRING="next=/admin/")["Location"] == "/admin/"
     client.logout()
-    response = client.post(f"{LOGIN}?next=https://evil.example/", {"username": people.teacher.username,
-                                                                   "password": PASSWORD})
+    response = client.post(
+        f"{LOGIN}?next=https://evil.example/", {"username": people.teacher.username, "password": PASSWORD}
+    )
     assert response["Location"] == reverse("schools:account")
 
 
@@ -116,8 +117,10 @@ def test_logout_needs_post_and_ends_the_session(client, people):
 
 def test_password_change(client, people):
     client.force_login(people.teacher)
-    response = client.post(reverse("schools:password_change"), {
-        "old_password": PASSWORD, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"})
+    response = client.post(
+        reverse("schools:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"},
+    )
     assert response["Location"] == reverse("schools:password_change_done")
     client.logout()
     assert _login(client, people.teacher.username, "Mat-khau-moi-2026").status_code == 302
@@ -134,14 +137,16 @@ def test_password_reset_by_email_end_to_end(client, people, django_capture_on_co
     link = re.search(r"http://testserver(/tai-khoan/dat-lai/\S+/)", message.body).group(1)
     form_page = client.get(link, follow=True)
     assert "Chọn mật khẩu mới" in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "Mat-khau-moi-2026",
-                                                          "new_password2": "Mat-khau-moi-2026"})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"}
+    )
     assert done["Location"] == reverse("schools:password_reset_complete")
     assert _login(client, people.teacher.username, "Mat-khau-moi-2026").status_code == 302
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, db,
-                                                                              django_capture_on_commit_callbacks):
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    client, db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("schools:password_reset"), {"email": "khong-ai@example.vn"})
     assert response["Location"] == reverse("schools:password_reset_done")

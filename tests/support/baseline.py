@@ -21,8 +21,14 @@ def ensure_site_baseline() -> Site:
     root = Page.objects.filter(depth=1).first() or Page.add_root(title="Root", slug="root", locale=locale)
     home = HomePage.objects.first()
     if home is None:
-        home = root.add_child(instance=HomePage(title="Trang chủ", slug="trang-chu", locale=locale,
-                                                intro="Kho học liệu và lớp học trực tuyến của nhà trường."))
+        home = root.add_child(
+            instance=HomePage(
+                title="Trang chủ",
+                slug="trang-chu",
+                locale=locale,
+                intro="Kho học liệu và lớp học trực tuyến của nhà trường.",
+            )
+        )
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.create(
         hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Kho học liệu"
     )

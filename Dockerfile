@@ -75,6 +75,7 @@ COPY demo demo
 COPY templates templates
 COPY static static
 COPY locale locale
+COPY locale_overrides locale_overrides
 COPY docker/entrypoint.sh docker/entrypoint.sh
 
 # Static files are collected into /app/var/static at build time and served by WhiteNoise (compressed, hashed names).

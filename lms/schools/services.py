@@ -152,6 +152,52 @@ def create_person(
 
 
 @transaction.atomic
+def create_person_at_school(
+    *,
+    school: School,
+    roles: list[Role | str],
+    position: str = "",
+    actor: User | None = None,
+    username: str,
+    last_name: str,
+    first_name: str,
+    email: str = "",
+    password: str | None = None,
+    ma_dinh_danh: str | None = None,
+    date_of_birth: date | None = None,
+    gender: str = "",
+    phone: str = "",
+) -> User:
+    """Create a person and give them their roles at ``school``, all or nothing. A person belongs to a school through
+    their roles, so at least one is needed. ``position`` applies to the leadership role."""
+    wanted = {Role(role) for role in roles}
+    if not wanted:
+        raise ValidationError(
+            {"roles": _("Choose at least one role: a person belongs to a school through their roles.")}
+        )
+    if position and Role.LEADERSHIP not in wanted:
+        raise ValidationError({"position": _("Only school leadership has a position.")})
+    user = create_person(
+        username=username,
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        password=password,
+        ma_dinh_danh=ma_dinh_danh,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        phone=phone,
+    )
+    log(instance=user, action="schools.person_created", user=actor, data={"school": school.code})
+    for role in role_config.ASSIGNABLE_ROLES:
+        if role in wanted:
+            assign_role(
+                user=user, school=school, role=role, position=position if role == Role.LEADERSHIP else "", actor=actor
+            )
+    return user
+
+
+@transaction.atomic
 def assign_role(
     *, user: User, school: School, role: Role | str, position: str = "", actor: User | None = None
 ) -> RoleAssignment:

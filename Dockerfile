@@ -30,6 +30,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # Then the project itself (packages config*, lib*, lms*, content*, search*, demo*; see [tool.setuptools]).
 COPY config config
 COPY lib lib
+COPY curriculum curriculum
 COPY lms lms
 COPY content content
 COPY search search
@@ -68,6 +69,7 @@ WORKDIR /app
 COPY manage.py ./
 COPY config config
 COPY lib lib
+COPY curriculum curriculum
 COPY lms lms
 COPY content content
 COPY search search

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
-from content.models import HomePage
+from content.models import GradePage, HomePage, LessonPage, SchoolHomePage, SubjectPage, TopicPage, fold_slug
 
 
 @transaction.atomic
@@ -21,3 +21,47 @@ def update_home_page(*, site: Site | None = None, title: str, intro: str, body: 
     revision = home.save_revision(user=user, log_action=True)
     revision.publish(user=user)
     return HomePage.objects.get(pk=home.pk)
+
+
+@transaction.atomic
+def get_or_create_school_home(*, school, site: Site | None = None) -> SchoolHomePage:
+    existing = SchoolHomePage.objects.filter(school=school).first()
+    if existing:
+        return existing
+    site = site or Site.objects.get(is_default_site=True)
+    home = site.root_page.specific
+    page = SchoolHomePage(title=school.name, slug=fold_slug(school.short_name or school.name), school=school)
+    home.add_child(instance=page)
+    page.save_revision(log_action=True).publish()
+    return page
+
+
+def _child(parent: Page, page_class, lookup: dict, title: str) -> Page:
+    existing = page_class.objects.child_of(parent).filter(**lookup).first()
+    if existing:
+        return existing
+    page = page_class(title=title, **lookup)
+    parent.add_child(instance=page)
+    page.save_revision(log_action=True).publish()
+    return page
+
+
+@transaction.atomic
+def get_or_create_topic(*, school, subject, grade: int, title: str) -> TopicPage:
+    """The school's topic page for ``subject`` / ``grade`` / ``title``, creating the missing levels of the tree."""
+    school_home = get_or_create_school_home(school=school)
+    subject_page = _child(school_home, SubjectPage, {"subject": subject}, subject.name)
+    grade_page = _child(subject_page, GradePage, {"grade": grade}, f"Lớp {grade}")
+    existing = TopicPage.objects.child_of(grade_page).filter(title=title).first()
+    return existing or _child(grade_page, TopicPage, {}, title)
+
+
+@transaction.atomic
+def create_lesson_draft(*, topic: TopicPage, title: str, author, **fields) -> LessonPage:
+    """A new lesson as a draft (never live) with a first revision by ``author``."""
+    outcomes = fields.pop("outcomes", [])
+    lesson = LessonPage(title=title, live=False, author=author, owner=author, **fields)
+    topic.add_child(instance=lesson)
+    lesson.outcomes.set(outcomes)
+    lesson.save_revision(user=author, log_action=True)
+    return lesson

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from content import api as content_api
+from demo.lessons import seed_lessons
 from demo.names import Name, NameGenerator
 from lms.courses import api as courses_api
 from lms.schools import api as schools_api
@@ -35,6 +36,7 @@ class Login:
 class SeedResult:
     logins: list[Login] = field(default_factory=list)
     created: int = 0
+    lessons_created: int = 0
 
     def add(self, user, role: str, note: str = "") -> None:
         self.logins.append(Login(user.username, user.get_full_name(), role, note))
@@ -119,8 +121,8 @@ def seed() -> SeedResult:
     result.add(vice, "Phó hiệu trưởng (BGH)")
 
     groups = {
-        "toan-tin": ("Tổ Toán – Tin", "Toán, Tin học", ["tt.toan", "gv.toan1", "gv.toan2", "gv.toan3", "gv.tin1"]),
-        "ngu-van": ("Tổ Ngữ văn", "Ngữ văn", ["tt.van", "gv.van1", "gv.van2", "gv.van3"]),
+        "toan-tin": ("Tổ Toán – Tin", ["toan", "tin-hoc"], ["tt.toan", "gv.toan1", "gv.toan2", "gv.toan3", "gv.tin1"]),
+        "ngu-van": ("Tổ Ngữ văn", ["ngu-van"], ["tt.van", "gv.van1", "gv.van2", "gv.van3"]),
     }
     teachers = {}
     for code, (group_name, subjects, usernames) in groups.items():
@@ -174,6 +176,10 @@ def seed() -> SeedResult:
             if number <= 2:
                 result.add(student, f"Học sinh lớp {class_name}")
                 result.add(parent, f"Phụ huynh của {student.get_full_name()} ({class_name})")
+
+    result.lessons_created = seed_lessons(
+        school=school, author_by_subject={"toan": teachers["gv.toan1"], "ngu-van": teachers["gv.van1"]}
+    )
 
     content_api.update_home_page(
         title="Trường THPT Hoa Sen – Kho học liệu số",

@@ -28,6 +28,16 @@ class ContentSecurityPolicyMiddleware:
             else "Content-Security-Policy"
         )
         if header not in response:
-            directives = getattr(response, "csp_policy", None) or settings.CONTENT_SECURITY_POLICY
+            directives = getattr(response, "csp_policy", None) or policy_for_path(request.path)
             response[header] = build_policy(directives)
         return response
+
+
+def policy_for_path(path: str) -> dict[str, list[str]]:
+    """The site policy, with the directives of the first matching ``CONTENT_SECURITY_POLICY_OVERRIDES`` prefix."""
+    directives = dict(settings.CONTENT_SECURITY_POLICY)
+    for prefix, overrides in getattr(settings, "CONTENT_SECURITY_POLICY_OVERRIDES", []):
+        if path.startswith(prefix):
+            directives.update(overrides)
+            break
+    return directives

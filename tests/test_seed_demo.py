@@ -99,6 +99,25 @@ def test_seed_is_idempotent(seeded):
     counts = (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count())
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert "(0 new accounts)" in out.getvalue()
+    assert "(0 new accounts, 0 new lessons)" in out.getvalue()
     assert (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count()) == counts
     assert User.objects.count() == 4 + 9 + 2 * CLASS_SIZE * 2  # operator, admin, 2 BGH, 9 teachers, students, parents
+
+
+def test_seed_publishes_lessons_with_curriculum_metadata_and_formulas(seeded, client):
+    from content.api import LessonPage
+
+    lessons = list(LessonPage.objects.live().specific())
+    assert len(lessons) >= 6
+    assert {lesson.subject.code for lesson in lessons} == {"toan", "ngu-van"}
+    for lesson in lessons:
+        assert lesson.publication_problems() == []
+        assert all(o.subject_id == lesson.subject_id and o.grade == 10 for o in lesson.outcomes.all())
+        assert lesson.slug.isascii()
+    quadratic = LessonPage.objects.get(title="Bài 8. Hàm số bậc hai")
+    html = client.get(quadratic.url).content.decode()
+    assert "katex.min.js" in html
+    assert 'data-latex="y = ax^2 + bx + c \\quad (a \\ne 0)"' in html
+    assert "Yêu cầu cần đạt (YCCĐ)" in html
+    home = client.get("/").content.decode()
+    assert "Trường THPT Hoa Sen (trường mẫu)" in home

@@ -60,6 +60,7 @@ WAGTAIL_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -74,6 +75,7 @@ WAGTAIL_APPS = [
 ]
 LOCAL_APPS = [
     "lib",
+    "curriculum",
     "lms.schools",
     "content",
     "lms.library",
@@ -206,6 +208,9 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
 }
+# Wagtail 8's page editor still writes two inline scripts (the go-live and expiry date pickers); the admin is used
+# only by authenticated staff, so it alone may run inline scripts. Pages students see never may.
+CONTENT_SECURITY_POLICY_OVERRIDES = [("/admin/", {"script-src": ["'self'", "'unsafe-inline'"]})]
 CONTENT_SECURITY_POLICY_REPORT_ONLY = False
 if ENV.get("AWS_S3_ENDPOINT_URL") or ENV.get("AWS_S3_CUSTOM_DOMAIN"):
     # Signed URLs send the browser straight to the object store for images, documents and video.

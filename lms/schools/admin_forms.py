@@ -13,6 +13,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from curriculum.api import get_subjects
 from lms.schools import selectors
 from lms.schools.models import Gender, Relationship, SubjectGroup, User, sector_identifier_validator
 from lms.schools.roles import ASSIGNABLE_ROLES, LeadershipPosition, Role
@@ -311,10 +312,11 @@ class SubjectGroupForm(forms.Form):
         required=False,
         help_text=_("Short code without spaces or diacritics, e.g. toan-tin. Made from the name if left empty."),
     )
-    subjects = forms.CharField(
+    subjects = forms.ModelMultipleChoiceField(
         label=_("Subjects"),
-        max_length=300,
+        queryset=get_subjects(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Subjects the group is responsible for, e.g. Toán, Tin học."),
     )
 

@@ -592,7 +592,7 @@ class SubjectGroupCreateView(SchoolMixin, FormView):
         data = form.cleaned_data
         try:
             group = services.create_subject_group(
-                school=self.school, name=data["name"], code=data["code"], subjects=data.get("subjects") or ""
+                school=self.school, name=data["name"], code=data["code"], subjects=data.get("subjects") or ()
             )
         except ValidationError as error:
             _add_service_errors(form, error)

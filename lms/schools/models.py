@@ -229,10 +229,13 @@ class SubjectGroup(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40)
-    subjects = models.CharField(
-        _("subjects"),
-        max_length=300,
+    # The subjects whose lessons, questions and tests this group reviews (the reviewer of a lesson in Toán is the
+    # head of the group that has Toán here).
+    subjects = models.ManyToManyField(
+        "curriculum.Subject",
+        verbose_name=_("subjects"),
         blank=True,
+        related_name="subject_groups",
         help_text=_("Subjects the group is responsible for, e.g. Toán, Tin học."),
     )
 

@@ -249,7 +249,8 @@ def get_subject_groups_overview(school: School) -> list[SubjectGroup]:
                 "memberships",
                 queryset=SubjectGroupMembership.objects.filter(is_head=True).select_related("user"),
                 to_attr="head_memberships",
-            )
+            ),
+            "subjects",
         )
         .order_by("name")
     )
@@ -271,3 +272,8 @@ def get_person_history(user: User, school: School, *, limit: int = 50) -> list[M
         .select_related("user")
         .order_by("-timestamp", "-pk")[:limit]
     )
+
+
+def get_subject_group_for(school: School, subject) -> SubjectGroup | None:
+    """The group of ``school`` that reviews ``subject`` (a curriculum subject), if any."""
+    return SubjectGroup.objects.filter(school=school, subjects=subject).first()

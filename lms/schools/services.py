@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import APIToken, Collection, GroupCollectionPermission
 
+from curriculum.api import Subject, get_subject
 from lms.schools import roles as role_config
 from lms.schools.models import (
     Guardianship,
@@ -246,14 +247,34 @@ def revoke_role(*, user: User, school: School, role: Role | str, actor: User | N
 
 
 @transaction.atomic
-def create_subject_group(*, school: School, name: str, code: str, subjects: str = "") -> SubjectGroup:
-    group = SubjectGroup(school=school, name=name, code=code, subjects=subjects)
+def create_subject_group(*, school: School, name: str, code: str, subjects=()) -> SubjectGroup:
+    """``subjects``: curriculum subjects (or their codes) the group reviews. A subject belongs to at most one group
+    of a school, so that every lesson has exactly one reviewing group."""
+    group = SubjectGroup(school=school, name=name, code=code)
     group.full_clean()
     group.save()
+    set_group_subjects(group=group, subjects=subjects)
     return group
 
 
-def get_or_create_subject_group(*, school: School, name: str, code: str, subjects: str = "") -> SubjectGroup:
+@transaction.atomic
+def set_group_subjects(*, group: SubjectGroup, subjects=()) -> None:
+    wanted = [s if isinstance(s, Subject) else get_subject(s) for s in subjects]
+    taken = (
+        SubjectGroup.objects.filter(school=group.school_id, subjects__in=wanted)
+        .exclude(pk=group.pk)
+        .values_list("subjects__name", "name")
+    )
+    clashes = [(subject, other) for subject, other in taken if subject in {s.name for s in wanted}]
+    if clashes:
+        subject, other = clashes[0]
+        raise ValidationError(
+            {"subjects": _("%(subject)s is already reviewed by %(group)s.") % {"subject": subject, "group": other}}
+        )
+    group.subjects.set(wanted)
+
+
+def get_or_create_subject_group(*, school: School, name: str, code: str, subjects=()) -> SubjectGroup:
     existing = SubjectGroup.objects.filter(school=school, code=code).first()
     return existing or create_subject_group(school=school, name=name, code=code, subjects=subjects)
 

@@ -150,3 +150,18 @@ def test_scores_format_with_a_decimal_comma():
     with translation.override("vi"):
         assert formats.number_format(Decimal("7.9"), 1) == "7,9"
         assert formats.date_format(__import__("datetime").date(2026, 11, 23), "SHORT_DATE_FORMAT") == "23/11/2026"
+
+
+def test_only_the_admin_may_run_inline_scripts(client, people):
+    """Wagtail's page editor has inline date-picker scripts; the rest of the site keeps script-src 'self'."""
+    from tests.support.baseline import ensure_site_baseline
+
+    home = ensure_site_baseline().root_page
+    site_policy = client.get("/").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in site_policy.split("script-src")[1].split(";")[0]
+    client.force_login(type(people.teacher).objects.create_superuser("quantri-he-thong", "q@example.vn", "x"))
+    editor = client.get(f"/admin/pages/{home.pk}/edit/")
+    assert editor.status_code == 200
+    assert "initDateTimeChooser" in editor.content.decode()
+    script_src = editor.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert "'unsafe-inline'" in script_src

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
+from curriculum.api import get_subject
 from lms.schools import api as schools_api
 from lms.schools.api import Role
 from lms.schools.roles import definition
@@ -606,11 +607,23 @@ def test_subject_groups_list_and_create(client, people):
     assert page.context["groups"][0].member_count == 2
     response = client.post(
         f"{_list(people.school)}to-chuyen-mon/them/",
-        {"name": "Tổ Khoa học tự nhiên", "code": "", "subjects": "Lý, Hoá, Sinh"},
+        {
+            "name": "Tổ Khoa học tự nhiên",
+            "code": "",
+            "subjects": [get_subject("vat-li").pk, get_subject("hoa-hoc").pk, get_subject("sinh-hoc").pk],
+        },
     )
     assert response.status_code == 302
     created = schools_api.get_subject_groups(people.school).get(name="Tổ Khoa học tự nhiên")
     assert created.code == "to-khoa-hoc-tu-nhien"
+    assert {s.code for s in created.subjects.all()} == {"vat-li", "hoa-hoc", "sinh-hoc"}
+    # A subject is reviewed by one group of the school only.
+    clash = client.post(
+        f"{_list(people.school)}to-chuyen-mon/them/",
+        {"name": "Tổ Toán 2", "code": "toan-2", "subjects": [get_subject("toan").pk]},
+    )
+    assert clash.status_code == 200
+    assert "đã do Tổ Toán – Tin phụ trách" in clash.content.decode()
     duplicate = client.post(f"{_list(people.school)}to-chuyen-mon/them/", {"name": "tổ toán – tin", "code": "khac"})
     assert duplicate.status_code == 200
     assert "Trường đã có tổ chuyên môn mang tên này." in _text(duplicate)

@@ -29,7 +29,9 @@ class SchoolPeople:
 
 def make_school_people(prefix: str = "") -> SchoolPeople:
     school = SchoolFactory()
-    group = schools_api.create_subject_group(school=school, name="Tổ Toán – Tin", code="toan-tin", subjects="Toán, Tin")
+    group = schools_api.create_subject_group(
+        school=school, name="Tổ Toán – Tin", code="toan-tin", subjects=["toan", "tin-hoc"]
+    )
 
     def person(name, *roles, **kwargs):
         user = UserFactory(username=f"{prefix}{name}", **kwargs)

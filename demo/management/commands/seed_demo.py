@@ -11,7 +11,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = seed()
         out = self.stdout
-        out.write(self.style.SUCCESS(f"Demo data ready ({result.created} new accounts)."))
+        out.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({result.created} new accounts, {result.lessons_created} new lessons)."
+            )
+        )
         out.write("")
         out.write(f"Every demo account has the password: {DEMO_PASSWORD}")
         out.write("")

@@ -1,0 +1,55 @@
+"""The interface through which lessons embed things other apps own: H5P and SCORM items (lms.library) and practice
+questions (lms.assessments).
+
+``content`` sits below those apps, so it cannot import them. A lesson block stores only a reference (the item's
+UUID); the owning app registers a :class:`LearningObjectProvider` for its kind from its ``AppConfig.ready()``. The
+provider validates references when a lesson is saved, renders the item for a student, and lists items for the
+editor's chooser. Until a provider for a kind is registered, a block of that kind cannot be saved (the editor gets a
+clear message), so no lesson ever points to nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Kind:
+    H5P = "h5p"
+    SCORM = "scorm"
+    QUESTION = "question"
+
+
+@dataclass(frozen=True)
+class LearningObjectSummary:
+    reference: str
+    title: str
+    kind: str
+
+
+class LearningObjectProvider(Protocol):
+    kind: str
+
+    def validate(self, reference: str, *, user=None) -> LearningObjectSummary | None:
+        """The item's summary if ``reference`` names an item that lessons may embed, else ``None``."""
+
+    def render(self, reference: str, *, request=None, context=None) -> str:
+        """HTML for the student (an iframe for H5P/SCORM players, a question form, …)."""
+
+    def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
+        """Items the editor may choose from."""
+
+
+_providers: dict[str, LearningObjectProvider] = {}
+
+
+def register_provider(provider: LearningObjectProvider) -> None:
+    _providers[provider.kind] = provider
+
+
+def unregister_provider(kind: str) -> None:
+    _providers.pop(kind, None)
+
+
+def get_provider(kind: str) -> LearningObjectProvider | None:
+    return _providers.get(kind)

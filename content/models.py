@@ -303,3 +303,6 @@ class LessonNotPublishable(ValidationError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(problems, code="not_publishable")
         self.problems = problems
+
+
+from content.review import PrincipalApprovalTask, ReviewDecision, SubjectGroupReviewTask  # noqa: E402, F401

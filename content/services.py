@@ -33,6 +33,9 @@ def get_or_create_school_home(*, school, site: Site | None = None) -> SchoolHome
     page = SchoolHomePage(title=school.name, slug=fold_slug(school.short_name or school.name), school=school)
     home.add_child(instance=page)
     page.save_revision(log_action=True).publish()
+    from content.review_services import configure_school_review
+
+    configure_school_review(school=school)
     return page
 
 
@@ -61,7 +64,7 @@ def create_lesson_draft(*, topic: TopicPage, title: str, author, **fields) -> Le
     """A new lesson as a draft (never live) with a first revision by ``author``."""
     outcomes = fields.pop("outcomes", [])
     lesson = LessonPage(title=title, live=False, author=author, owner=author, **fields)
+    lesson.outcomes.set(outcomes)  # held in memory by modelcluster and written by the first save
     topic.add_child(instance=lesson)
-    lesson.outcomes.set(outcomes)
     lesson.save_revision(user=author, log_action=True)
     return lesson

@@ -22,6 +22,19 @@ def _isolated_media_and_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_baseline(request):
+    """Transactional tests (browser, live server) end by flushing every table, migration-created rows included;
+    tests that use the database after one of them get those rows back here (a few queries when nothing is missing)."""
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames) or request.node.get_closest_marker(
+        "django_db"
+    ):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        from tests.support.baseline import ensure_site_baseline
+
+        ensure_site_baseline()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     from tests.support.services import CHROMIUM, CHROMIUM_ARGS, USED, chromium_version

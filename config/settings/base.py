@@ -248,6 +248,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "zip",
 ]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Lessons go live when their last reviewer approves (see content.review); the reviewed revision is published.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "content.workflow_actions.publish_approved"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests (privacy; closed school networks)
 WAGTAIL_ALLOW_UNICODE_SLUGS = False  # content slugs are folded with anyascii ("Đường tròn" → duong-tron)
 

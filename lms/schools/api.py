@@ -68,6 +68,7 @@ from lms.schools.services import (
     set_identifier,
     sync_user_groups,
 )
+from lms.schools.signals import roles_changed
 
 __all__ = [
     "STAFF_ROLES",
@@ -127,6 +128,7 @@ __all__ = [
     "remove_group_member",
     "revoke_api_token",
     "revoke_role",
+    "roles_changed",
     "set_group_subjects",
     "set_identifier",
     "sync_user_groups",

@@ -30,6 +30,7 @@ from lms.schools.models import (
 )
 from lms.schools.roles import LeadershipPosition, Role
 from lms.schools.selectors import get_roles
+from lms.schools.signals import roles_changed
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -78,6 +79,7 @@ def sync_user_groups(user: User) -> None:
     if current != wanted:
         user.groups.remove(*[g for g in managed if g.name in current - wanted])
         user.groups.add(*[g for g in managed if g.name in wanted - current])
+    roles_changed.send(sender=type(user), user=user)
 
 
 # --------------------------------------------------------------------------------------------------------------------

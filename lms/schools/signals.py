@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from lms.schools import throttle
 
 logger = logging.getLogger("lms.security")
+
+# Sent after a person's roles (and so their role groups) changed; provides ``user``. Higher apps keep their own
+# per-school groups in step with it (content: who may write lessons in which school's tree).
+roles_changed = Signal()
 
 
 @receiver(user_login_failed, dispatch_uid="schools.login_failed")

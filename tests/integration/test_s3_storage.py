@@ -72,6 +72,7 @@ def test_a_teacher_uploads_a_document_in_the_admin_and_it_lands_in_s3(client, pe
         "/admin/documents/add/", {"title": "Đề cương ôn tập học kì I", "file": upload, "collection": 1}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/admin/documents/", response["Location"]
     document = get_document_model().objects.get(title="Đề cương ôn tập học kì I")
     try:
         assert s3_default_storage.exists(document.file.name)

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
+from content.rest_api.v1 import router as lessons_router
 from lms.schools.rest_api.v1 import router as schools_router
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api = NinjaAPI(
     docs_url=None,  # the Swagger UI loads its assets from a CDN; the JSON schema is what clients need
 )
 api.add_router("/", schools_router)
+api.add_router("/", lessons_router)
 
 
 @api.get("/ping", auth=None, summary="Liveness of the API (no authentication)")

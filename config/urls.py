@@ -8,12 +8,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
-from lib.views import healthz
+from lib.views import healthz, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("tai-khoan/", include("lms.schools.urls")),
+    path("bai-giang/", include("content.urls")),
+    path("ngon-ngu/<str:code>/", switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # One login page for the site and the admin (Vietnamese, throttled): the admin's own redirects there.

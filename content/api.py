@@ -13,7 +13,9 @@ from content.models import (
     TopicPage,
     fold_slug,
 )
+from content.progress import get_progress, record_lesson_opened, set_lesson_done
 from content.services import create_lesson_draft, get_or_create_school_home, get_or_create_topic, update_home_page
+from content.visibility import can_view_lesson, visible_lessons_q
 
 __all__ = [
     "GradePage",
@@ -28,10 +30,15 @@ __all__ = [
     "SharingScope",
     "SubjectPage",
     "TopicPage",
+    "can_view_lesson",
     "create_lesson_draft",
     "fold_slug",
     "get_or_create_school_home",
     "get_or_create_topic",
+    "get_progress",
+    "record_lesson_opened",
     "register_provider",
+    "set_lesson_done",
     "update_home_page",
+    "visible_lessons_q",
 ]

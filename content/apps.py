@@ -7,11 +7,14 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content repository")
 
     def ready(self) -> None:
-        from wagtail.signals import task_submitted
+        from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, task_submitted
 
         from lms.schools.api import roles_changed
 
         task_submitted.connect(_task_submitted, dispatch_uid="content.notify_reviewer")
+        for signal in (page_published, page_unpublished, page_slug_changed):
+            signal.connect(_drop_cached_page, dispatch_uid=f"content.pagecache.{id(signal)}")
+        post_page_move.connect(_drop_moved_page, dispatch_uid="content.pagecache.move")
         roles_changed.connect(_roles_changed, dispatch_uid="content.sync_school_editors")
 
 
@@ -27,3 +30,27 @@ def _roles_changed(sender, user, **kwargs) -> None:
     from content.review_services import sync_school_editor_groups
 
     sync_school_editor_groups(user)
+
+
+def _drop_cached_page(sender, instance, **kwargs) -> None:
+    from urllib.parse import urlsplit
+
+    from lib.pagecache import invalidate_path
+
+    for page in [instance, *instance.get_descendants()]:
+        url = page.get_url()
+        if url:
+            invalidate_path(urlsplit(url).path)
+
+
+def _drop_moved_page(sender, instance, url_path_before, url_path_after, **kwargs) -> None:
+    """After a move the old address must not keep answering from the cache."""
+    from wagtail.models import Site
+
+    from lib.pagecache import invalidate_path
+
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page.url_path
+        if url_path_before.startswith(root):
+            invalidate_path("/" + url_path_before[len(root) :])
+    _drop_cached_page(sender, instance)

@@ -121,6 +121,17 @@ class TopicPage(FoldedSlugMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["content.GradePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from content.progress import get_progress
+        from content.visibility import visible_lessons_q
+
+        context = super().get_context(request, *args, **kwargs)
+        lessons = list(LessonPage.objects.child_of(self).live().public().filter(visible_lessons_q(request.user)))
+        progress = get_progress(user=request.user, lesson_ids=[lesson.pk for lesson in lessons])
+        context["lessons"] = [(lesson, progress.get(lesson.pk)) for lesson in lessons]
+        return context
+
     subpage_types = ["content.LessonPage"]
 
     class Meta:
@@ -255,6 +266,36 @@ class LessonPage(FoldedSlugMixin, Page):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 
+    def serve(self, request, *args, **kwargs):
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+
+        from content.progress import record_lesson_opened
+        from content.visibility import can_view_lesson
+
+        if not can_view_lesson(request.user, self):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        if not request.user.is_authenticated:
+            return self._serve_anonymous(request, *args, **kwargs)
+        record_lesson_opened(user=request.user, lesson=self)
+        return super().serve(request, *args, **kwargs)
+
+    def _serve_anonymous(self, request, *args, **kwargs):
+        """A public lesson seen without logging in is the same for everyone: ``lib.pagecache`` may keep the whole
+        page (content.apps drops it when the lesson is published again, unpublished, moved or deleted)."""
+        response = super().serve(request, *args, **kwargs)
+        response.cacheable_for_anonymous = True
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from content.progress import get_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = get_progress(user=request.user, lesson_ids=[self.pk]).get(self.pk)
+        return context
+
     def publication_problems(self) -> list[str]:
         """Why this lesson cannot be published yet (empty when it can)."""
         problems = []
@@ -305,4 +346,5 @@ class LessonNotPublishable(ValidationError):
         self.problems = problems
 
 
+from content.progress import LessonProgress  # noqa: E402, F401
 from content.review import PrincipalApprovalTask, ReviewDecision, SubjectGroupReviewTask  # noqa: E402, F401

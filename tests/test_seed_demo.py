@@ -115,9 +115,12 @@ def test_seed_publishes_lessons_with_curriculum_metadata_and_formulas(seeded, cl
         assert all(o.subject_id == lesson.subject_id and o.grade == 10 for o in lesson.outcomes.all())
         assert lesson.slug.isascii()
     quadratic = LessonPage.objects.get(title="Bài 8. Hàm số bậc hai")
+    assert client.get(quadratic.url).status_code == 302  # school lessons need a login
+    assert client.login(username="hs10a1.01", password=DEMO_PASSWORD)
     html = client.get(quadratic.url).content.decode()
     assert "katex.min.js" in html
     assert 'data-latex="y = ax^2 + bx + c \\quad (a \\ne 0)"' in html
     assert "Yêu cầu cần đạt (YCCĐ)" in html
+    client.logout()
     home = client.get("/").content.decode()
     assert "Trường THPT Hoa Sen (trường mẫu)" in home

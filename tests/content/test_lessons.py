@@ -151,6 +151,7 @@ def test_lesson_page_renders_formula_and_text(client, topic, people):
         ("formula", {"latex": r"y = ax^2 + bx + c \quad (a \ne 0)", "display": "block"}),
     ]
     lesson.save_revision(user=people.teacher).publish()
+    client.force_login(people.student)
     html = client.get(lesson.url).content.decode()
     assert "Bài 6. Hàm số bậc hai" in html
     assert 'data-latex="y = ax^2 + bx + c \\quad (a \\ne 0)"' in html

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from content import views
+
+app_name = "content"
+
+urlpatterns = [
+    path("<int:page_id>/hoan-thanh/", views.lesson_done, name="lesson_done"),
+]

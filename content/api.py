@@ -14,6 +14,7 @@ from content.models import (
     fold_slug,
 )
 from content.progress import get_progress, record_lesson_opened, set_lesson_done
+from content.review_services import get_lessons_awaiting, get_review_history, review_lesson
 from content.services import create_lesson_draft, get_or_create_school_home, get_or_create_topic, update_home_page
 from content.visibility import can_view_lesson, visible_lessons_q
 
@@ -33,11 +34,14 @@ __all__ = [
     "can_view_lesson",
     "create_lesson_draft",
     "fold_slug",
+    "get_lessons_awaiting",
     "get_or_create_school_home",
     "get_or_create_topic",
     "get_progress",
+    "get_review_history",
     "record_lesson_opened",
     "register_provider",
+    "review_lesson",
     "set_lesson_done",
     "update_home_page",
     "visible_lessons_q",

@@ -108,3 +108,27 @@ def notify_submitter(decision: ReviewDecision) -> None:
             "comment": decision.comment or "—",
         },
     )
+
+
+def review_lesson(*, lesson, user, action: str, comment: str = "") -> None:
+    """Act on the lesson's current review step as ``user`` (``approve``, ``reject`` = return with comments,
+    ``refuse`` = reject). Raises PermissionError when ``user`` is not that step's reviewer."""
+    from content.models import LessonPage
+
+    fresh = LessonPage.objects.get(pk=lesson.pk)
+    task_state = fresh.current_workflow_task_state
+    if task_state is None:
+        raise ValueError(f"“{fresh.title}” is not under review.")
+    task_state = task_state.specific
+    task_state.task.specific.on_action(task_state, user, action, comment=comment)
+
+
+def get_lessons_awaiting(user):
+    """Task states of lesson reviews waiting for ``user`` (the "Chờ duyệt" inbox), oldest first."""
+    from wagtail.models import Task
+
+    states = []
+    for task in Task.objects.filter(active=True).specific():
+        if isinstance(task, (SubjectGroupReviewTask, PrincipalApprovalTask)):
+            states.extend(task.get_task_states_user_can_moderate(user).select_related("workflow_state__requested_by"))
+    return sorted(states, key=lambda s: s.started_at)

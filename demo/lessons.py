@@ -165,3 +165,77 @@ def seed_lessons(*, school, author_by_subject: dict) -> int:
         lesson.save_revision(user=author).publish()
         created += 1
     return created
+
+
+# Lessons in the middle of review, so that every reviewer of the demo has something to do.
+# (subject, topic, outcome keyword, title, state)
+IN_REVIEW = [
+    (
+        "toan",
+        "Chương IV. Hệ thức lượng trong tam giác",
+        "tam giác",
+        "Bài 12. Giải tam giác và ứng dụng thực tế",
+        "submitted",
+    ),
+    ("toan", "Chương V. Vectơ", "vectơ", "Bài 13. Các khái niệm mở đầu về vectơ", "submitted"),
+    ("toan", "Chương V. Vectơ", "vectơ", "Bài 14. Tổng và hiệu của hai vectơ", "awaiting_principal"),
+    ("toan", "Chương VI. Thống kê", "thống kê", "Bài 15. Số gần đúng và sai số", "returned"),
+    ("ngu-van", "Bài 1. Sức hấp dẫn của truyện kể", "văn học", "Sử thi: Đăm Săn đi bắt Nữ Thần Mặt Trời", "submitted"),
+    (
+        "ngu-van",
+        "Bài 3. Nghệ thuật thuyết phục trong văn nghị luận",
+        "nghị luận",
+        "Hiền tài là nguyên khí của quốc gia",
+        "draft",
+    ),
+    (
+        "ngu-van",
+        "Bài 3. Nghệ thuật thuyết phục trong văn nghị luận",
+        "nghị luận",
+        "Viết bài luận thuyết phục người khác",
+        "rejected",
+    ),
+]
+
+
+def seed_review_states(*, school, author_by_subject: dict, head_by_subject: dict) -> int:
+    """Lessons submitted, returned, rejected, waiting for the principal, or still drafts (idempotent)."""
+    created = 0
+    for subject_code, topic_title, keyword, title, state in IN_REVIEW:
+        subject = get_subject(subject_code)
+        topic = content_api.get_or_create_topic(school=school, subject=subject, grade=10, title=topic_title)
+        if content_api.LessonPage.objects.child_of(topic).filter(title=title).exists():
+            continue
+        outcomes = [
+            o
+            for o in get_outcomes(subject=subject, grade=10)
+            if keyword.lower() in (o.topic + " " + o.strand + " " + o.text).lower()
+        ][:1]
+        if not outcomes:
+            raise LookupError(f"No {subject_code} 10 outcome mentions “{keyword}” for the demo lesson “{title}”.")
+        author, head = author_by_subject[subject_code], head_by_subject[subject_code]
+        lesson = content_api.create_lesson_draft(
+            topic=topic,
+            title=title,
+            author=author,
+            subject=subject,
+            grade=10,
+            outcomes=outcomes,
+            summary="Bài giảng mẫu đang trong quy trình duyệt.",
+            licence=content_api.Licence.SCHOOL,
+            rights_confirmed=True,
+            body=[("paragraph", "<p>Nội dung bài giảng đang được tổ chuyên môn góp ý.</p>")],
+        )
+        created += 1
+        if state == "draft":
+            continue
+        lesson.get_workflow().start(lesson, author)
+        if state == "submitted":
+            continue
+        action, comment = {
+            "awaiting_principal": ("approve", "Đạt yêu cầu, chuyển hiệu trưởng phê duyệt."),
+            "returned": ("reject", "Bổ sung ví dụ thực tế và bài tập vận dụng."),
+            "rejected": ("refuse", "Trùng với bài đã có trong kho, đề nghị dùng lại bài cũ."),
+        }[state]
+        content_api.review_lesson(lesson=lesson, user=head, action=action, comment=comment)
+    return created

@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from content import api as content_api
-from demo.lessons import seed_lessons
+from demo.lessons import seed_lessons, seed_review_states
 from demo.names import Name, NameGenerator
 from lms.courses import api as courses_api
 from lms.schools import api as schools_api
@@ -179,6 +179,11 @@ def seed() -> SeedResult:
 
     result.lessons_created = seed_lessons(
         school=school, author_by_subject={"toan": teachers["gv.toan1"], "ngu-van": teachers["gv.van1"]}
+    )
+    result.lessons_created += seed_review_states(
+        school=school,
+        author_by_subject={"toan": teachers["gv.toan2"], "ngu-van": teachers["gv.van2"]},
+        head_by_subject={"toan": teachers["tt.toan"], "ngu-van": teachers["tt.van"]},
     )
 
     content_api.update_home_page(

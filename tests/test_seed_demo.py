@@ -78,20 +78,12 @@ def test_seed_prints_logins_that_work(seeded, client):
         assert client.login(username=username, password=DEMO_PASSWORD), username
 
 
-@pytest.mark.parametrize(
-    ("username", "admin_status"),
-    [
-        ("hieutruong", 200),
-        ("quantri", 200),
-        ("tt.toan", 200),
-        ("gv.van2", 200),
-        ("hs10a1.05", 302),
-        ("ph10a2.07", 302),
-    ],
-)
-def test_demo_roles_reach_the_right_places(seeded, client, username, admin_status):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    assert client.get("/admin/").status_code == admin_status
+def test_demo_roles_reach_the_right_places(seeded, client):
+    expected = {"hieutruong": 200, "quantri": 200, "tt.toan": 200, "gv.van2": 200, "hs10a1.05": 302, "ph10a2.07": 302}
+    for username, admin_status in expected.items():
+        client.logout()
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        assert client.get("/admin/").status_code == admin_status, username
 
 
 def test_seed_is_idempotent(seeded):
@@ -124,3 +116,30 @@ def test_seed_publishes_lessons_with_curriculum_metadata_and_formulas(seeded, cl
     client.logout()
     home = client.get("/").content.decode()
     assert "Trường THPT Hoa Sen (trường mẫu)" in home
+
+
+def test_seed_has_at_least_twelve_lessons_in_different_review_states(seeded):
+    from wagtail.models import WorkflowState
+
+    from content.api import LessonPage, get_lessons_awaiting
+    from content.review import Decision, ReviewDecision
+
+    lessons = LessonPage.objects.all()
+    assert lessons.count() >= 12
+    assert {lesson.subject.code for lesson in lessons.specific()} == {"toan", "ngu-van"}
+    assert lessons.filter(live=False).exists() and lessons.filter(live=True).exists()
+    statuses = set(WorkflowState.objects.values_list("status", flat=True))
+    assert {
+        WorkflowState.STATUS_IN_PROGRESS,
+        WorkflowState.STATUS_NEEDS_CHANGES,
+        WorkflowState.STATUS_CANCELLED,
+    } <= statuses
+    assert {d.decision for d in ReviewDecision.objects.all()} == {
+        Decision.APPROVED,
+        Decision.RETURNED,
+        Decision.REJECTED,
+    }
+    User = get_user_model()
+    assert len(get_lessons_awaiting(User.objects.get(username="tt.toan"))) == 2
+    assert len(get_lessons_awaiting(User.objects.get(username="tt.van"))) == 1
+    assert len(get_lessons_awaiting(User.objects.get(username="hieutruong"))) == 1

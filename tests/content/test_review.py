@@ -173,3 +173,21 @@ def test_an_edit_after_approval_waits_for_review_again(people, lesson):
     assert fresh.has_unpublished_changes is True
     assert fresh.live_revision_id == live_revision
     assert fresh.permissions_for_user(people.teacher).can_publish() is False
+
+
+def test_review_inbox_and_history_pages(client, people, lesson):
+    _submit(lesson, people.teacher)
+    client.force_login(people.group_head)
+    inbox = client.get("/admin/cho-duyet/")
+    assert inbox.status_code == 200
+    assert "Bài 1. Mệnh đề" in inbox.content.decode()
+    _act(lesson, people.group_head, "reject", "Cần thêm ví dụ")
+    assert "Bài 1. Mệnh đề" not in client.get("/admin/cho-duyet/").content.decode()
+    history = client.get(f"/admin/cho-duyet/{lesson.pk}/lich-su/").content.decode()
+    assert "Cần thêm ví dụ" in history
+    assert "Trả lại kèm góp ý" in history
+    client.force_login(people.teacher)  # the author sees the history of their lesson
+    assert client.get(f"/admin/cho-duyet/{lesson.pk}/lich-su/").status_code == 200
+    assert "Bài 1. Mệnh đề" not in client.get("/admin/cho-duyet/").content.decode()
+    client.force_login(people.student)
+    assert client.get(f"/admin/cho-duyet/{lesson.pk}/lich-su/").status_code == 302  # no admin at all

@@ -15,7 +15,13 @@ from content.models import (
 )
 from content.progress import get_progress, record_lesson_opened, set_lesson_done
 from content.review_services import get_lessons_awaiting, get_review_history, review_lesson
-from content.services import create_lesson_draft, get_or_create_school_home, get_or_create_topic, update_home_page
+from content.services import (
+    copy_shared_lesson,
+    create_lesson_draft,
+    get_or_create_school_home,
+    get_or_create_topic,
+    update_home_page,
+)
 from content.visibility import can_view_lesson, visible_lessons_q
 
 __all__ = [
@@ -32,6 +38,7 @@ __all__ = [
     "SubjectPage",
     "TopicPage",
     "can_view_lesson",
+    "copy_shared_lesson",
     "create_lesson_draft",
     "fold_slug",
     "get_lessons_awaiting",

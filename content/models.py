@@ -220,6 +220,15 @@ class LessonPage(FoldedSlugMixin, Page):
         _("shared with"), max_length=10, choices=SharingScope.choices, default=SharingScope.SCHOOL
     )
     tags = ClusterTaggableManager(through=LessonPageTag, blank=True, verbose_name=_("tags"))
+    copied_from = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -294,7 +303,16 @@ class LessonPage(FoldedSlugMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["progress"] = get_progress(user=request.user, lesson_ids=[self.pk]).get(self.pk)
+        context["can_copy"] = self._can_copy(request.user)
         return context
+
+    def _can_copy(self, user) -> bool:
+        """A teacher of another school may copy a lesson shared beyond its school."""
+        if not user.is_authenticated or self.sharing == SharingScope.SCHOOL:
+            return False
+        from lms.schools.api import Role, get_schools_for_user, has_role
+
+        return any(s.pk != self.school_id and has_role(user, Role.TEACHER, s) for s in get_schools_for_user(user))
 
     def publication_problems(self) -> list[str]:
         """Why this lesson cannot be published yet (empty when it can)."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from content.models import GradePage, HomePage, LessonPage, SchoolHomePage, SubjectPage, TopicPage, fold_slug
+from content.models import (
+    GradePage,
+    HomePage,
+    LessonPage,
+    SchoolHomePage,
+    SharingScope,
+    SubjectPage,
+    TopicPage,
+    fold_slug,
+)
 
 
 @transaction.atomic
@@ -68,3 +77,49 @@ def create_lesson_draft(*, topic: TopicPage, title: str, author, **fields) -> Le
     topic.add_child(instance=lesson)
     lesson.save_revision(user=author, log_action=True)
     return lesson
+
+
+@transaction.atomic
+def copy_shared_lesson(*, lesson: LessonPage, school, user) -> LessonPage:
+    """Copy a lesson shared by another school into ``school``'s tree as a draft of ``user``, keeping the attribution
+    (original title, school, author and address) and a link to the original. The copy goes through review as any
+    new lesson."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from content.visibility import can_view_lesson
+    from lms.schools.api import Role, has_role
+
+    if not has_role(user, Role.TEACHER, school):
+        raise PermissionDenied(_("Only teachers of the school can copy lessons into it."))
+    if lesson.school_id == school.pk:
+        raise ValidationError(_("This lesson already belongs to your school."))
+    if not lesson.live or not can_view_lesson(user, lesson) or lesson.sharing == SharingScope.SCHOOL:
+        raise PermissionDenied(_("This lesson is not shared with your school."))
+    topic = get_or_create_topic(
+        school=school, subject=lesson.subject, grade=lesson.grade, title=lesson.get_parent().title
+    )
+    original_author = lesson.author.get_full_name() if lesson.author else ""
+    attribution = _("Copied from “%(title)s” by %(author)s, %(school)s (%(url)s).") % {
+        "title": lesson.title,
+        "author": original_author or "—",
+        "school": lesson.school.name,
+        "url": lesson.full_url or lesson.url,
+    }
+    source = f"{lesson.source} — {attribution}" if lesson.source else attribution
+    copy = lesson.copy(
+        to=topic,
+        user=user,
+        keep_live=False,
+        update_attrs={
+            "slug": fold_slug(lesson.title),
+            "title": lesson.title,
+            "author": user,
+            "owner": user,
+            "source": source[:500],
+            "sharing": SharingScope.SCHOOL,
+            "copied_from": lesson,
+            "rights_confirmed": False,
+        },
+    )
+    return copy.specific

@@ -151,3 +151,25 @@ def test_language_switch_is_a_plain_link(client, db):
     assert response.cookies["django_language"].value == "en"
     assert "Forgot your password?" in client.get("/tai-khoan/dang-nhap/").content.decode()
     assert client.get("/ngon-ngu/vi/?next=https://evil.example/")["Location"] == "/"
+
+
+def test_a_teacher_of_another_school_copies_a_shared_lesson_with_attribution(client, people, published, other_school):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):  # not shared yet
+        content_api.copy_shared_lesson(lesson=published, school=other_school.school, user=other_school.teacher)
+    lesson = _share(published, SharingScope.PUBLIC)
+    client.force_login(other_school.teacher)
+    assert "Sao chép về kho của trường tôi" in client.get(lesson.url).content.decode()
+    response = client.post(f"/bai-giang/{lesson.pk}/sao-chep/")
+    copy = LessonPage.objects.exclude(pk=lesson.pk).get(title=lesson.title)
+    assert response["Location"] == f"/admin/pages/{copy.pk}/edit/"
+    assert copy.school == other_school.school
+    assert copy.live is False
+    assert copy.copied_from_id == lesson.pk
+    assert copy.author == other_school.teacher
+    assert people.school.name in copy.source and lesson.title in copy.source
+    assert copy.rights_confirmed is False  # the copier must confirm the rights again before publishing
+    assert list(copy.outcomes.all()) == list(lesson.outcomes.all())
+    client.force_login(people.student)  # students never get the button
+    assert "Sao chép về kho" not in client.get(lesson.url).content.decode()

@@ -47,11 +47,20 @@ class LessonReviewTask(Task):
     def _lesson(self, obj):
         return obj.specific if hasattr(obj, "specific") else obj
 
+    def _reviewed_lesson(self, obj):
+        """The lesson as in the revision under review: a draft's subject and school live in its revision, not in
+        the page row, until it is published."""
+        lesson = self._lesson(obj)
+        state = getattr(lesson, "current_workflow_task_state", None)
+        if state is not None and state.revision_id:
+            return state.revision.as_object()
+        return lesson
+
     def _is_reviewer(self, obj, user) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
         lesson = self._lesson(obj)
-        reviewer = self.reviewer_for(lesson)
+        reviewer = self.reviewer_for(self._reviewed_lesson(lesson))
         if reviewer is None or reviewer.pk != user.pk:
             return False
         # Nobody approves their own work.

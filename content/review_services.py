@@ -76,8 +76,8 @@ def get_review_history(page) -> list[ReviewDecision]:
 # --------------------------------------------------------------------------------------------------------------------
 def notify_reviewer(task_state) -> None:
     task = task_state.task.specific
-    lesson = task_state.workflow_state.content_object.specific
-    reviewer = task.reviewer_for(lesson)
+    lesson = task_state.revision.as_object() if task_state.revision_id else task_state.workflow_state.content_object
+    reviewer = task.reviewer_for(lesson.specific if hasattr(lesson, "specific") else lesson)
     if reviewer is None or not reviewer.email:
         return
     send_email_on_commit(

@@ -191,3 +191,34 @@ def test_review_inbox_and_history_pages(client, people, lesson):
     assert "Bài 1. Mệnh đề" not in client.get("/admin/cho-duyet/").content.decode()
     client.force_login(people.student)
     assert client.get(f"/admin/cho-duyet/{lesson.pk}/lich-su/").status_code == 302  # no admin at all
+
+
+def test_the_reviewer_comes_from_the_revision_under_review(people):
+    """A draft created without a subject, then given one in a later revision, reaches that subject's group head."""
+    ensure_site_baseline()
+    topic = content_api.get_or_create_topic(
+        school=people.school, subject=get_subject("toan"), grade=10, title="Chương VII. Phương pháp toạ độ"
+    )
+    draft = content_api.create_lesson_draft(
+        topic=topic, title="Bài 19. Phương trình đường thẳng", author=people.teacher
+    )
+    draft = LessonPage.objects.get(pk=draft.pk)
+    draft.subject, draft.grade = get_subject("toan"), 10
+    draft.outcomes.set(list(get_outcomes(subject=get_subject("toan"), grade=10)[:1]))
+    draft.licence, draft.rights_confirmed = Licence.SCHOOL, True
+    draft.save_revision(user=people.teacher)
+    _submit(LessonPage.objects.get(pk=draft.pk), people.teacher)
+    assert "approve" in _actions(draft, people.group_head)
+    task = LessonPage.objects.get(pk=draft.pk).current_workflow_task.specific
+    assert [s.workflow_state.object_id for s in task.get_task_states_user_can_moderate(people.group_head)] == [
+        str(draft.pk)
+    ]
+    _act(draft, people.group_head, "approve")
+    assert LessonPage.objects.get(pk=draft.pk).live is True
+
+
+def test_the_lesson_editor_has_the_curriculum_and_licence_fields(client, people, lesson):
+    client.force_login(people.teacher)
+    html = client.get(f"/admin/pages/{lesson.pk}/edit/").content.decode()
+    for field in ("id_subject", "id_grade", "id_outcomes", "id_licence", "id_rights_confirmed", "id_sharing"):
+        assert f'id="{field}"' in html, field

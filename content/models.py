@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -157,6 +158,45 @@ class SharingScope(models.TextChoices):
     PUBLIC = "public", _("Every school (public)")
 
 
+def publication_problems(*, subject, grade, outcomes, licence, source, third_party_licence, rights_confirmed):
+    """The publishing rules (R1, R8–R10) over plain values, shared by the model and the editor's form."""
+    problems = []
+    if not subject:
+        problems.append(str(_("Choose the subject.")))
+    if not grade:
+        problems.append(str(_("Choose the grade.")))
+    if not outcomes:
+        problems.append(str(_("Choose at least one required outcome (YCCĐ) of the programme.")))
+    if not licence:
+        problems.append(str(_("Declare the licence of the material.")))
+    elif licence == Licence.THIRD_PARTY and not ((source or "").strip() and (third_party_licence or "").strip()):
+        problems.append(str(_("Third-party material needs its source and the licence it is used under.")))
+    if licence and not rights_confirmed:
+        problems.append(str(_("Confirm that the school may publish this material.")))
+    return problems
+
+
+class LessonPageForm(WagtailAdminPageForm):
+    """Refuses to send a lesson for review (or to publish it) while a publishing rule is unmet, so a reviewer never
+    approves something that cannot go live; saving a draft is always allowed."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "action-submit" in self.data or "action-publish" in self.data:
+            problems = publication_problems(
+                subject=cleaned.get("subject"),
+                grade=cleaned.get("grade"),
+                outcomes=list(cleaned.get("outcomes") or []),
+                licence=cleaned.get("licence"),
+                source=cleaned.get("source"),
+                third_party_licence=cleaned.get("third_party_licence"),
+                rights_confirmed=cleaned.get("rights_confirmed"),
+            )
+            for problem in problems:
+                self.add_error(None, problem)
+        return cleaned
+
+
 class LessonPageTag(TaggedItemBase):
     content_object = ParentalKey("content.LessonPage", related_name="tagged_items", on_delete=models.CASCADE)
 
@@ -279,6 +319,7 @@ class LessonPage(FoldedSlugMixin, Page):
 
     parent_page_types = ["content.TopicPage"]
     subpage_types: list[str] = []
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")
@@ -325,21 +366,15 @@ class LessonPage(FoldedSlugMixin, Page):
 
     def publication_problems(self) -> list[str]:
         """Why this lesson cannot be published yet (empty when it can)."""
-        problems = []
-        if not self.subject_id:
-            problems.append(str(_("Choose the subject.")))
-        if not self.grade:
-            problems.append(str(_("Choose the grade.")))
-        outcome_ids = [o.pk for o in self.outcomes.all()]
-        if not outcome_ids:
-            problems.append(str(_("Choose at least one required outcome (YCCĐ) of the programme.")))
-        if not self.licence:
-            problems.append(str(_("Declare the licence of the material.")))
-        elif self.licence == Licence.THIRD_PARTY and not (self.source.strip() and self.third_party_licence.strip()):
-            problems.append(str(_("Third-party material needs its source and the licence it is used under.")))
-        if self.licence and not self.rights_confirmed:
-            problems.append(str(_("Confirm that the school may publish this material.")))
-        return problems
+        return publication_problems(
+            subject=self.subject_id,
+            grade=self.grade,
+            outcomes=list(self.outcomes.all()),
+            licence=self.licence,
+            source=self.source,
+            third_party_licence=self.third_party_licence,
+            rights_confirmed=self.rights_confirmed,
+        )
 
     def clean(self) -> None:
         super().clean()

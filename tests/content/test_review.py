@@ -222,3 +222,31 @@ def test_the_lesson_editor_has_the_curriculum_and_licence_fields(client, people,
     html = client.get(f"/admin/pages/{lesson.pk}/edit/").content.decode()
     for field in ("id_subject", "id_grade", "id_outcomes", "id_licence", "id_rights_confirmed", "id_sharing"):
         assert f'id="{field}"' in html, field
+
+
+def test_the_editor_refuses_to_send_an_incomplete_lesson_for_review(client, people, lesson):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    client.force_login(people.teacher)
+    data = nested_form_data(
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "summary": "",
+            "body": streamfield([]),
+            "subject": "",
+            "grade": "",
+            "outcomes": [],
+            "licence": "",
+            "source": "",
+            "third_party_licence": "",
+            "sharing": "school",
+            "tags": "",
+            "comments": inline_formset([]),
+        }
+    )
+    response = client.post(f"/admin/pages/{lesson.pk}/edit/", {**data, "action-submit": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Chọn môn học." in html and "Khai báo giấy phép của tài liệu." in html
+    assert LessonPage.objects.get(pk=lesson.pk).workflow_in_progress is False

@@ -21,3 +21,5 @@ WAGTAILSEARCH_BACKENDS = components.search_backends({})
 # Serve static files from the finders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# No persistent connections in tests: a live-server thread keeping one open stops the test database from being dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

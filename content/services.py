@@ -52,7 +52,7 @@ def _child(parent: Page, page_class, lookup: dict, title: str) -> Page:
     existing = page_class.objects.child_of(parent).filter(**lookup).first()
     if existing:
         return existing
-    page = page_class(title=title, **lookup)
+    page = page_class(**{"title": title, **lookup})
     parent.add_child(instance=page)
     page.save_revision(log_action=True).publish()
     return page
@@ -64,8 +64,7 @@ def get_or_create_topic(*, school, subject, grade: int, title: str) -> TopicPage
     school_home = get_or_create_school_home(school=school)
     subject_page = _child(school_home, SubjectPage, {"subject": subject}, subject.name)
     grade_page = _child(subject_page, GradePage, {"grade": grade}, f"Lớp {grade}")
-    existing = TopicPage.objects.child_of(grade_page).filter(title=title).first()
-    return existing or _child(grade_page, TopicPage, {}, title)
+    return _child(grade_page, TopicPage, {"title": title}, title)
 
 
 @transaction.atomic

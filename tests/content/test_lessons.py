@@ -156,3 +156,17 @@ def test_lesson_page_renders_formula_and_text(client, topic, people):
     assert "Bài 6. Hàm số bậc hai" in html
     assert 'data-latex="y = ax^2 + bx + c \\quad (a \\ne 0)"' in html
     assert "katex.min.js" in html
+
+
+def test_each_topic_title_gets_its_own_topic_page(people, topic):
+    other = content_api.get_or_create_topic(
+        school=people.school, subject=get_subject("toan"), grade=10, title="Chương III. Hàm số bậc hai và đồ thị"
+    )
+    assert other.pk != topic.pk
+    assert other.title == "Chương III. Hàm số bậc hai và đồ thị"
+    assert (
+        content_api.get_or_create_topic(
+            school=people.school, subject=get_subject("toan"), grade=10, title="Chương III. Hàm số bậc hai và đồ thị"
+        ).pk
+        == other.pk
+    )

@@ -82,6 +82,7 @@ class SchoolHomePage(FoldedSlugMixin, Page):
     )
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
 
+    template = "content/section_page.html"  # a list of the live child pages, shared by the upper levels
     content_panels = [*Page.content_panels, FieldPanel("school"), FieldPanel("intro")]
     parent_page_types = ["content.HomePage"]
     subpage_types = ["content.SubjectPage"]
@@ -96,6 +97,7 @@ class SubjectPage(FoldedSlugMixin, Page):
         "curriculum.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+"
     )
 
+    template = "content/section_page.html"  # a list of the live child pages, shared by the upper levels
     content_panels = [*Page.content_panels, FieldPanel("subject")]
     parent_page_types = ["content.SchoolHomePage"]
     subpage_types = ["content.GradePage"]
@@ -108,6 +110,7 @@ class SubjectPage(FoldedSlugMixin, Page):
 class GradePage(FoldedSlugMixin, Page):
     grade = models.PositiveSmallIntegerField(_("grade"), validators=GRADE_VALIDATORS)
 
+    template = "content/section_page.html"  # a list of the live child pages, shared by the upper levels
     content_panels = [*Page.content_panels, FieldPanel("grade")]
     parent_page_types = ["content.SubjectPage"]
     subpage_types = ["content.TopicPage"]

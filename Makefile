@@ -62,7 +62,7 @@ seed: install
 
 # Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext's msgfmt).
 messages: install
-	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l vi -l en --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Re-pin every transitive dependency after changing pyproject.toml.

@@ -9,13 +9,14 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, task_submitted
 
-        from lms.schools.api import roles_changed
+        from lms.schools.api import review_settings_changed, roles_changed
 
         task_submitted.connect(_task_submitted, dispatch_uid="content.notify_reviewer")
         for signal in (page_published, page_unpublished, page_slug_changed):
             signal.connect(_drop_cached_page, dispatch_uid=f"content.pagecache.{id(signal)}")
         post_page_move.connect(_drop_moved_page, dispatch_uid="content.pagecache.move")
         roles_changed.connect(_roles_changed, dispatch_uid="content.sync_school_editors")
+        review_settings_changed.connect(_review_settings_changed, dispatch_uid="content.school_review_workflow")
 
 
 def _task_submitted(sender, instance, user=None, **kwargs) -> None:
@@ -30,6 +31,12 @@ def _roles_changed(sender, user, **kwargs) -> None:
     from content.review_services import sync_school_editor_groups
 
     sync_school_editor_groups(user)
+
+
+def _review_settings_changed(sender, school, **kwargs) -> None:
+    from content.review_services import configure_school_review
+
+    configure_school_review(school=school)
 
 
 def _drop_cached_page(sender, instance, **kwargs) -> None:

@@ -58,6 +58,15 @@ def _child(parent: Page, page_class, lookup: dict, title: str) -> Page:
     return page
 
 
+def _free_slug(base: str, parent: Page) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first slug no child of ``parent`` uses (as Wagtail numbers them)."""
+    candidate, suffix = base, 1
+    while not Page._slug_is_available(candidate, parent):
+        suffix += 1
+        candidate = f"{base}-{suffix}"
+    return candidate
+
+
 @transaction.atomic
 def get_or_create_topic(*, school, subject, grade: int, title: str) -> TopicPage:
     """The school's topic page for ``subject`` / ``grade`` / ``title``, creating the missing levels of the tree."""
@@ -111,7 +120,7 @@ def copy_shared_lesson(*, lesson: LessonPage, school, user) -> LessonPage:
         user=user,
         keep_live=False,
         update_attrs={
-            "slug": fold_slug(lesson.title),
+            "slug": _free_slug(fold_slug(lesson.title) or lesson.slug, topic),
             "title": lesson.title,
             "author": user,
             "owner": user,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -38,6 +38,10 @@ def copy_lesson(request, page_id: int):
     school = next((s for s in schools if s.code == request.POST.get("school")), schools[0] if schools else None)
     if school is None:
         raise PermissionDenied
-    copy = copy_shared_lesson(lesson=lesson, school=school, user=request.user)
+    try:
+        copy = copy_shared_lesson(lesson=lesson, school=school, user=request.user)
+    except ValidationError as error:  # e.g. the lesson is already the teacher's school's own
+        messages.error(request, " ".join(error.messages))
+        return redirect(lesson.url)
     messages.success(request, _("A draft copy is in your school's repository. Check it and send it for review."))
     return redirect(reverse("wagtailadmin_pages:edit", args=[copy.pk]))

@@ -342,3 +342,16 @@ class SubjectGroupForm(forms.Form):
                 "code", _("This school already has a subject group with the code “%(code)s”.") % {"code": code}
             )
         return cleaned
+
+
+class ReviewStepsForm(forms.Form):
+    principal_approval_required = forms.TypedChoiceField(
+        label=_("Review of lessons"),
+        choices=[
+            ("0", _("One step: the head of the lesson's subject group approves and the lesson is published")),
+            ("1", _("Two steps: the head of the subject group, then the principal approves")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        help_text=_("Lessons already under review finish the steps they started with."),
+    )

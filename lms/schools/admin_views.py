@@ -38,6 +38,7 @@ from lms.schools.admin_forms import (
     LinkParentForm,
     PeopleFilterForm,
     PersonCreateForm,
+    ReviewStepsForm,
     RevokeRoleForm,
     SchoolChoiceForm,
     SubjectGroupForm,
@@ -549,9 +550,10 @@ class SubjectGroupListView(SchoolMixin, TemplateView):
         return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Subject groups")}]
 
     def get_header_buttons(self):
+        review = HeaderButton(_("Lesson review"), url=self.school_url("review_steps"), icon_name="tasks")
         if not self.access.can_manage:
-            return []
-        return [HeaderButton(_("Add a subject group"), url=self.school_url("add_group"), icon_name="plus")]
+            return [review]
+        return [HeaderButton(_("Add a subject group"), url=self.school_url("add_group"), icon_name="plus"), review]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -599,3 +601,41 @@ class SubjectGroupCreateView(SchoolMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, gettext("The subject group %(group)s was added.") % {"group": group})
         return redirect("schools_people:groups", self.school.code)
+
+
+class ReviewStepsView(SchoolMixin, FormView):
+    """The school administrator chooses one or two review steps for the school's lessons; others may look."""
+
+    template_name = "schools/admin/review_steps.html"
+    form_class = ReviewStepsForm
+    page_title = _("Lesson review")
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Lesson review")}]
+
+    def get_initial(self):
+        return {"principal_approval_required": "1" if self.school.principal_approval_required else "0"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            action_url=self.school_url("review_steps"),
+            submit_button_label=_("Save"),
+            submit_button_active_label=_("Saving…"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not self.access.can_manage:
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        required = form.cleaned_data["principal_approval_required"]
+        services.set_principal_approval(actor=self.request.user, school=self.school, required=required)
+        if required:
+            message = gettext("Lessons of %(school)s are now approved by the subject-group head, then the principal.")
+        else:
+            message = gettext("Lessons of %(school)s are now approved by the subject-group head alone.")
+        messages.success(self.request, message % {"school": self.school.name})
+        return redirect("schools_people:review_steps", self.school.code)

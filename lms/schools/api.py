@@ -66,9 +66,10 @@ from lms.schools.services import (
     revoke_role,
     set_group_subjects,
     set_identifier,
+    set_principal_approval,
     sync_user_groups,
 )
-from lms.schools.signals import roles_changed
+from lms.schools.signals import review_settings_changed, roles_changed
 
 __all__ = [
     "STAFF_ROLES",
@@ -126,11 +127,13 @@ __all__ = [
     "link_parent",
     "register_permissions",
     "remove_group_member",
+    "review_settings_changed",
     "revoke_api_token",
     "revoke_role",
     "roles_changed",
     "set_group_subjects",
     "set_identifier",
+    "set_principal_approval",
     "sync_user_groups",
     "username_taken",
 ]

@@ -30,7 +30,7 @@ from lms.schools.models import (
 )
 from lms.schools.roles import LeadershipPosition, Role
 from lms.schools.selectors import get_roles
-from lms.schools.signals import roles_changed
+from lms.schools.signals import review_settings_changed, roles_changed
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -384,6 +384,28 @@ def correct_identifier(*, actor: User, user: User, ma_dinh_danh: str, reason: st
         data={"old": old, "new": ma_dinh_danh, "reason": reason.strip()},
     )
     return User.objects.get(pk=user.pk)
+
+
+@transaction.atomic
+def set_principal_approval(*, actor: User, school: School, required: bool) -> School:
+    """Choose the school's review: the subject-group head alone (one step), or the head and then the principal (two
+    steps). Only the school's administrator (or a superuser) decides; the change is logged on the school, and lessons
+    sent for review from now on follow it (those already in review finish the steps they started with)."""
+    if not (actor.is_superuser or actor.role_assignments.filter(school=school, role=Role.SCHOOL_ADMIN).exists()):
+        raise PermissionDenied(_("Only an administrator of the school can change how its lessons are reviewed."))
+    locked = School.objects.select_for_update().get(pk=school.pk)
+    if locked.principal_approval_required != required:
+        old = locked.principal_approval_required
+        School.objects.filter(pk=school.pk).update(principal_approval_required=required)
+        locked.principal_approval_required = required
+        log(
+            instance=locked,
+            action="schools.review_steps_changed",
+            user=actor,
+            data={"school": school.code, "old": old, "new": required},
+        )
+        review_settings_changed.send(sender=School, school=locked)
+    return locked
 
 
 # --------------------------------------------------------------------------------------------------------------------

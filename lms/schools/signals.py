@@ -15,6 +15,10 @@ logger = logging.getLogger("lms.security")
 # per-school groups in step with it (content: who may write lessons in which school's tree).
 roles_changed = Signal()
 
+# Sent after a school's review settings changed (one or two review steps); provides ``school``. ``content`` gives
+# the school's repository tree the matching workflow.
+review_settings_changed = Signal()
+
 
 @receiver(user_login_failed, dispatch_uid="schools.login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:

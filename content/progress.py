@@ -24,15 +24,22 @@ class LessonProgress(models.Model):
         return f"{self.user} – {self.lesson_id}"
 
 
-def record_lesson_opened(*, user, lesson) -> None:
+# A reload within this many seconds does not rewrite "last opened" (one SELECT instead of an UPDATE per view).
+OPENED_AT_RESOLUTION_SECONDS = 60
+
+
+def record_lesson_opened(*, user, lesson) -> LessonProgress | None:
+    """Note that ``user`` opened ``lesson`` (first and last time, to the minute) and return their progress row."""
     if not getattr(user, "is_authenticated", False):
-        return
+        return None
     now = timezone.now()
-    updated = LessonProgress.objects.filter(user=user, lesson_id=lesson.pk).update(last_opened_at=now)
-    if not updated:
-        LessonProgress.objects.get_or_create(
-            user=user, lesson_id=lesson.pk, defaults={"first_opened_at": now, "last_opened_at": now}
-        )
+    progress, created = LessonProgress.objects.get_or_create(
+        user=user, lesson_id=lesson.pk, defaults={"first_opened_at": now, "last_opened_at": now}
+    )
+    if not created and (now - progress.last_opened_at).total_seconds() >= OPENED_AT_RESOLUTION_SECONDS:
+        progress.last_opened_at = now
+        LessonProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
+    return progress
 
 
 @transaction.atomic

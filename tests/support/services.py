@@ -221,7 +221,8 @@ def celery_worker_process(redis_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("celery")
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
-    db = 11 + os.getpid() % 4  # separate Redis databases for concurrent runs (SQLite and PostgreSQL suites)
+    # Separate Redis databases for concurrent runs: scripts/test.sh gives the SQLite and PostgreSQL suites their own.
+    db = int(os.environ.get("LMS_TEST_REDIS_DB") or 11 + os.getpid() % 4)
     worker = CeleryWorker(
         broker_url=_redis_db_url(db),
         result_backend=_redis_db_url(db),

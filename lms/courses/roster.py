@@ -430,9 +430,22 @@ def upload(*, actor, school_year: SchoolYear, name: str, data: bytes) -> RosterI
     return roster
 
 
-@transaction.atomic
+class _NoLongerValid(Exception):
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+
 def apply(*, actor, roster: RosterImport) -> Report:
-    """Apply a checked import: everything or, if the file no longer checks out, nothing."""
+    """Apply a checked import: everything or, if the file no longer checks out, nothing (its new report is kept)."""
+    try:
+        return _apply(actor=actor, roster=roster)
+    except _NoLongerValid as failure:
+        RosterImport.objects.filter(pk=roster.pk).update(report=failure.report.as_dict())
+        raise ValidationError(_("The file no longer checks out; nothing was imported. See the report.")) from None
+
+
+@transaction.atomic
+def _apply(*, actor, roster: RosterImport) -> Report:
     from django.core.exceptions import PermissionDenied
 
     from lms.courses import access
@@ -450,8 +463,7 @@ def apply(*, actor, roster: RosterImport) -> Report:
     report, plans = check(school_year, roster.original_name, data)
     roster.report = report.as_dict()
     if not report.ok:
-        RosterImport.objects.filter(pk=roster.pk).update(report=roster.report)
-        raise ValidationError(_("The file no longer checks out; nothing was imported. See the report."))
+        raise _NoLongerValid(report)
     for plan in plans:
         user = plan["user"]
         if user is None:

@@ -82,7 +82,7 @@ def test_empty_work_unreleased_assignments_and_outsiders_are_refused(setup):
     with pytest.raises(ValidationError):
         services.submit_assignment(student=setup.people.student, assignment=assignment, text="  ")
     later = _assignment(setup, release_at=in_days(1), due_at=in_days(4))
-    with pytest.raises(ValidationError, match="chưa|not open"):
+    with pytest.raises(ValidationError, match=r"chưa|not open"):
         services.submit_assignment(student=setup.people.student, assignment=later, text="x")
     for outsider in (setup.people.parent, setup.people.teacher):
         with pytest.raises(PermissionDenied):
@@ -99,7 +99,7 @@ def test_late_work_follows_the_late_policy(setup):
         due_at=yesterday(),
         late_policy=LatePolicy.REFUSE,
     )
-    with pytest.raises(ValidationError, match="hạn|due date"):
+    with pytest.raises(ValidationError, match=r"hạn|due date"):
         services.submit_assignment(student=setup.people.student, assignment=refusing, text="muộn")
 
 
@@ -176,7 +176,7 @@ def test_a_score_goes_to_the_gradebook_once_as_a_regular_assessment(setup, djang
                 "source": f"courses.assignment:{assignment.pk}",
             }
         ]
-        with pytest.raises(ValidationError, match="đã|already"):
+        with pytest.raises(ValidationError, match=r"đã|already"):
             services.send_score_to_gradebook(actor=setup.people.teacher, submission=submission)
         with pytest.raises(PermissionDenied):
             services.send_score_to_gradebook(actor=setup.people.principal, submission=submission)
@@ -196,5 +196,5 @@ def test_comment_subjects_and_ordinary_assignments_send_no_score(setup):
     counted = _assignment(setup, counts_as_regular_assessment=True)
     submission = services.submit_assignment(student=setup.people.student, assignment=counted, text="x")
     services.score_submission(actor=setup.people.teacher, submission=submission, score="7")
-    with pytest.raises(ValidationError, match="nhận xét|comment"):
+    with pytest.raises(ValidationError, match=r"nhận xét|comment"):
         services.send_score_to_gradebook(actor=setup.people.teacher, submission=submission)

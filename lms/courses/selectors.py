@@ -292,7 +292,8 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
         cell = cells[item.pk]
         if moments and not (cell.completed_at or cell.submitted_at):
             last_seen[item.pk] = max(moments)
-    continue_item = max(items, key=lambda i: last_seen[i.pk]) if last_seen else None
+    by_id = {item.pk: item for item in items}
+    continue_item = by_id[max(last_seen, key=last_seen.__getitem__)] if last_seen else None
     overview = StudentOverview(student, classes, courses, items, cells, due, continue_item)
     if with_self_study:
         overview.self_study = _self_study(student, classes, courses, exclude=lesson_ids)

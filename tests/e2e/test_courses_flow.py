@@ -64,7 +64,7 @@ def test_plan_lesson_assignment_score_and_parents(new_context, live_server, klas
     teacher.locator("textarea[name=instructions]").fill("Làm bài 1.1 đến 1.5 và nộp ảnh hoặc tệp bài làm.")
     teacher.locator("input[name=release_at]").fill(_local(now - timedelta(hours=1)))
     teacher.locator("input[name=due_at]").fill(_local(now + timedelta(days=3)))
-    teacher.locator("form button[type=submit]").click()
+    teacher.locator("main form button[type=submit]").click()
     expect(teacher.locator("[data-testid=plan]")).to_contain_text("Bài tập 1. Phép toán trên tập hợp")
     expect(teacher.locator("[data-testid=plan]")).to_contain_text("Hỗ trợ dạy học trực tiếp")
 

@@ -185,15 +185,18 @@ def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboar
     items = get_plan(course)
     students = _enrolled_students(course.school_class)
     student_ids = [s.pk for s in students]
+    # Plain tuples, not model instances: a class of 45 × 60 items has thousands of these rows.
     activity = {
-        (a.student_id, a.item_id): a
-        for a in ItemActivity.objects.filter(item__course=course, student_id__in=student_ids)
+        (student_id, item_id): (opened_at, seconds)
+        for student_id, item_id, opened_at, seconds in ItemActivity.objects.filter(
+            item__course=course, student_id__in=student_ids
+        ).values_list("student_id", "item_id", "first_opened_at", "seconds_spent")
     }
     submissions = {
-        (s.student_id, s.assignment_id): s
-        for s in Submission.objects.filter(assignment__item__course=course, student_id__in=student_ids).only(
-            "student_id", "assignment_id", "submitted_at", "is_late", "score", "scored_at"
-        )
+        (student_id, assignment_id): (submitted_at, is_late, score)
+        for student_id, assignment_id, submitted_at, is_late, score in Submission.objects.filter(
+            assignment__item__course=course, student_id__in=student_ids
+        ).values_list("student_id", "assignment_id", "submitted_at", "is_late", "score")
     }
     lesson_ids = {item.lesson_id for item in items if item.lesson_id}
     progress = get_progress_for_people(user_ids=student_ids, lesson_ids=lesson_ids) if lesson_ids else {}
@@ -204,7 +207,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboar
             cell = Cell(item)
             seen = activity.get((student.pk, item.pk))
             if seen is not None:
-                cell.opened_at, cell.seconds = seen.first_opened_at, seen.seconds_spent
+                cell.opened_at, cell.seconds = seen
             if item.lesson_id:
                 lesson_progress = progress.get((student.pk, item.lesson_id))
                 if lesson_progress is not None:
@@ -213,11 +216,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboar
             if item.kind == ItemKind.ASSIGNMENT:
                 submission = submissions.get((student.pk, item.assignment.pk))
                 if submission is not None:
-                    cell.submitted_at, cell.is_late, cell.score = (
-                        submission.submitted_at,
-                        submission.is_late,
-                        submission.score,
-                    )
+                    cell.submitted_at, cell.is_late, cell.score = submission
             row.cells.append(cell)
         if not not_started_only or not row.started:
             rows.append(row)

@@ -211,6 +211,7 @@ def _measure(client, course, runs: int) -> tuple[list[float], int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
+    query_count = len(queries)  # now: the next request's request_started clears the connection's query log
     size = len(response.content)
     times = []
     for _ in range(runs):
@@ -218,7 +219,7 @@ def _measure(client, course, runs: int) -> tuple[list[float], int, int]:
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
-    return times, len(queries), size
+    return times, query_count, size
 
 
 def main() -> int:
@@ -252,7 +253,7 @@ def main() -> int:
     from django.db import close_old_connections
 
     logging.getLogger("wagtail").setLevel(logging.WARNING)
-    # As Django's test runner does: keep one connection across requests, so the query capture sees every query.
+    # Keep one connection across requests (the test client does the same around each request).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
@@ -274,7 +275,7 @@ def main() -> int:
     print(f"dashboard of {args.students} students × {args.items} plan items ({size // 1024} KiB of HTML):")
     print(f"  render time over {args.runs} requests: median {median:.0f} ms, p95 {p95:.0f} ms, max {max(times):.0f} ms")
     print(f"  SQL queries per request: {queries_large} for {args.students} students, {queries_small} for {args.small}")
-    ok = p95 < TARGET_MS and queries_large == queries_small
+    ok = p95 < TARGET_MS and 0 < queries_large == queries_small
     print(f"target: < {TARGET_MS} ms (p95) and a query count independent of class size … {'PASS' if ok else 'FAIL'}")
     cleanup()
     return 0 if ok else 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.courses.models import DeliveryForm, ForceMajeureScope, ItemKind, LatePolicy
+from lms.courses.models import AssessmentMethod, DeliveryForm, ForceMajeureScope, ItemKind, LatePolicy
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -90,3 +90,51 @@ class ForceMajeureForm(forms.Form):
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Class list (CSV or XLSX)"))
+
+
+GRADES = [(g, str(g)) for g in range(1, 13)]
+
+
+class SemesterForm(forms.Form):
+    number = forms.TypedChoiceField(
+        label=_("Semester"), coerce=int, choices=[(1, _("Semester 1")), (2, _("Semester 2"))]
+    )
+    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(label=_("Class"), max_length=20)
+    grade = forms.TypedChoiceField(label=_("Grade"), coerce=int, choices=GRADES)
+    homeroom_teacher = forms.TypedChoiceField(label=_("Homeroom teacher"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, teachers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["homeroom_teacher"].choices = [("", "—")] + [(t.pk, t.get_full_name()) for t in teachers]
+
+
+class OfferingForm(forms.Form):
+    grade = forms.TypedChoiceField(label=_("Grade"), coerce=int, choices=GRADES)
+    subject = forms.TypedChoiceField(label=_("Subject"), coerce=int)
+    periods_per_year = forms.IntegerField(label=_("Periods per year"), min_value=1, max_value=400)
+    assessment_method = forms.ChoiceField(
+        label=_("Assessment method"),
+        required=False,
+        choices=[("", _("As TT 22/2021 says for the subject")), *AssessmentMethod.choices],
+    )
+
+    def __init__(self, *args, subjects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [(s.pk, s.name) for s in subjects]
+
+
+class TeachingForm(forms.Form):
+    school_class = forms.TypedChoiceField(label=_("Class"), coerce=int)
+    subject = forms.TypedChoiceField(label=_("Subject"), coerce=int)
+    teacher = forms.TypedChoiceField(label=_("Teacher"), coerce=int)
+
+    def __init__(self, *args, classes=(), subjects=(), teachers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].choices = [(c.pk, c.name) for c in classes]
+        self.fields["subject"].choices = [(s.pk, s.name) for s in subjects]
+        self.fields["teacher"].choices = [(t.pk, t.get_full_name()) for t in teachers]

@@ -21,11 +21,15 @@ from django.views.decorators.http import require_POST
 from lms.courses import access, roster, selectors, services
 from lms.courses.forms import (
     AssignmentForm,
+    ClassForm,
     ForceMajeureForm,
+    OfferingForm,
     PlanItemForm,
     RosterUploadForm,
     ScoreForm,
+    SemesterForm,
     SubmissionForm,
+    TeachingForm,
 )
 from lms.courses.models import (
     AssignmentAttachment,
@@ -39,7 +43,7 @@ from lms.courses.models import (
     SubmissionFile,
 )
 from lms.courses.rules import format_score
-from lms.schools.api import Role, get_children, get_roles_by_school
+from lms.schools.api import Role, get_children, get_people, get_roles_by_school
 
 
 def _get(getter, *args):
@@ -483,24 +487,83 @@ def _year_for(request, year_id: int) -> SchoolYear:
     return year
 
 
+STRUCTURE_FORMS = {"semester": SemesterForm, "class": ClassForm, "offering": OfferingForm, "teaching": TeachingForm}
+
+
 @login_required
 def structure(request, year_id: int):
+    """The school year's semesters, classes, subjects per grade and teaching assignments, with forms to add them, and
+    the roster import."""
+    from curriculum.api import get_subjects
+
     year = _year_for(request, year_id)
+    teachers = list(get_people(year.school, Role.TEACHER))
+    subjects = list(get_subjects())
+    classes = list(selectors.get_classes(year))
+    kwargs = {
+        "semester": {},
+        "class": {"teachers": teachers},
+        "offering": {"subjects": subjects},
+        "teaching": {"classes": classes, "subjects": subjects, "teachers": teachers},
+    }
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        name: form_class(request.POST if action == name else None, prefix=name, **kwargs[name])
+        for name, form_class in STRUCTURE_FORMS.items()
+    }
+    if action in forms and forms[action].is_valid():
+        try:
+            _apply_structure_form(action, forms[action].cleaned_data, year, teachers, subjects, classes)
+            messages.success(request, _("Saved."))
+            return redirect("courses:structure", year_id=year.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                forms[action].add_error(None, message)
     return render(
         request,
         "courses/structure.html",
         {
             "year": year,
             "semesters": list(year.semesters.all()),
-            "classes": list(selectors.get_classes(year)),
+            "classes": classes,
             "offerings": list(year.subject_offerings.select_related("subject")),
             "assignments": list(
                 selectors.get_teaching_assignments(year).select_related("school_class", "subject", "teacher")
             ),
             "imports": list(year.roster_imports.select_related("uploaded_by")[:10]),
             "upload_form": RosterUploadForm(),
+            "forms": forms,
         },
     )
+
+
+def _apply_structure_form(action, data, year, teachers, subjects, classes) -> None:
+    by_id = lambda rows, pk: next((row for row in rows if row.pk == pk), None)  # noqa: E731
+    if action == "semester":
+        services.create_semester(
+            school_year=year, number=data["number"], starts_on=data["starts_on"], ends_on=data["ends_on"]
+        )
+    elif action == "class":
+        services.create_class(
+            school_year=year,
+            name=data["name"].strip(),
+            grade=data["grade"],
+            homeroom_teacher=by_id(teachers, data["homeroom_teacher"]),
+        )
+    elif action == "offering":
+        services.set_subject_offering(
+            school_year=year,
+            grade=data["grade"],
+            subject=by_id(subjects, data["subject"]),
+            periods_per_year=data["periods_per_year"],
+            assessment_method=data["assessment_method"] or None,
+        )
+    elif action == "teaching":
+        services.assign_teacher(
+            school_class=by_id(classes, data["school_class"]),
+            subject=by_id(subjects, data["subject"]),
+            teacher=by_id(teachers, data["teacher"]),
+        )
 
 
 @login_required

@@ -78,3 +78,59 @@ def test_teaching_assignment_needs_a_teacher_and_a_subject_of_the_grade(setup):
 def test_homeroom_teacher_must_teach_at_the_school(setup):
     with pytest.raises(ValidationError):
         services.create_class(school_year=setup.year, name="10A2", grade=10, homeroom_teacher=setup.people.parent)
+
+
+def test_the_structure_page_adds_semesters_classes_subjects_and_teachers(client, setup):
+    from django.urls import reverse
+
+    url = reverse("courses:structure", args=[setup.year.pk])
+    client.force_login(setup.people.school_admin)
+    toan, van = get_subject("toan"), get_subject("ngu-van")
+    posts = [
+        {
+            "action": "semester",
+            "semester-number": "1",
+            "semester-starts_on": "2026-09-05",
+            "semester-ends_on": "2027-01-16",
+        },
+        {
+            "action": "class",
+            "class-name": "10A3",
+            "class-grade": "10",
+            "class-homeroom_teacher": str(setup.people.group_head.pk),
+        },
+        {
+            "action": "offering",
+            "offering-grade": "10",
+            "offering-subject": str(van.pk),
+            "offering-periods_per_year": "105",
+        },
+        {
+            "action": "teaching",
+            "teaching-school_class": str(setup.klass.pk),
+            "teaching-subject": str(van.pk),
+            "teaching-teacher": str(setup.people.group_head.pk),
+        },
+    ]
+    for data in posts:
+        response = client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert setup.year.semesters.get().number == 1
+    assert setup.year.classes.get(name="10A3").homeroom_teacher == setup.people.group_head
+    assert setup.year.subject_offerings.get(subject=van).assessment_method == AssessmentMethod.SCORE
+    assert TeachingAssignment.objects.get(school_class=setup.klass, subject=van).teacher == setup.people.group_head
+    assert Course.objects.filter(school_class=setup.klass, subject=van).exists()
+    # A refused change says why and saves nothing.
+    response = client.post(
+        url,
+        {
+            "action": "teaching",
+            "teaching-school_class": str(setup.klass.pk),
+            "teaching-subject": str(get_subject("vat-li").pk),
+            "teaching-teacher": str(setup.people.teacher.pk),
+        },
+    )
+    assert response.status_code == 200
+    assert "Vật lí" in response.content.decode()
+    assert not TeachingAssignment.objects.filter(subject__code="vat-li").exists()
+    assert TeachingAssignment.objects.get(school_class=setup.klass, subject=toan).teacher == setup.people.teacher

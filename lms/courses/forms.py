@@ -5,7 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.courses.models import AssessmentMethod, DeliveryForm, ForceMajeureScope, ItemKind, LatePolicy
+from lms.courses.models import (
+    AssessmentMethod,
+    AttendanceStatus,
+    DeliveryForm,
+    ForceMajeureScope,
+    ItemKind,
+    LatePolicy,
+    MeetingProvider,
+)
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -138,3 +146,17 @@ class TeachingForm(forms.Form):
         self.fields["school_class"].choices = [(c.pk, c.name) for c in classes]
         self.fields["subject"].choices = [(s.pk, s.name) for s in subjects]
         self.fields["teacher"].choices = [(t.pk, t.get_full_name()) for t in teachers]
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME_INPUT)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME_INPUT)
+    provider = forms.ChoiceField(label=_("Meeting tool"), choices=MeetingProvider.choices)
+    meeting_url = forms.URLField(label=_("Meeting link"), max_length=500, assume_scheme="https")
+
+
+class AttendanceForm(forms.Form):
+    student = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Attendance"), choices=AttendanceStatus.choices)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

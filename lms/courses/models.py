@@ -437,3 +437,61 @@ class ItemActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} – {self.item}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Live sessions and attendance (R4: the video tool is external; attendance is recorded here)
+# --------------------------------------------------------------------------------------------------------------------
+class MeetingProvider(models.TextChoices):
+    JITSI = "jitsi", "Jitsi Meet"
+    BBB = "bbb", "BigBlueButton"
+    MEET = "meet", "Google Meet"
+    ZOOM = "zoom", "Zoom"
+
+
+class LiveSession(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=255)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    provider = models.CharField(_("meeting tool"), max_length=10, choices=MeetingProvider.choices)
+    meeting_url = models.URLField(_("meeting link"), max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="courses_session_ends_after")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Absent with leave")
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
+    status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="courses_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.session}: {self.status}"

@@ -64,3 +64,10 @@ TT09 = {"TT09_2021": {"replacing_needs_force_majeure": True}}
 # Heartbeats from a student's open item page: at most this many seconds are counted per beat, so a tab left open
 # overnight does not count as study time.
 HEARTBEAT_MAX_SECONDS = 60
+
+# Live sessions: students may join from this many minutes before the start until the end; joining more than
+# LATE_AFTER_MINUTES after the start records "late". School practice, not law: change here.
+SESSIONS = {"SCHOOL_DEFAULT": {"join_early_minutes": 15, "late_after_minutes": 10}}
+
+# Meeting links: the hosts each hosted tool uses. Jitsi and BigBlueButton are usually self-hosted (any https host).
+MEETING_HOSTS = {"meet": ("meet.google.com",), "zoom": ("zoom.us",), "jitsi": (), "bbb": ()}

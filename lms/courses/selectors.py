@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from lms.courses.models import (
     Assignment,
+    Attendance,
+    AttendanceStatus,
     Course,
     Enrollment,
     ForceMajeurePeriod,
     ItemActivity,
     ItemKind,
+    LiveSession,
     PlanItem,
     SchoolClass,
     SchoolYear,
@@ -236,6 +239,7 @@ class StudentOverview:
     due: list[PlanItem]
     continue_item: PlanItem | None
     self_study: list = field(default_factory=list)  # (lesson, progress) outside the plan
+    sessions: list = field(default_factory=list)  # (live session, attendance status)
 
 
 def get_student_overview(student, *, with_self_study: bool = False) -> StudentOverview:
@@ -294,6 +298,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
     by_id = {item.pk: item for item in items}
     continue_item = by_id[max(last_seen, key=last_seen.__getitem__)] if last_seen else None
     overview = StudentOverview(student, classes, courses, items, cells, due, continue_item)
+    overview.sessions = get_student_sessions(student, courses)
     if with_self_study:
         overview.self_study = _self_study(student, classes, courses, exclude=lesson_ids)
     return overview
@@ -324,3 +329,39 @@ def get_teaching_assignments(school_year: SchoolYear) -> QuerySet[TeachingAssign
     return TeachingAssignment.objects.filter(school_class__school_year=school_year).order_by(
         "school_class__grade", "school_class__name", "subject__sort_order"
     )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Live sessions
+# --------------------------------------------------------------------------------------------------------------------
+def get_sessions(course: Course) -> list[LiveSession]:
+    return list(course.sessions.order_by("starts_at"))
+
+
+def get_session(session_id: int) -> LiveSession:
+    return LiveSession.objects.select_related("course__school_class__school_year__school", "course__subject").get(
+        pk=session_id
+    )
+
+
+def get_session_attendance(session: LiveSession) -> list[tuple[object, Attendance | None, str]]:
+    """(student, attendance row or None, status shown) for every student of the class; a student with no row is
+    absent once the session has ended, and not yet recorded before."""
+    rows = {a.student_id: a for a in session.attendance.all()}
+    ended = session.ends_at <= timezone.now()
+    result = []
+    for student in _enrolled_students(session.course.school_class):
+        row = rows.get(student.pk)
+        status = row.status if row else (AttendanceStatus.ABSENT if ended else "")
+        result.append((student, row, status))
+    return result
+
+
+def get_student_sessions(student, courses) -> list[tuple[LiveSession, str]]:
+    """The sessions of the student's courses with the student's attendance ("" while not yet held)."""
+    sessions = list(
+        LiveSession.objects.filter(course__in=courses).select_related("course__subject").order_by("starts_at")
+    )
+    rows = {a.session_id: a.status for a in Attendance.objects.filter(student=student, session__in=sessions)}
+    now = timezone.now()
+    return [(s, rows.get(s.pk) or (AttendanceStatus.ABSENT if s.ends_at <= now else "")) for s in sessions]

@@ -16,6 +16,8 @@ from lms.courses.models import (
     AssessmentMethod,
     Assignment,
     AssignmentAttachment,
+    Attendance,
+    AttendanceStatus,
     Course,
     DeliveryForm,
     Enrollment,
@@ -25,6 +27,7 @@ from lms.courses.models import (
     ItemActivity,
     ItemKind,
     LatePolicy,
+    LiveSession,
     PlanItem,
     SchoolClass,
     SchoolYear,
@@ -538,3 +541,93 @@ def record_time_spent(*, student, item: PlanItem, seconds: int) -> None:
             student=student,
             defaults={"first_opened_at": now, "last_seen_at": now, "seconds_spent": seconds},
         )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Live sessions and attendance (R4, R13)
+# --------------------------------------------------------------------------------------------------------------------
+def _check_meeting_url(provider: str, url: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError({"meeting_url": _("The meeting link must be an https:// address.")})
+    hosts = rules.MEETING_HOSTS.get(provider)
+    if hosts is None:
+        raise ValidationError({"provider": _("Choose the meeting tool.")})
+    if hosts and not any(parts.hostname == h or parts.hostname.endswith("." + h) for h in hosts):
+        raise ValidationError(
+            {
+                "meeting_url": _("This is not a %(tool)s link (expected %(hosts)s).")
+                % {"tool": provider, "hosts": ", ".join(hosts)}
+            }
+        )
+
+
+@transaction.atomic
+def schedule_session(*, actor, course: Course, title: str, starts_at, ends_at, provider: str, meeting_url: str):
+    if not access.can_edit_course(actor, course):
+        raise PermissionDenied(_("Only the course's teacher can schedule its sessions."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the session a title.")})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    _check_meeting_url(provider, meeting_url.strip())
+    session = LiveSession(
+        course=course,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        provider=provider,
+        meeting_url=meeting_url.strip(),
+        created_by=actor,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def join_session(*, student, session, now=None) -> Attendance:
+    """Record that a student of the class joined (present, or late after the threshold); the first join counts."""
+    from datetime import timedelta
+
+    config = rules.SESSIONS["SCHOOL_DEFAULT"]
+    now = now or timezone.now()
+    if not access.is_enrolled(student, session.course.school_class):
+        raise PermissionDenied(_("Only students of the class can join this session."))
+    if now < session.starts_at - timedelta(minutes=config["join_early_minutes"]):
+        raise ValidationError(_("The session has not opened yet."))
+    if now > session.ends_at:
+        raise ValidationError(_("The session is over."))
+    late = now > session.starts_at + timedelta(minutes=config["late_after_minutes"])
+    attendance, created = Attendance.objects.select_for_update().get_or_create(
+        session=session,
+        student=student,
+        defaults={"joined_at": now, "status": AttendanceStatus.LATE if late else AttendanceStatus.PRESENT},
+    )
+    if not created and attendance.joined_at is None and attendance.corrected_at is None:
+        attendance.joined_at = now
+        attendance.status = AttendanceStatus.LATE if late else AttendanceStatus.PRESENT
+        attendance.save(update_fields=["joined_at", "status"])
+    return attendance
+
+
+@transaction.atomic
+def correct_attendance(*, actor, session, student, status: str, note: str = "") -> Attendance:
+    """The teacher's correction (a student who joined by phone, a leave of absence); who and when are kept."""
+    if not access.can_edit_course(actor, session.course):
+        raise PermissionDenied(_("Only the course's teacher can correct attendance."))
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": _("Choose an attendance status.")})
+    if not access.is_enrolled(student, session.course.school_class):
+        raise ValidationError(_("%(name)s is not a student of this class.") % {"name": student})
+    attendance, _created = Attendance.objects.select_for_update().get_or_create(
+        session=session, student=student, defaults={"status": status}
+    )
+    attendance.status = status
+    attendance.note = note.strip()
+    attendance.corrected_by = actor
+    attendance.corrected_at = timezone.now()
+    attendance.save()
+    return attendance

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from lms.courses import access, roster, selectors, services
 from lms.courses.forms import (
     AssignmentForm,
+    AttendanceForm,
     ClassForm,
     ForceMajeureForm,
     OfferingForm,
@@ -28,6 +29,7 @@ from lms.courses.forms import (
     RosterUploadForm,
     ScoreForm,
     SemesterForm,
+    SessionForm,
     SubmissionForm,
     TeachingForm,
 )
@@ -125,8 +127,10 @@ def course_detail(request, course_id: int):
         "can_view_results": access.can_view_results(request.user, course),
         "now": timezone.now(),
     }
+    context["sessions"] = selectors.get_sessions(course)
     if can_edit:
         context["item_form"] = PlanItemForm(lessons=_plannable_lessons(course))
+        context["session_form"] = SessionForm()
     return render(request, "courses/course.html", context)
 
 
@@ -640,5 +644,98 @@ def force_majeure(request, school_code: str):
             "periods": list(selectors.get_force_majeure_periods(school)),
             "form": form,
             "can_declare": can_declare,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Live sessions and attendance
+# --------------------------------------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def add_session(request, course_id: int):
+    course = _get(selectors.get_course, course_id)
+    access.require(access.can_edit_course(request.user, course))
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.schedule_session(actor=request.user, course=course, **form.cleaned_data)
+            messages.success(request, _("The session is scheduled."))
+        except ValidationError as error:
+            _errors(request, error)
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
+    return redirect("courses:course", course_id=course.pk)
+
+
+def _session_for(request, session_id: int):
+    from lms.courses.models import LiveSession
+
+    try:
+        session = selectors.get_session(session_id)
+    except LiveSession.DoesNotExist:
+        raise Http404 from None
+    access.require(access.can_view_plan(request.user, session.course), user=request.user, what="session")
+    return session
+
+
+@login_required
+def join_session(request, session_id: int):
+    """A link, not a form: the meeting is on another site, and a form's redirect there would break the CSP."""
+    session = _session_for(request, session_id)
+    if not access.is_enrolled(request.user, session.course.school_class):
+        if access.can_edit_course(request.user, session.course):
+            return redirect(session.meeting_url)  # the teacher opens the meeting; no attendance
+        raise PermissionDenied
+    try:
+        services.join_session(student=request.user, session=session)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("courses:course", course_id=session.course_id)
+    return redirect(session.meeting_url)
+
+
+@login_required
+def session_detail(request, session_id: int):
+    session = _session_for(request, session_id)
+    course = session.course
+    access.require(access.can_view_results(request.user, course), user=request.user, what="attendance")
+    can_edit = access.can_edit_course(request.user, course)
+    if request.method == "POST":
+        access.require(can_edit)
+        form = AttendanceForm(request.POST)
+        if form.is_valid():
+            student = next(
+                (
+                    s
+                    for s, _row, _status in selectors.get_session_attendance(session)
+                    if s.pk == form.cleaned_data["student"]
+                ),
+                None,
+            )
+            if student is None:
+                raise Http404
+            services.correct_attendance(
+                actor=request.user,
+                session=session,
+                student=student,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Attendance corrected."))
+        return redirect("courses:session", session_id=session.pk)
+    from lms.courses.models import AttendanceStatus
+
+    return render(
+        request,
+        "courses/session.html",
+        {
+            "session": session,
+            "course": course,
+            "rows": selectors.get_session_attendance(session),
+            "can_edit": can_edit,
+            "statuses": AttendanceStatus.choices,
         },
     )

@@ -123,3 +123,14 @@ def require(allowed: bool, *, user=None, what: str = "", obj=None) -> None:
                 "courses: refused %s", what, extra={"user_id": getattr(user, "pk", None), "object": str(obj)}
             )
         raise PermissionDenied
+
+
+def can_discuss(user, course) -> bool:
+    """Ask and answer in the course's Q&A: its students and its teachers (R6)."""
+    return user.is_authenticated and (
+        user.is_superuser or teaches(user, course) or is_enrolled(user, course.school_class)
+    )
+
+
+def can_read_discussion(user, course) -> bool:
+    return can_discuss(user, course) or (user.is_authenticated and is_leadership(user, course_school(course)))

@@ -160,3 +160,17 @@ class AttendanceForm(forms.Form):
     student = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Attendance"), choices=AttendanceStatus.choices)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class QuestionForm(forms.Form):
+    title = forms.CharField(label=_("Your question"), max_length=255)
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    item = forms.TypedChoiceField(label=_("About"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", _("The course in general"))] + [(i.pk, i.title) for i in items]
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -495,3 +495,41 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} – {self.session}: {self.status}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Questions and answers (R6): per course, optionally about one plan item (a lesson)
+# --------------------------------------------------------------------------------------------------------------------
+class Question(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="questions")
+    item = models.ForeignKey(
+        PlanItem, verbose_name=_("about"), null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("question"), max_length=255)
+    body = models.TextField(_("details"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("answer"))
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+    is_accepted = models.BooleanField(_("marked by the teacher"), default=False)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:50]

@@ -365,3 +365,21 @@ def get_student_sessions(student, courses) -> list[tuple[LiveSession, str]]:
     rows = {a.session_id: a.status for a in Attendance.objects.filter(student=student, session__in=sessions)}
     now = timezone.now()
     return [(s, rows.get(s.pk) or (AttendanceStatus.ABSENT if s.ends_at <= now else "")) for s in sessions]
+
+
+def get_questions(course: Course, *, item_id: int | None = None) -> list:
+    from django.db.models import Exists, OuterRef
+
+    from lms.courses.models import Answer, Question
+
+    questions = (
+        Question.objects.filter(course=course)
+        .select_related("author", "item")
+        .annotate(
+            answer_count=Count("answers"),
+            settled=Exists(Answer.objects.filter(question=OuterRef("pk"), is_accepted=True)),
+        )
+    )
+    if item_id is not None:
+        questions = questions.filter(item_id=item_id)
+    return list(questions)

@@ -13,6 +13,7 @@ from wagtail.log_actions import log
 
 from lms.courses import access, rules
 from lms.courses.models import (
+    Answer,
     AssessmentMethod,
     Assignment,
     AssignmentAttachment,
@@ -29,6 +30,7 @@ from lms.courses.models import (
     LatePolicy,
     LiveSession,
     PlanItem,
+    Question,
     SchoolClass,
     SchoolYear,
     Semester,
@@ -631,3 +633,43 @@ def correct_attendance(*, actor, session, student, status: str, note: str = "") 
     attendance.corrected_at = timezone.now()
     attendance.save()
     return attendance
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Questions and answers (R6)
+# --------------------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def ask_question(*, author, course: Course, title: str, body: str = "", item: PlanItem | None = None) -> Question:
+    if not access.can_discuss(author, course):
+        raise PermissionDenied(_("Only the class and its teachers can ask here."))
+    if not title.strip():
+        raise ValidationError({"title": _("Write the question.")})
+    if item is not None and item.course_id != course.pk:
+        raise ValidationError({"item": _("That item belongs to another course.")})
+    question = Question(course=course, item=item, author=author, title=title.strip(), body=body.strip())
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def answer_question(*, author, question: Question, body: str) -> Answer:
+    if not access.can_discuss(author, question.course):
+        raise PermissionDenied(_("Only the class and its teachers can answer here."))
+    if not body.strip():
+        raise ValidationError({"body": _("Write the answer.")})
+    return Answer.objects.create(question=question, author=author, body=body.strip())
+
+
+@transaction.atomic
+def mark_answer(*, actor, answer: Answer, accepted: bool = True) -> Answer:
+    """The teacher marks the answer that settles the question (one per question)."""
+    if not access.can_edit_course(actor, answer.question.course):
+        raise PermissionDenied(_("Only the course's teacher can mark an answer."))
+    if accepted:
+        Answer.objects.filter(question=answer.question_id, is_accepted=True).exclude(pk=answer.pk).update(
+            is_accepted=False
+        )
+    answer.is_accepted = accepted
+    answer.save(update_fields=["is_accepted"])
+    return answer

@@ -128,6 +128,7 @@ def course_detail(request, course_id: int):
         "now": timezone.now(),
     }
     context["sessions"] = selectors.get_sessions(course)
+    context["can_discuss"] = access.can_read_discussion(request.user, course)
     if can_edit:
         context["item_form"] = PlanItemForm(lessons=_plannable_lessons(course))
         context["session_form"] = SessionForm()
@@ -233,6 +234,7 @@ def item_detail(request, item_id: int):
         "is_student": student,
         "can_edit": access.can_edit_course(request.user, course),
         "can_view_results": access.can_view_results(request.user, course),
+        "can_discuss": access.can_read_discussion(request.user, course),
         "now": timezone.now(),
     }
     if item.kind == ItemKind.LESSON:
@@ -737,5 +739,86 @@ def session_detail(request, session_id: int):
             "rows": selectors.get_session_attendance(session),
             "can_edit": can_edit,
             "statuses": AttendanceStatus.choices,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Questions and answers
+# --------------------------------------------------------------------------------------------------------------------
+@login_required
+def questions(request, course_id: int):
+    from lms.courses.forms import QuestionForm
+
+    course = _get(selectors.get_course, course_id)
+    access.require(access.can_read_discussion(request.user, course), user=request.user, what="Q&A", obj=course)
+    can_discuss = access.can_discuss(request.user, course)
+    items = selectors.get_plan(course, released_only=not access.can_edit_course(request.user, course))
+    form = QuestionForm(request.POST or None, items=items)
+    if request.method == "POST":
+        access.require(can_discuss)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                question = services.ask_question(
+                    author=request.user,
+                    course=course,
+                    title=data["title"],
+                    body=data["body"],
+                    item=next((i for i in items if i.pk == data["item"]), None),
+                )
+                return redirect("courses:question", question_id=question.pk)
+            except ValidationError as error:
+                _errors(request, error)
+    item_id = request.GET.get("muc")
+    listed = selectors.get_questions(course, item_id=int(item_id) if item_id and item_id.isdigit() else None)
+    return render(
+        request,
+        "courses/questions.html",
+        {"course": course, "questions": listed, "form": form, "can_discuss": can_discuss},
+    )
+
+
+@login_required
+def question_detail(request, question_id: int):
+    from lms.courses.forms import AnswerForm
+    from lms.courses.models import Answer, Question
+
+    question = (
+        Question.objects.select_related(
+            "course__school_class__school_year__school", "course__subject", "item", "author"
+        )
+        .filter(pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise Http404
+    course = question.course
+    access.require(access.can_read_discussion(request.user, course), user=request.user, what="Q&A", obj=question)
+    can_discuss = access.can_discuss(request.user, course)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        access.require(can_discuss)
+        mark = request.POST.get("mark")
+        if mark:
+            answer = Answer.objects.filter(pk=mark, question=question).first()
+            if answer is None:
+                raise Http404
+            access.require(access.can_edit_course(request.user, course))
+            services.mark_answer(actor=request.user, answer=answer, accepted=request.POST.get("accepted", "1") == "1")
+            return redirect("courses:question", question_id=question.pk)
+        if form.is_valid():
+            services.answer_question(author=request.user, question=question, body=form.cleaned_data["body"])
+            return redirect("courses:question", question_id=question.pk)
+    return render(
+        request,
+        "courses/question.html",
+        {
+            "question": question,
+            "course": course,
+            "answers": list(question.answers.select_related("author")),
+            "form": form,
+            "can_discuss": can_discuss,
+            "can_mark": access.can_edit_course(request.user, course),
         },
     )

@@ -533,3 +533,40 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Notifications: in-app, and by e-mail through Celery
+# --------------------------------------------------------------------------------------------------------------------
+class NotificationKind(models.TextChoices):
+    NEW_ITEM = "new_item", _("New in the plan")
+    DUE_SOON = "due_soon", _("Due soon")
+    FEEDBACK = "feedback", _("Feedback")
+    ANSWER = "answer", _("Answer")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # What it is about, so that the periodic task never notifies twice.
+    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="courses_notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "item"],
+                condition=Q(kind__in=["new_item", "due_soon"]),
+                name="courses_notify_item_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

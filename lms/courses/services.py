@@ -476,6 +476,9 @@ def score_submission(*, actor, submission: Submission, score, feedback: str = ""
     submission.scored_at = timezone.now()
     submission.full_clean()
     submission.save(update_fields=["score", "feedback", "scored_by", "scored_at"])
+    from lms.courses.notifications import feedback_given
+
+    feedback_given(submission)
     return submission
 
 
@@ -658,7 +661,11 @@ def answer_question(*, author, question: Question, body: str) -> Answer:
         raise PermissionDenied(_("Only the class and its teachers can answer here."))
     if not body.strip():
         raise ValidationError({"body": _("Write the answer.")})
-    return Answer.objects.create(question=question, author=author, body=body.strip())
+    answer = Answer.objects.create(question=question, author=author, body=body.strip())
+    from lms.courses.notifications import answer_posted
+
+    answer_posted(answer)
+    return answer
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("thong-bao/da-doc/", views.notifications_read, name="notifications_read"),
     path("khoa-hoc/<int:course_id>/", views.course_detail, name="course"),
     path("khoa-hoc/<int:course_id>/them-muc/", views.add_item, name="add_item"),
     path("khoa-hoc/<int:course_id>/them-bai-tap/", views.add_assignment, name="add_assignment"),

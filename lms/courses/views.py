@@ -67,7 +67,9 @@ def _errors(request, error: ValidationError) -> None:
 def home(request):
     user = request.user
     roles_by_school = get_roles_by_school(user)
-    context = {"roles_by_school": roles_by_school, "now": timezone.now()}
+    from lms.courses.notifications import unread
+
+    context = {"roles_by_school": roles_by_school, "now": timezone.now(), "notifications": unread(user)}
     if any(Role.STUDENT in roles for roles in roles_by_school.values()):
         context["overview"] = selectors.get_student_overview(user, with_self_study=True)
     if any(Role.TEACHER in roles for roles in roles_by_school.values()):
@@ -822,3 +824,12 @@ def question_detail(request, question_id: int):
             "can_mark": access.can_edit_course(request.user, course),
         },
     )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    from lms.courses.notifications import mark_read
+
+    mark_read(request.user)
+    return redirect("courses:home")

@@ -31,6 +31,8 @@ ROLES = [
 PLAN_READERS = {"student", "student2", "parent", "parent2", "teacher", "group_head", "principal"}
 RESULT_READERS = {"teacher", "principal"}
 STRUCTURE = {"school_admin", "principal"}
+DISCUSSION_READERS = {"student", "student2", "teacher", "principal"}
+DISCUSSION_WRITERS = {"student", "student2", "teacher"}
 
 
 @pytest.fixture
@@ -63,6 +65,16 @@ def world(db):
         files=[SimpleUploadedFile("bai.pdf", b"%PDF-1.4 bai", content_type="application/pdf")],
     )
     services.score_submission(actor=people.teacher, submission=submission, score="9")
+    session = services.schedule_session(
+        actor=people.teacher,
+        course=setup.course,
+        title="Ôn tập",
+        starts_at=timezone.now() - timezone.timedelta(minutes=5),
+        ends_at=timezone.now() + timezone.timedelta(minutes=40),
+        provider="jitsi",
+        meeting_url="https://meet.jit.si/on-tap-10a1",
+    )
+    question = services.ask_question(author=people.student, course=setup.course, title="Câu hỏi?")
     imported = roster.upload(actor=people.school_admin, school_year=setup.year, name="x.csv", data=b"a,b\n1,2\n")
     users = {
         "anonymous": None,
@@ -88,6 +100,9 @@ def world(db):
         "year": setup.year.pk,
         "import": imported.pk,
         "school": people.school.code,
+        "session": session.pk,
+        "question": question.pk,
+        "student_id": people.student.pk,
     }
     return users, ids
 
@@ -173,6 +188,55 @@ PAGES = [
     ),
     ("roster_report", "get", lambda i: reverse("courses:roster_report", args=[i["import"]]), None, STRUCTURE, 200),
     ("roster_apply", "post", lambda i: reverse("courses:roster_report", args=[i["import"]]), {}, STRUCTURE, 200),
+    (
+        "add_session",
+        "post",
+        lambda i: reverse("courses:add_session", args=[i["course"]]),
+        {
+            "title": "Buổi 2",
+            "starts_at": "2026-12-20T19:00",
+            "ends_at": "2026-12-20T20:00",
+            "provider": "zoom",
+            "meeting_url": "https://zoom.us/j/1",
+        },
+        {"teacher"},
+        302,
+    ),
+    (
+        "join_session",
+        "get",
+        lambda i: reverse("courses:join_session", args=[i["session"]]),
+        None,
+        {"student", "student2", "teacher"},
+        302,
+    ),
+    ("session", "get", lambda i: reverse("courses:session", args=[i["session"]]), None, RESULT_READERS, 200),
+    (
+        "correct_attendance",
+        "post",
+        lambda i: reverse("courses:session", args=[i["session"]]),
+        "attendance",
+        {"teacher"},
+        302,
+    ),
+    ("questions", "get", lambda i: reverse("courses:questions", args=[i["course"]]), None, DISCUSSION_READERS, 200),
+    (
+        "ask",
+        "post",
+        lambda i: reverse("courses:questions", args=[i["course"]]),
+        {"title": "Hỏi?"},
+        DISCUSSION_WRITERS,
+        302,
+    ),
+    ("question", "get", lambda i: reverse("courses:question", args=[i["question"]]), None, DISCUSSION_READERS, 200),
+    (
+        "answer",
+        "post",
+        lambda i: reverse("courses:question", args=[i["question"]]),
+        {"body": "Đáp."},
+        DISCUSSION_WRITERS,
+        302,
+    ),
     ("force_majeure", "get", lambda i: reverse("courses:force_majeure", args=[i["school"]]), None, STRUCTURE, 200),
     (
         "declare",
@@ -185,7 +249,9 @@ PAGES = [
 ]
 
 
-def _data(data):
+def _data(data, ids):
+    if data == "attendance":
+        return {"student": ids["student_id"], "status": "excused", "note": "Ốm"}
     if data == "file":
         return {"file": SimpleUploadedFile("lop.csv", b"a,b\n1,2\n", content_type="text/csv")}
     if data == "declaration":
@@ -206,7 +272,7 @@ def test_pages(client, world, role, name, method, url, data, allowed, status):
     if users[role] is not None:
         client.force_login(users[role])
     target = url(ids)
-    response = client.get(target) if method == "get" else client.post(target, _data(data))
+    response = client.get(target) if method == "get" else client.post(target, _data(data, ids))
     if role == "anonymous":
         assert response.status_code == 302 and "/tai-khoan/dang-nhap/" in response["Location"]
     elif role in allowed:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("buoi-hoc/<int:session_id>/tham-gia/", views.join_session, name="join_session"),
     path("khoa-hoc/<int:course_id>/hoi-dap/", views.questions, name="questions"),
     path("hoi-dap/<int:question_id>/", views.question_detail, name="question"),
+    path("lop/<int:class_id>/ho-so.zip", views.class_records, name="class_records"),
     path("con/<int:student_id>/", views.child, name="child"),
     path("nam-hoc/<int:year_id>/", views.structure, name="structure"),
     path("nam-hoc/<int:year_id>/nhap-danh-sach/", views.roster_upload, name="roster_upload"),

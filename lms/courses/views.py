@@ -541,6 +541,7 @@ def structure(request, year_id: int):
             "imports": list(year.roster_imports.select_related("uploaded_by")[:10]),
             "upload_form": RosterUploadForm(),
             "forms": forms,
+            "can_read_records": access.is_leadership(request.user, year.school),
         },
     )
 
@@ -833,3 +834,22 @@ def notifications_read(request):
 
     mark_read(request.user)
     return redirect("courses:home")
+
+
+@login_required
+def class_records(request, class_id: int):
+    """The class's online-teaching record as a ZIP (leadership and the homeroom teacher)."""
+    from lms.courses import records
+
+    school_class = SchoolClass.objects.select_related("school_year__school").filter(pk=class_id).first()
+    if school_class is None:
+        raise Http404
+    school = school_class.school_year.school
+    allowed = access.is_leadership(request.user, school) or (
+        school_class.homeroom_teacher_id == request.user.pk and Role.TEACHER in access._roles(request.user, school)
+    )
+    access.require(allowed, user=request.user, what="class records", obj=school_class)
+    response = HttpResponse(records.build(school_class), content_type="application/zip")
+    name = f"ho-so-{school_class.name}-{school_class.school_year.starts_on.year}".lower()
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response

@@ -30,7 +30,10 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    # Text a spreadsheet would run as a formula gets an apostrophe first.
+    writer.writerows(
+        [["'" + v if isinstance(v, str) and v[:1] in {"=", "+", "-", "@"} else v for v in row] for row in rows]
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -425,6 +425,13 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def _cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
 def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if isinstance(value, datetime) else value
 
@@ -445,7 +452,7 @@ def dashboard_export(request, course_id: int, fmt: str):
                 [
                     format_score(v)
                     if i == 11
-                    else (timezone.localtime(v).strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else v)
+                    else (timezone.localtime(v).strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else _cell(v))
                     for i, v in enumerate(row)
                 ]
             )
@@ -456,10 +463,10 @@ def dashboard_export(request, course_id: int, fmt: str):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = course.school_class.name[:31]
+    sheet.title = "".join(c for c in course.school_class.name if c not in "[]:*?/\\")[:31] or "lop"
     sheet.append(header)
     for row in rows:
-        sheet.append([float(v) if i == 11 and v is not None else _local(v) for i, v in enumerate(row)])
+        sheet.append([float(v) if i == 11 and v is not None else _cell(_local(v)) for i, v in enumerate(row)])
         for column in (8, 9, 10):
             sheet.cell(row=sheet.max_row, column=column).number_format = "DD/MM/YYYY HH:MM"
         sheet.cell(row=sheet.max_row, column=12).number_format = "0.0"

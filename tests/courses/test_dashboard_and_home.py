@@ -180,3 +180,23 @@ def test_parents_see_their_own_child_and_nothing_of_others(client, setup, planne
     assert client.get(reverse("courses:child", args=[setup.people.student.pk])).status_code == 403
     item_page = client.get(reverse("courses:item", args=[planned[1].item.pk])).content.decode()
     assert setup.people.student.get_full_name() not in item_page and "8,5" not in item_page
+
+
+def test_exports_never_carry_spreadsheet_formulas(client, setup, planned):
+    services.add_plan_item(
+        actor=setup.people.teacher,
+        course=setup.course,
+        kind=ItemKind.PRACTICE,
+        title='=HYPERLINK("http://example.com","x")',
+        reference="p",
+        release_at=yesterday(),
+        delivery_form=DeliveryForm.HO_TRO,
+    )
+    client.force_login(setup.people.teacher)
+    text = client.get(reverse("courses:dashboard_export", args=[setup.course.pk, "csv"])).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("courses:dashboard_export", args=[setup.course.pk, "xlsx"])).content)
+    )
+    titles = {row[4] for row in workbook.active.iter_rows(min_row=2, values_only=True)}
+    assert '\'=HYPERLINK("http://example.com","x")' in titles

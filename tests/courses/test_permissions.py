@@ -5,6 +5,8 @@ login redirect / 401 without a session."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -69,8 +71,8 @@ def world(db):
         actor=people.teacher,
         course=setup.course,
         title="Ôn tập",
-        starts_at=timezone.now() - timezone.timedelta(minutes=5),
-        ends_at=timezone.now() + timezone.timedelta(minutes=40),
+        starts_at=timezone.now() - timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(minutes=40),
         provider="jitsi",
         meeting_url="https://meet.jit.si/on-tap-10a1",
     )
@@ -103,6 +105,7 @@ def world(db):
         "session": session.pk,
         "question": question.pk,
         "student_id": people.student.pk,
+        "class": setup.klass.pk,
     }
     return users, ids
 
@@ -235,6 +238,22 @@ PAGES = [
         lambda i: reverse("courses:question", args=[i["question"]]),
         {"body": "Đáp."},
         DISCUSSION_WRITERS,
+        302,
+    ),
+    (
+        "class_records",
+        "get",
+        lambda i: reverse("courses:class_records", args=[i["class"]]),
+        None,
+        {"principal", "teacher"},
+        200,
+    ),
+    (
+        "notifications_read",
+        "post",
+        lambda i: reverse("courses:notifications_read"),
+        {},
+        set(ROLES) - {"anonymous"},
         302,
     ),
     ("force_majeure", "get", lambda i: reverse("courses:force_majeure", args=[i["school"]]), None, STRUCTURE, 200),

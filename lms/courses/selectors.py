@@ -133,10 +133,16 @@ class Cell:
     is_late: bool = False
     score: Decimal | None = None
     seconds: int = 0
+    seen: bool = False  # opened through the course (also when its time was not fetched)
+    handed_in: bool = False
 
     @property
     def started(self) -> bool:
-        return bool(self.opened_at or self.completed_at or self.submitted_at)
+        return bool(self.seen or self.opened_at or self.completed_at or self.submitted_at or self.handed_in)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.completed_at or self.submitted_at or self.handed_in)
 
     @property
     def score_text(self) -> str:
@@ -158,7 +164,7 @@ class StudentRow:
 
     @property
     def completed_count(self) -> int:
-        return sum(1 for cell in self.cells if cell.completed_at or cell.submitted_at)
+        return sum(1 for cell in self.cells if cell.finished)
 
 
 @dataclass
@@ -175,32 +181,36 @@ class Dashboard:
                 {
                     "item": item,
                     "opened": sum(1 for c in cells if c.started),
-                    "done": sum(1 for c in cells if c.completed_at or c.submitted_at),
+                    "done": sum(1 for c in cells if c.finished),
                     "students": len(cells),
                 }
             )
         return totals
 
 
-def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboard:
+def get_dashboard(course: Course, *, not_started_only: bool = False, with_times: bool = True) -> Dashboard:
+    """Per student × plan item. ``with_times=False`` (the page) skips the opening and hand-in times, which only the
+    exports show: parsing thousands of timestamps is most of the cost for a large class."""
     from content.api import get_progress_for_people
 
     items = get_plan(course)
     students = _enrolled_students(course.school_class)
     student_ids = [s.pk for s in students]
     # Plain tuples, not model instances: a class of 45 × 60 items has thousands of these rows.
-    activity = {
-        (student_id, item_id): (opened_at, seconds)
-        for student_id, item_id, opened_at, seconds in ItemActivity.objects.filter(
-            item__course=course, student_id__in=student_ids
-        ).values_list("student_id", "item_id", "first_opened_at", "seconds_spent")
-    }
-    submissions = {
-        (student_id, assignment_id): (submitted_at, is_late, score)
-        for student_id, assignment_id, submitted_at, is_late, score in Submission.objects.filter(
-            assignment__item__course=course, student_id__in=student_ids
-        ).values_list("student_id", "assignment_id", "submitted_at", "is_late", "score")
-    }
+    activities = ItemActivity.objects.filter(item__course=course, student_id__in=student_ids)
+    if with_times:
+        rows = activities.values_list("student_id", "item_id", "first_opened_at", "seconds_spent")
+        activity = {(student_id, item_id): (opened, seconds) for student_id, item_id, opened, seconds in rows}
+    else:
+        rows = activities.values_list("student_id", "item_id", "seconds_spent")
+        activity = {(student_id, item_id): (None, seconds) for student_id, item_id, seconds in rows}
+    handed_in = Submission.objects.filter(assignment__item__course=course, student_id__in=student_ids)
+    if with_times:
+        rows = handed_in.values_list("student_id", "assignment_id", "submitted_at", "is_late", "score")
+        submissions = {(s, a): (at, late, score) for s, a, at, late, score in rows}
+    else:
+        rows = handed_in.values_list("student_id", "assignment_id", "is_late", "score")
+        submissions = {(s, a): (None, late, score) for s, a, late, score in rows}
     lesson_ids = {item.lesson_id for item in items if item.lesson_id}
     progress = get_progress_for_people(user_ids=student_ids, lesson_ids=lesson_ids) if lesson_ids else {}
     rows = []
@@ -211,6 +221,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboar
             seen = activity.get((student.pk, item.pk))
             if seen is not None:
                 cell.opened_at, cell.seconds = seen
+                cell.seen = True
             if item.lesson_id:
                 lesson_progress = progress.get((student.pk, item.lesson_id))
                 if lesson_progress is not None:
@@ -220,6 +231,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False) -> Dashboar
                 submission = submissions.get((student.pk, item.assignment.pk))
                 if submission is not None:
                     cell.submitted_at, cell.is_late, cell.score = submission
+                    cell.handed_in = True
             row.cells.append(cell)
         if not not_started_only or not row.started:
             rows.append(row)

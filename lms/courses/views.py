@@ -378,7 +378,7 @@ def dashboard(request, course_id: int):
     course = _get(selectors.get_course, course_id)
     access.require(access.can_view_results(request.user, course), user=request.user, what="dashboard", obj=course)
     not_started = request.GET.get("chua-bat-dau") == "1"
-    board = selectors.get_dashboard(course, not_started_only=not_started)
+    board = selectors.get_dashboard(course, not_started_only=not_started, with_times=False)
     return render(
         request,
         "courses/dashboard.html",

@@ -34,9 +34,9 @@ def dashboard_cells(row):
     for cell in row.cells:
         if cell.completed_at:
             text = f"✓ {done}"
-        elif cell.submitted_at:
+        elif cell.handed_in or cell.submitted_at:
             text = f"✓ {submitted}" + (' <span class="late">!</span>' if cell.is_late else "")
-        elif cell.opened_at:
+        elif cell.seen or cell.opened_at:
             text = opened
         else:
             text = "–"

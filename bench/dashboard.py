@@ -270,7 +270,8 @@ def main() -> int:
         cleanup()
         return 2
     median, p95 = statistics.median(times), sorted(times)[max(0, int(len(times) * 0.95) - 1)]
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load {load}")
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); setup {setup_seconds:.0f} s")
     print(f"dashboard of {args.students} students × {args.items} plan items ({size // 1024} KiB of HTML):")
     print(f"  render time over {args.runs} requests: median {median:.0f} ms, p95 {p95:.0f} ms, max {max(times):.0f} ms")

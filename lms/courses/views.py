@@ -130,6 +130,7 @@ def course_detail(request, course_id: int):
         "now": timezone.now(),
     }
     context["sessions"] = selectors.get_sessions(course)
+    context["can_join"] = can_edit or access.is_enrolled(request.user, course.school_class)
     context["can_discuss"] = access.can_read_discussion(request.user, course)
     if can_edit:
         context["item_form"] = PlanItemForm(lessons=_plannable_lessons(course))

@@ -13,7 +13,7 @@ from content.models import (
     TopicPage,
     fold_slug,
 )
-from content.progress import get_progress, record_lesson_opened, set_lesson_done
+from content.progress import get_progress, get_progress_for_people, record_lesson_opened, set_lesson_done
 from content.review_services import get_lessons_awaiting, get_review_history, review_lesson
 from content.services import (
     copy_shared_lesson,
@@ -45,6 +45,7 @@ __all__ = [
     "get_or_create_school_home",
     "get_or_create_topic",
     "get_progress",
+    "get_progress_for_people",
     "get_review_history",
     "record_lesson_opened",
     "register_provider",

@@ -54,3 +54,12 @@ def get_progress(*, user, lesson_ids) -> dict[int, LessonProgress]:
     if not getattr(user, "is_authenticated", False):
         return {}
     return {p.lesson_id: p for p in LessonProgress.objects.filter(user=user, lesson_id__in=list(lesson_ids))}
+
+
+def get_progress_for_people(*, user_ids, lesson_ids) -> dict[tuple[int, int], LessonProgress]:
+    """Progress of several people through several lessons in one query, keyed by (user id, lesson id): for a
+    teacher's class overview (the caller decides who may see it)."""
+    rows = LessonProgress.objects.filter(user_id__in=list(user_ids), lesson_id__in=list(lesson_ids)).only(
+        "user_id", "lesson_id", "first_opened_at", "completed_at"
+    )
+    return {(p.user_id, p.lesson_id): p for p in rows}

@@ -186,6 +186,8 @@ def seed() -> SeedResult:
         head_by_subject={"toan": teachers["tt.toan"], "ngu-van": teachers["tt.van"]},
     )
 
+    _seed_course_plan(year=year, teachers=teachers)
+
     content_api.update_home_page(
         title="Trường THPT Hoa Sen – Kho học liệu số",
         intro="Bài giảng điện tử, ngân hàng câu hỏi và lớp học trực tuyến của nhà trường.",
@@ -197,3 +199,49 @@ def seed() -> SeedResult:
         ),
     )
     return result
+
+
+def _seed_course_plan(*, year, teachers) -> None:
+    """Semesters, Toán and Ngữ văn for grade 10, their teachers, and a plan for Toán 10A1: two published lessons and
+    an assignment (idempotent: an existing plan is left alone)."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from curriculum.api import get_subject
+
+    if not year.semesters.exists():
+        courses_api.create_semester(school_year=year, number=1, starts_on=date(2026, 9, 5), ends_on=date(2027, 1, 16))
+        courses_api.create_semester(school_year=year, number=2, starts_on=date(2027, 1, 18), ends_on=date(2027, 5, 31))
+    toan, van = get_subject("toan"), get_subject("ngu-van")
+    for subject in (toan, van):
+        courses_api.set_subject_offering(school_year=year, grade=10, subject=subject, periods_per_year=105)
+    for school_class in courses_api.get_classes(year):
+        courses_api.assign_teacher(school_class=school_class, subject=toan, teacher=teachers["gv.toan1"])
+        courses_api.assign_teacher(school_class=school_class, subject=van, teacher=teachers["gv.van1"])
+    course = courses_api.get_or_create_course(school_class=courses_api.get_classes(year).get(name="10A1"), subject=toan)
+    if course.items.exists():
+        return
+    teacher = teachers["gv.toan1"]
+    start = datetime(2026, 11, 16, 7, 0, tzinfo=timezone.get_current_timezone())
+    lessons = content_api.LessonPage.objects.live().filter(school=year.school, subject=toan, grade=10).order_by("path")
+    for week, lesson in enumerate(lessons[:2]):
+        courses_api.add_plan_item(
+            actor=teacher,
+            course=course,
+            kind=courses_api.ItemKind.LESSON,
+            lesson=lesson,
+            release_at=start + timedelta(weeks=week),
+            due_at=start + timedelta(weeks=week + 3),
+            delivery_form=courses_api.DeliveryForm.HO_TRO,
+        )
+    courses_api.create_assignment(
+        actor=teacher,
+        course=course,
+        title="Bài tập tuần: hàm số bậc hai",
+        instructions="Làm các bài 6.1 đến 6.4 trong sách giáo khoa, chụp ảnh bài làm và nộp tại đây.",
+        release_at=start + timedelta(weeks=1),
+        due_at=start + timedelta(weeks=4),
+        delivery_form=courses_api.DeliveryForm.HO_TRO,
+        counts_as_regular_assessment=True,
+    )

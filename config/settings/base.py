@@ -186,7 +186,10 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # lms.courses: plan items released, and due within a day (in-app and e-mail; each notice sent once).
+    "courses-plan-notifications": {"task": "courses.send_plan_notifications", "schedule": 15 * 60},
+}
 
 # ---------------------------------------------------------------------------------------------------------------------
 # SECURITY (production tightens these; see production.py)

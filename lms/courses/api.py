@@ -1,22 +1,93 @@
-"""Public Python API of ``lms.courses``: school years, classes, enrolments."""
+"""Public Python API of ``lms.courses``: school years, semesters, classes, enrolments, subjects per grade, teaching
+assignments, courses and their TT 09 plans, assignments and submissions, progress, roster import."""
 
-from lms.courses.selectors import get_class_students, get_classes, get_current_school_year, get_student_classes
+from lms.courses.models import (
+    AssessmentMethod,
+    Course,
+    DeliveryForm,
+    ForceMajeureScope,
+    ItemKind,
+    LatePolicy,
+    PlanItem,
+    SchoolClass,
+    SchoolYear,
+)
+from lms.courses.roster import Report as RosterReport
+from lms.courses.roster import apply as apply_roster_import
+from lms.courses.roster import upload as check_roster_file
+from lms.courses.rules import format_score, parse_score
+from lms.courses.selectors import (
+    get_class_courses,
+    get_class_students,
+    get_classes,
+    get_current_school_year,
+    get_dashboard,
+    get_plan,
+    get_student_classes,
+    get_student_overview,
+    get_teacher_courses,
+)
 from lms.courses.services import (
+    add_plan_item,
+    assign_teacher,
+    create_assignment,
     create_class,
     create_school_year,
+    create_semester,
+    declare_force_majeure,
     enroll_student,
     get_or_create_class,
+    get_or_create_course,
     get_or_create_school_year,
+    record_item_opened,
+    record_time_spent,
+    score_submission,
+    send_score_to_gradebook,
+    set_subject_offering,
+    submit_assignment,
 )
+from lms.courses.signals import regular_assessment_recorded
 
 __all__ = [
+    "AssessmentMethod",
+    "Course",
+    "DeliveryForm",
+    "ForceMajeureScope",
+    "ItemKind",
+    "LatePolicy",
+    "PlanItem",
+    "RosterReport",
+    "SchoolClass",
+    "SchoolYear",
+    "add_plan_item",
+    "apply_roster_import",
+    "assign_teacher",
+    "check_roster_file",
+    "create_assignment",
     "create_class",
     "create_school_year",
+    "create_semester",
+    "declare_force_majeure",
     "enroll_student",
+    "format_score",
+    "get_class_courses",
     "get_class_students",
     "get_classes",
     "get_current_school_year",
+    "get_dashboard",
     "get_or_create_class",
+    "get_or_create_course",
     "get_or_create_school_year",
+    "get_plan",
     "get_student_classes",
+    "get_student_overview",
+    "get_teacher_courses",
+    "parse_score",
+    "record_item_opened",
+    "record_time_spent",
+    "regular_assessment_recorded",
+    "score_submission",
+    "send_score_to_gradebook",
+    "set_subject_offering",
+    "submit_assignment",
 ]

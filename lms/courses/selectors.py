@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
-from lms.courses.models import Enrollment, SchoolClass, SchoolYear
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lms.courses.models import (
+    Assignment,
+    Attendance,
+    AttendanceStatus,
+    Course,
+    Enrollment,
+    ForceMajeurePeriod,
+    ItemActivity,
+    ItemKind,
+    LiveSession,
+    PlanItem,
+    SchoolClass,
+    SchoolYear,
+    Submission,
+    TeachingAssignment,
+)
+from lms.courses.rules import format_score
 
 
 def get_current_school_year(school) -> SchoolYear | None:
@@ -25,3 +46,352 @@ def get_class_students(school_class: SchoolClass):
 
 def get_student_classes(student) -> QuerySet[SchoolClass]:
     return SchoolClass.objects.filter(enrollments__student=student).select_related("school_year__school")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Courses and plans
+# --------------------------------------------------------------------------------------------------------------------
+def get_course(course_id: int) -> Course:
+    return Course.objects.select_related("school_class__school_year__school", "subject").get(pk=course_id)
+
+
+def get_plan(course: Course, *, released_only: bool = False) -> list[PlanItem]:
+    items = course.items.select_related("assignment", "lesson", "force_majeure").order_by("position", "pk")
+    if released_only:
+        items = items.filter(release_at__lte=timezone.now())
+    return list(items)
+
+
+def get_item(item_id: int) -> PlanItem:
+    return PlanItem.objects.select_related(
+        "course__school_class__school_year__school", "course__subject", "assignment", "lesson", "force_majeure"
+    ).get(pk=item_id)
+
+
+def get_teacher_courses(teacher) -> QuerySet[Course]:
+    pairs = TeachingAssignment.objects.filter(teacher=teacher).values_list("school_class_id", "subject_id")
+    query = Q(pk__in=[])
+    for class_id, subject_id in pairs:
+        query |= Q(school_class_id=class_id, subject_id=subject_id)
+    return (
+        Course.objects.filter(query)
+        .select_related("school_class__school_year__school", "subject")
+        .order_by("-school_class__school_year__starts_on", "school_class__name", "subject__sort_order")
+    )
+
+
+def get_class_courses(school_class: SchoolClass) -> QuerySet[Course]:
+    return Course.objects.filter(school_class=school_class).select_related("subject").order_by("subject__sort_order")
+
+
+def get_school_courses(school) -> QuerySet[Course]:
+    return (
+        Course.objects.filter(school_class__school_year__school=school, school_class__school_year__is_current=True)
+        .select_related("school_class__school_year", "subject")
+        .order_by("school_class__grade", "school_class__name", "subject__sort_order")
+    )
+
+
+def get_force_majeure_periods(school) -> QuerySet[ForceMajeurePeriod]:
+    return ForceMajeurePeriod.objects.filter(school=school).select_related("school_class", "declared_by")
+
+
+def get_submission(submission_id: int) -> Submission:
+    return Submission.objects.select_related(
+        "assignment__item__course__school_class__school_year__school", "student"
+    ).get(pk=submission_id)
+
+
+def get_submissions(assignment: Assignment) -> list[Submission]:
+    return list(
+        assignment.submissions.select_related("student").prefetch_related("files").order_by("student__first_name")
+    )
+
+
+def get_own_submission(assignment: Assignment, student) -> Submission | None:
+    return assignment.submissions.prefetch_related("files").filter(student=student).first()
+
+
+def _enrolled_students(school_class: SchoolClass) -> list:
+    return [
+        e.student
+        for e in Enrollment.objects.filter(school_class=school_class)
+        .select_related("student")
+        .order_by("number", "student__first_name", "student__last_name")
+    ]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Teacher dashboard (R7): a fixed number of queries whatever the class size or plan length
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass
+class Cell:
+    item: PlanItem
+    opened_at: datetime | None = None
+    completed_at: datetime | None = None
+    submitted_at: datetime | None = None
+    is_late: bool = False
+    score: Decimal | None = None
+    seconds: int = 0
+    seen: bool = False  # opened through the course (also when its time was not fetched)
+    handed_in: bool = False
+
+    @property
+    def started(self) -> bool:
+        return bool(self.seen or self.opened_at or self.completed_at or self.submitted_at or self.handed_in)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.completed_at or self.submitted_at or self.handed_in)
+
+    @property
+    def score_text(self) -> str:
+        return format_score(self.score)
+
+    @property
+    def minutes(self) -> int:
+        return (self.seconds + 59) // 60
+
+
+@dataclass
+class StudentRow:
+    student: object
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def started(self) -> bool:
+        return any(cell.started for cell in self.cells)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for cell in self.cells if cell.finished)
+
+
+@dataclass
+class Dashboard:
+    course: Course
+    items: list[PlanItem]
+    rows: list[StudentRow]
+
+    def item_totals(self) -> list[dict]:
+        totals = []
+        for index, item in enumerate(self.items):
+            cells = [row.cells[index] for row in self.rows]
+            totals.append(
+                {
+                    "item": item,
+                    "opened": sum(1 for c in cells if c.started),
+                    "done": sum(1 for c in cells if c.finished),
+                    "students": len(cells),
+                }
+            )
+        return totals
+
+
+def get_dashboard(course: Course, *, not_started_only: bool = False, with_times: bool = True) -> Dashboard:
+    """Per student × plan item. ``with_times=False`` (the page) skips the opening and hand-in times, which only the
+    exports show: parsing thousands of timestamps is most of the cost for a large class."""
+    from content.api import get_progress_for_people
+
+    items = get_plan(course)
+    students = _enrolled_students(course.school_class)
+    student_ids = [s.pk for s in students]
+    # Plain tuples, not model instances: a class of 45 × 60 items has thousands of these rows.
+    activities = ItemActivity.objects.filter(item__course=course, student_id__in=student_ids)
+    if with_times:
+        rows = activities.values_list("student_id", "item_id", "first_opened_at", "seconds_spent")
+        activity = {(student_id, item_id): (opened, seconds) for student_id, item_id, opened, seconds in rows}
+    else:
+        rows = activities.values_list("student_id", "item_id", "seconds_spent")
+        activity = {(student_id, item_id): (None, seconds) for student_id, item_id, seconds in rows}
+    handed_in = Submission.objects.filter(assignment__item__course=course, student_id__in=student_ids)
+    if with_times:
+        rows = handed_in.values_list("student_id", "assignment_id", "submitted_at", "is_late", "score")
+        submissions = {(s, a): (at, late, score) for s, a, at, late, score in rows}
+    else:
+        rows = handed_in.values_list("student_id", "assignment_id", "is_late", "score")
+        submissions = {(s, a): (None, late, score) for s, a, late, score in rows}
+    lesson_ids = {item.lesson_id for item in items if item.lesson_id}
+    progress = get_progress_for_people(user_ids=student_ids, lesson_ids=lesson_ids) if lesson_ids else {}
+    rows = []
+    for student in students:
+        row = StudentRow(student)
+        for item in items:
+            cell = Cell(item)
+            seen = activity.get((student.pk, item.pk))
+            if seen is not None:
+                cell.opened_at, cell.seconds = seen
+                cell.seen = True
+            if item.lesson_id:
+                lesson_progress = progress.get((student.pk, item.lesson_id))
+                if lesson_progress is not None:
+                    cell.opened_at = min(filter(None, [cell.opened_at, lesson_progress.first_opened_at]))
+                    cell.completed_at = lesson_progress.completed_at
+            if item.kind == ItemKind.ASSIGNMENT:
+                submission = submissions.get((student.pk, item.assignment.pk))
+                if submission is not None:
+                    cell.submitted_at, cell.is_late, cell.score = submission
+                    cell.handed_in = True
+            row.cells.append(cell)
+        if not not_started_only or not row.started:
+            rows.append(row)
+    return Dashboard(course, items, rows)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Student home and parents' view (R14)
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass
+class StudentOverview:
+    student: object
+    classes: list[SchoolClass]
+    courses: list[Course]
+    items: list[PlanItem]  # released items of those courses
+    cells: dict[int, Cell]  # per item id
+    due: list[PlanItem]
+    continue_item: PlanItem | None
+    self_study: list = field(default_factory=list)  # (lesson, progress) outside the plan
+    sessions: list = field(default_factory=list)  # (live session, attendance status)
+
+
+def get_student_overview(student, *, with_self_study: bool = False) -> StudentOverview:
+    """What a student has to do and has done, in the current school years. Read by the student and (with
+    ``with_self_study=False``) by their parents."""
+    from content.api import get_progress
+
+    now = timezone.now()
+    classes = list(
+        SchoolClass.objects.filter(enrollments__student=student, school_year__is_current=True).select_related(
+            "school_year__school"
+        )
+    )
+    courses = list(
+        Course.objects.filter(school_class__in=classes)
+        .select_related("subject", "school_class")
+        .order_by("subject__sort_order")
+    )
+    items = list(
+        PlanItem.objects.filter(course__in=courses, release_at__lte=now)
+        .select_related("assignment", "course__subject")
+        .order_by("due_at", "position")
+    )
+    lesson_ids = {item.lesson_id for item in items if item.lesson_id}
+    progress = get_progress(user=student, lesson_ids=lesson_ids)
+    activity = {a.item_id: a for a in ItemActivity.objects.filter(student=student, item__in=items)}
+    submissions = {s.assignment_id: s for s in Submission.objects.filter(student=student, assignment__item__in=items)}
+    cells = {}
+    for item in items:
+        cell = Cell(item)
+        if item.pk in activity:
+            cell.opened_at, cell.seconds = activity[item.pk].first_opened_at, activity[item.pk].seconds_spent
+        lesson_progress = progress.get(item.lesson_id) if item.lesson_id else None
+        if lesson_progress is not None:
+            cell.opened_at = cell.opened_at or lesson_progress.first_opened_at
+            cell.completed_at = lesson_progress.completed_at
+        if item.kind == ItemKind.ASSIGNMENT and item.assignment.pk in submissions:
+            submission = submissions[item.assignment.pk]
+            cell.submitted_at, cell.is_late = submission.submitted_at, submission.is_late
+            cell.score = submission.score if submission.scored_at else None
+        cells[item.pk] = cell
+    due = [
+        item
+        for item in items
+        if item.due_at is not None and not (cells[item.pk].completed_at or cells[item.pk].submitted_at)
+    ]
+    # Continue where I left off: the item opened most recently and not finished yet.
+    last_seen = {}
+    for item in items:
+        seen = activity.get(item.pk)
+        lesson_progress = progress.get(item.lesson_id) if item.lesson_id else None
+        moments = [m for m in (seen and seen.last_seen_at, lesson_progress and lesson_progress.last_opened_at) if m]
+        cell = cells[item.pk]
+        if moments and not (cell.completed_at or cell.submitted_at):
+            last_seen[item.pk] = max(moments)
+    by_id = {item.pk: item for item in items}
+    continue_item = by_id[max(last_seen, key=last_seen.__getitem__)] if last_seen else None
+    overview = StudentOverview(student, classes, courses, items, cells, due, continue_item)
+    overview.sessions = get_student_sessions(student, courses)
+    if with_self_study:
+        overview.self_study = _self_study(student, classes, courses, exclude=lesson_ids)
+    return overview
+
+
+def _self_study(student, classes, courses, *, exclude, limit: int = 30) -> list:
+    """Published lessons of the student's grade and subjects outside the plan, those already started first."""
+    from content.api import LessonPage, get_progress, visible_lessons_q
+
+    grades = {c.grade for c in classes}
+    subjects = {c.subject_id for c in courses}
+    if not grades or not subjects:
+        return []
+    lessons = list(
+        LessonPage.objects.live()
+        .filter(visible_lessons_q(student), grade__in=grades, subject_id__in=subjects)
+        .exclude(pk__in=exclude)
+        .select_related("subject")
+        .order_by("subject__sort_order", "path")[:200]
+    )
+    progress = get_progress(user=student, lesson_ids=[lesson.pk for lesson in lessons])
+    rows = [(lesson, progress.get(lesson.pk)) for lesson in lessons]
+    rows.sort(key=lambda pair: (pair[1] is None, -(pair[1].last_opened_at.timestamp() if pair[1] else 0)))
+    return rows[:limit]
+
+
+def get_teaching_assignments(school_year: SchoolYear) -> QuerySet[TeachingAssignment]:
+    return TeachingAssignment.objects.filter(school_class__school_year=school_year).order_by(
+        "school_class__grade", "school_class__name", "subject__sort_order"
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Live sessions
+# --------------------------------------------------------------------------------------------------------------------
+def get_sessions(course: Course) -> list[LiveSession]:
+    return list(course.sessions.order_by("starts_at"))
+
+
+def get_session(session_id: int) -> LiveSession:
+    return LiveSession.objects.select_related("course__school_class__school_year__school", "course__subject").get(
+        pk=session_id
+    )
+
+
+def get_session_attendance(session: LiveSession) -> list[tuple[object, Attendance | None, str]]:
+    """(student, attendance row or None, status shown) for every student of the class; a student with no row is
+    absent once the session has ended, and not yet recorded before."""
+    rows = {a.student_id: a for a in session.attendance.all()}
+    ended = session.ends_at <= timezone.now()
+    result = []
+    for student in _enrolled_students(session.course.school_class):
+        row = rows.get(student.pk)
+        status = row.status if row else (AttendanceStatus.ABSENT if ended else "")
+        result.append((student, row, status))
+    return result
+
+
+def get_student_sessions(student, courses) -> list[tuple[LiveSession, str]]:
+    """The sessions of the student's courses with the student's attendance ("" while not yet held)."""
+    sessions = list(
+        LiveSession.objects.filter(course__in=courses).select_related("course__subject").order_by("starts_at")
+    )
+    rows = {a.session_id: a.status for a in Attendance.objects.filter(student=student, session__in=sessions)}
+    now = timezone.now()
+    return [(s, rows.get(s.pk) or (AttendanceStatus.ABSENT if s.ends_at <= now else "")) for s in sessions]
+
+
+def get_questions(course: Course, *, item_id: int | None = None) -> list:
+    from django.db.models import Exists, OuterRef
+
+    from lms.courses.models import Answer, Question
+
+    questions = (
+        Question.objects.filter(course=course)
+        .select_related("author", "item")
+        .annotate(
+            answer_count=Count("answers"),
+            settled=Exists(Answer.objects.filter(question=OuterRef("pk"), is_accepted=True)),
+        )
+    )
+    if item_id is not None:
+        questions = questions.filter(item_id=item_id)
+    return list(questions)

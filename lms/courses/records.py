@@ -1,0 +1,228 @@
+"""The online-teaching record (hồ sơ dạy học trực tuyến, TT 09/2021 Art. 8, R13) of one class and school year, as a
+ZIP of CSV files (UTF-8 with BOM, so Excel opens them) and a printable HTML summary:
+
+- ``ke-hoach.csv``: every plan item of every course with its TT 09 form, the force-majeure decision it relies on,
+  release and due dates, and the resource version used (lesson page id and revision id, or the typed reference);
+- ``diem-danh.csv``: attendance of every live session;
+- ``bai-tap.csv``: assignments and results (score with a decimal comma, feedback, whether sent to the gradebook);
+- ``hoi-dap.csv``: questions and answers with authors and times;
+- ``ho-so.html``: a summary to print (or save as PDF from the browser).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lms.courses.models import Answer, Attendance, Course, Enrollment, LiveSession, PlanItem, Question, Submission
+from lms.courses.rules import format_score
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    # Text a spreadsheet would run as a formula gets an apostrophe first.
+    writer.writerows(
+        [["'" + v if isinstance(v, str) and v[:1] in {"=", "+", "-", "@"} else v for v in row] for row in rows]
+    )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def build(school_class) -> bytes:
+    courses = list(Course.objects.filter(school_class=school_class).select_related("subject"))
+    items = list(
+        PlanItem.objects.filter(course__in=courses)
+        .select_related("course__subject", "force_majeure", "lesson")
+        .order_by("course__subject__sort_order", "position")
+    )
+    plan_rows = [
+        [
+            item.course.subject.name,
+            item.position,
+            item.title,
+            item.get_kind_display(),
+            item.delivery_form,
+            item.force_majeure.decision_number if item.force_majeure_id else "",
+            _when(item.release_at),
+            _when(item.due_at),
+            item.lesson_id or "",
+            item.lesson_revision_id or "",
+            item.reference,
+        ]
+        for item in items
+    ]
+    students = {
+        e.student_id: e.student for e in Enrollment.objects.filter(school_class=school_class).select_related("student")
+    }
+    sessions = list(LiveSession.objects.filter(course__in=courses).select_related("course__subject"))
+    attendance = {
+        (a.session_id, a.student_id): a
+        for a in Attendance.objects.filter(session__in=sessions).select_related("corrected_by")
+    }
+    now = timezone.now()
+    attendance_rows = []
+    for session in sessions:
+        for student in students.values():
+            row = attendance.get((session.pk, student.pk))
+            status = row.get_status_display() if row else ("vắng" if session.ends_at <= now else "")
+            attendance_rows.append(
+                [
+                    session.course.subject.name,
+                    session.title,
+                    _when(session.starts_at),
+                    student.ma_dinh_danh or "",
+                    student.get_full_name(),
+                    status,
+                    _when(row.joined_at) if row else "",
+                    row.corrected_by.get_full_name() if row and row.corrected_by else "",
+                    row.note if row else "",
+                ]
+            )
+    submissions = list(
+        Submission.objects.filter(assignment__item__course__in=courses)
+        .select_related("assignment__item__course__subject", "student")
+        .prefetch_related("gradebook_transfers")
+        .order_by("assignment__item__position", "student__first_name")
+    )
+    result_rows = [
+        [
+            s.assignment.item.course.subject.name,
+            s.assignment.item.title,
+            s.student.ma_dinh_danh or "",
+            s.student.get_full_name(),
+            _when(s.submitted_at),
+            "x" if s.is_late else "",
+            format_score(s.score),
+            s.feedback,
+            _when(s.scored_at),
+            "x" if s.gradebook_transfers.all() else "",
+        ]
+        for s in submissions
+    ]
+    answers = list(
+        Answer.objects.filter(question__course__in=courses).select_related("question__course__subject", "author")
+    )
+    by_question: dict[int, list] = {}
+    for answer in answers:
+        by_question.setdefault(answer.question_id, []).append(answer)
+    qa_rows = []
+    for question in Question.objects.filter(course__in=courses).select_related("course__subject", "author", "item"):
+        base = [
+            question.course.subject.name,
+            question.title,
+            question.item.title if question.item else "",
+            question.author.get_full_name(),
+            _when(question.created_at),
+        ]
+        for answer in by_question.get(question.pk, []) or [None]:
+            qa_rows.append(
+                base
+                + (
+                    [
+                        answer.body,
+                        answer.author.get_full_name(),
+                        _when(answer.created_at),
+                        "x" if answer.is_accepted else "",
+                    ]
+                    if answer
+                    else ["", "", "", ""]
+                )
+            )
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "ke-hoach.csv",
+            _csv(
+                [
+                    "Môn",
+                    "STT",
+                    "Nội dung",
+                    "Loại",
+                    "Hình thức TT09",
+                    "QĐ bất khả kháng",
+                    "Giao",
+                    "Hạn",
+                    "Bài học (id)",
+                    "Phiên bản bài học",
+                    "Mã tham chiếu",
+                ],
+                plan_rows,
+            ),
+        )
+        archive.writestr(
+            "diem-danh.csv",
+            _csv(
+                [
+                    "Môn",
+                    "Buổi học",
+                    "Bắt đầu",
+                    "Mã định danh",
+                    "Học sinh",
+                    "Điểm danh",
+                    "Vào lớp",
+                    "Sửa bởi",
+                    "Ghi chú",
+                ],
+                attendance_rows,
+            ),
+        )
+        archive.writestr(
+            "bai-tap.csv",
+            _csv(
+                [
+                    "Môn",
+                    "Bài tập",
+                    "Mã định danh",
+                    "Học sinh",
+                    "Nộp lúc",
+                    "Muộn",
+                    "Điểm",
+                    "Nhận xét",
+                    "Chấm lúc",
+                    "Đã chuyển sổ điểm",
+                ],
+                result_rows,
+            ),
+        )
+        archive.writestr(
+            "hoi-dap.csv",
+            _csv(
+                [
+                    "Môn",
+                    "Câu hỏi",
+                    "Về",
+                    "Người hỏi",
+                    "Hỏi lúc",
+                    "Trả lời",
+                    "Người trả lời",
+                    "Trả lời lúc",
+                    "Giáo viên chọn",
+                ],
+                qa_rows,
+            ),
+        )
+        archive.writestr(
+            "ho-so.html",
+            render_to_string(
+                "courses/records.html",
+                {
+                    "school_class": school_class,
+                    "courses": courses,
+                    "items": items,
+                    "sessions": sessions,
+                    "submissions": len(submissions),
+                    "questions": len(qa_rows),
+                    "generated_at": now,
+                },
+            ),
+        )
+    return output.getvalue()

@@ -134,14 +134,14 @@ def test_autocomplete_query():
 # -- the client against the fake server ----------------------------------------------------------------------------
 def test_indexing_creates_the_index_and_sends_one_bulk_request(fake, backend):
     fake.answer("PUT", f"/{INDEX}", {"acknowledged": True, "index": INDEX})
-    fake.answer("POST", "/_bulk", {"errors": False, "items": [{"index": {"_id": "lesson:1", "status": 201}}]})
+    fake.answer("PUT", "/_bulk", {"errors": False, "items": [{"index": {"_id": "lesson:1", "status": 201}}]})
     doc = make_doc("1", "Đạo hàm", summary="Định nghĩa", access=["school:1"], subject="toan", grade=11)
     assert backend.index([doc]) == 1
     assert [(r.method, r.path) for r in fake.requests][:2] == [("HEAD", f"/{INDEX}"), ("PUT", f"/{INDEX}")]
     created = fake.last("PUT", f"/{INDEX}")
     assert created.json == build_index(INDEX).to_dict()
     assert "compatible-with=9" in created.headers["accept"]
-    bulk = next(r for r in fake.requests if r.path == "/_bulk")
+    bulk = fake.last("PUT", "/_bulk")
     action, source = bulk.ndjson
     assert action == {"index": {"_index": INDEX, "_id": "lesson:1"}}
     assert source["title"] == "Đạo hàm" and source["access"] == ["school:1"] and source["grade"] == 11

@@ -106,7 +106,7 @@ def _worker(database_url: str, backend: str) -> dict:
 
     return {
         "backend": backend,
-        "database": f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}",
+        "database": connection.vendor,
         "documents": len(questions),
         "indexing_s": indexing,
         "rows": rows,

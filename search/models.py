@@ -35,6 +35,10 @@ class SearchEntry(models.Model):
     sharing = models.CharField(_("shared with"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20, blank=True)
     updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    # The access list and the YCCĐ codes again, space-separated, for PostgreSQL's array operators and GIN indexes
+    # (see search/backends/database.py); SearchAccess and SearchTag hold them as rows for every database.
+    access_list = models.TextField(blank=True)
+    outcomes_list = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("search index entry")

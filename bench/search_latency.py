@@ -198,7 +198,10 @@ def main() -> int:
     )
     print(f"{len(queries)} queries × {len(people)} people × {args.rounds} rounds after a warm-up")
     print(f"matches per query: median {statistics.median(found):.0f}, max {max(found)}")
-    for label, timings in (("search (count, 8 facets, 20 hits)", search_ms), ("autocomplete (8 titles)", autocomplete_ms)):
+    for label, timings in (
+        ("search (count, 8 facets, 20 hits)", search_ms),
+        ("autocomplete (8 titles)", autocomplete_ms),
+    ):
         print(
             f"{label:36} p50 {_percentile(timings, 0.5):6.1f} ms   p95 {_percentile(timings, 0.95):6.1f} ms   "
             f"max {max(timings):6.1f} ms   ({len(timings)} queries)"

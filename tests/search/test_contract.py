@@ -285,3 +285,18 @@ def test_unknown_filters_and_sorts_are_refused(search_backend):
         SearchQuery(sort="random")
     with pytest.raises(SearchError, match="numbered from 1"):
         SearchQuery(page=0)
+
+
+def test_broad_queries_on_postgresql_rank_by_the_title_vector(search_backend, corpus, monkeypatch):
+    from django.db import connection
+
+    from search.backends.database import PostgresSearch
+
+    if search_backend.name != "database" or connection.vendor != "postgresql":
+        pytest.skip("the title-vector ranking is PostgreSQL's path for queries matching many documents")
+    full = run(search_backend, "đường", SCHOOL_A)
+    monkeypatch.setattr(PostgresSearch, "FULL_RANK_LIMIT", 0)
+    broad = run(search_backend, "đường", SCHOOL_A)
+    assert set(keys(broad)) == set(keys(full)) == {"2", "2:draft", "3", "5"}
+    assert keys(broad)[-1] == keys(full)[-1] == "3"  # "Dương xỉ" lacks the diacritics typed: last either way
+    assert broad.total == full.total == 4

@@ -163,7 +163,9 @@ def main() -> int:
             Person(7, {"public", "school:7", "org:8", "group:2", "user:7"}),
         ]
 
-        def measure(call) -> list[float]:
+        judged = {q for q, _phrase in search_corpus.QUERIES}
+
+        def measure(call) -> list[tuple[str, float, int]]:
             for query in queries:  # warm-up
                 for person in people:
                     call(person, query)
@@ -172,18 +174,22 @@ def main() -> int:
                 for query in queries:
                     for person in people:
                         t0 = time.perf_counter()
-                        call(person, query)
-                        timings.append((time.perf_counter() - t0) * 1000)
+                        matches = call(person, query)
+                        timings.append((query, (time.perf_counter() - t0) * 1000, matches))
             return timings
 
-        found = []
-
         def full_search(person, query):
-            results = api.search_documents(person, query, per_page=20)
-            found.append(results.total)
+            return api.search_documents(person, query, per_page=20).total
 
-        search_ms = measure(full_search)
-        autocomplete_ms = measure(lambda person, query: api.autocomplete(person, query[: max(3, len(query) - 2)]))
+        samples = measure(full_search)
+        search_ms = [ms for _q, ms, _n in samples]
+        found = [n for _q, _ms, n in samples]
+        autocomplete_ms = [
+            ms
+            for _q, ms, _n in measure(
+                lambda person, query: len(api.autocomplete(person, query[: max(3, len(query) - 2)]))
+            )
+        ]
     finally:
         if not args.keep:
             from django.db import connections
@@ -206,6 +212,19 @@ def main() -> int:
             f"{label:36} p50 {_percentile(timings, 0.5):6.1f} ms   p95 {_percentile(timings, 0.95):6.1f} ms   "
             f"max {max(timings):6.1f} ms   ({len(timings)} queries)"
         )
+    groups = [
+        ("  the 46 judged queries", [ms for q, ms, _n in samples if q in judged]),
+        ("  the 54 pieces of titles", [ms for q, ms, _n in samples if q not in judged]),
+        ("  queries matching < 1,000 items", [ms for _q, ms, n in samples if n < 1000]),
+        ("  queries matching 1,000–10,000", [ms for _q, ms, n in samples if 1000 <= n < 10000]),
+        ("  queries matching ≥ 10,000", [ms for _q, ms, n in samples if n >= 10000]),
+    ]
+    for label, timings in groups:
+        if timings:
+            print(
+                f"{label:36} p50 {_percentile(timings, 0.5):6.1f} ms   p95 {_percentile(timings, 0.95):6.1f} ms   "
+                f"({len(timings)} queries)"
+            )
     p95 = _percentile(search_ms, 0.95)
     ok = p95 < TARGET_MS
     print(f"target: search p95 < {TARGET_MS:.0f} ms: {p95:.1f} ms {'PASS' if ok else 'FAIL'}")

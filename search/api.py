@@ -71,7 +71,9 @@ def expand_terms(terms: tuple[QueryTerm, ...], backend) -> tuple[QueryTerm, ...]
             continue
         alternatives = tuple(c for c in candidates[term.folded] if c in known)[:MAX_ALTERNATIVES]
         if alternatives:
-            expanded.append(QueryTerm(folded=term.folded, alternatives=alternatives, exact=term.exact))
+            expanded.append(
+                QueryTerm(folded=term.folded, alternatives=alternatives, exact=term.exact, optional=term.optional)
+            )
             continue
         pair = next(((a, b) for a, b in splits[term.folded] if a in known and b in known), None)
         if pair:
@@ -85,7 +87,9 @@ def _with_keyboard_readings(term: QueryTerm) -> QueryTerm:
     readings = tuple(
         dict.fromkeys(r for r in (folding.telex_to_folded(term.folded), folding.vni_to_folded(term.folded)) if r)
     )
-    return QueryTerm(folded=term.folded, alternatives=readings, exact=term.exact) if readings else term
+    if not readings:
+        return term
+    return QueryTerm(folded=term.folded, alternatives=readings, exact=term.exact, optional=term.optional)
 
 
 def search_documents(

@@ -18,6 +18,12 @@ FACET_FIELDS = ("kind", "subject", "grade", "level", "outcomes", "school", "shar
 SORTS = ("relevance", "newest", "oldest", "title")
 ALL = "*"  # the principal of a superuser: sees every document
 MAX_PER_PAGE = 100
+# Function words (folded) that a query does not *require* when it has other words: "phương trình của đường tròn"
+# needs "phuong trinh duong tron"; "của" still adds to the rank. A query of function words only requires them all.
+STOPWORDS = frozenset(
+    "cua la va cac nhung duoc cho trong voi nao sau day khong mot nay khi thi da de ve tu o ra vao nhu theo "
+    "tren hay hoac bi boi vi nen ma cung se dang rat lai hon ta em".split()
+)
 
 
 class SearchError(ValueError):
@@ -65,6 +71,7 @@ class QueryTerm:
     folded: str
     alternatives: tuple[str, ...] = ()
     exact: str = ""
+    optional: bool = False  # a function word: not required when the query has other words
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -112,6 +119,12 @@ class SearchQuery:
     def folded_words(self) -> set[str]:
         return {form for term in self.terms for form in term.forms}
 
+    @property
+    def required_terms(self) -> tuple[QueryTerm, ...]:
+        """The words every match must have (all of them when the query is only function words)."""
+        required = tuple(term for term in self.terms if not term.optional)
+        return required or self.terms
+
 
 def parse_terms(text: str) -> tuple[QueryTerm, ...]:
     """The query's words, folded (duplicates dropped, order kept)."""
@@ -121,7 +134,8 @@ def parse_terms(text: str) -> tuple[QueryTerm, ...]:
         if not folded or folded in seen:
             continue
         seen.add(folded)
-        terms.append(QueryTerm(folded=folded, exact=word if folding.has_diacritics(word) else ""))
+        exact = word if folding.has_diacritics(word) else ""
+        terms.append(QueryTerm(folded=folded, exact=exact, optional=folded in STOPWORDS))
     return tuple(terms[:32])
 
 

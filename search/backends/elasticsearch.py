@@ -144,9 +144,10 @@ def _term_query(term: QueryTerm):
 
 def text_query(terms: tuple[QueryTerm, ...], *, match_all: bool = True):
     """Every word (or, relaxed, any word) on the folded fields; exact diacritics and the phrase add to the score."""
-    words = [_term_query(term) for term in terms]
+    required = tuple(t for t in terms if not t.optional) or terms
+    words = [_term_query(term) for term in (required if match_all else terms)]
     bool_args: dict = {"must": words} if match_all else {"should": words, "minimum_should_match": 1}
-    boosts = []
+    boosts = [_term_query(term) for term in terms if match_all and term not in required]
     exact = " ".join(term.exact for term in terms if term.exact)
     if exact:
         boosts.append(
@@ -164,6 +165,7 @@ def text_query(terms: tuple[QueryTerm, ...], *, match_all: bool = True):
 
 
 def build_search(query: SearchQuery, *, index: str, match_all: bool = True) -> Search:
+    """The request body of a search (``match_all``: every word not a function word must match)."""
     search = Search(index=index).extra(track_total_hits=True)
     filters = []
     access = _access_filter(query.principals)

@@ -300,3 +300,9 @@ def test_broad_queries_on_postgresql_rank_by_the_title_vector(search_backend, co
     assert set(keys(broad)) == set(keys(full)) == {"2", "2:draft", "3", "5"}
     assert keys(broad)[-1] == keys(full)[-1] == "3"  # "Dương xỉ" lacks the diacritics typed: last either way
     assert broad.total == full.total == 4
+
+
+def test_function_words_are_not_required_when_the_query_has_others(search_backend, corpus):
+    results = run(search_backend, "phương trình của đường tròn", SCHOOL_A)  # no "của" in the lesson
+    assert results.relaxed is False and "2" in keys(results)
+    assert set(keys(run(search_backend, "của"))) == {"1", "5"}  # only function words: then they are required

@@ -101,3 +101,17 @@ def test_highlight_cuts_an_excerpt_around_the_first_match():
 
 def test_highlight_prefixes():
     assert folding.highlight("Đường tròn", set(), prefixes=["tr"]) == "Đường <mark>tròn</mark>"
+
+
+def test_query_terms_fold_keep_the_typed_diacritics_and_mark_function_words():
+    from search.query import SearchQuery, parse_terms
+
+    terms = parse_terms("Phương trình CỦA đường tròn đường")
+    assert [(t.folded, t.exact, t.optional) for t in terms] == [
+        ("phuong", "phương", False),
+        ("trinh", "trình", False),
+        ("cua", "của", True),
+        ("duong", "đường", False),
+        ("tron", "tròn", False),
+    ]
+    assert [t.folded for t in SearchQuery(text="của và").required_terms] == ["cua", "va"]

@@ -21,8 +21,50 @@ MAX_PER_PAGE = 100
 # Function words (folded) that a query does not *require* when it has other words: "phương trình của đường tròn"
 # needs "phuong trinh duong tron"; "của" still adds to the rank. A query of function words only requires them all.
 STOPWORDS = frozenset(
-    "cua la va cac nhung duoc cho trong voi nao sau day khong mot nay khi thi da de ve tu o ra vao nhu theo "
-    "tren hay hoac bi boi vi nen ma cung se dang rat lai hon ta em".split()
+    [
+        "cua",
+        "la",
+        "va",
+        "cac",
+        "nhung",
+        "duoc",
+        "cho",
+        "trong",
+        "voi",
+        "nao",
+        "sau",
+        "day",
+        "khong",
+        "mot",
+        "nay",
+        "khi",
+        "thi",
+        "da",
+        "de",
+        "ve",
+        "tu",
+        "o",
+        "ra",
+        "vao",
+        "nhu",
+        "theo",
+        "tren",
+        "hay",
+        "hoac",
+        "bi",
+        "boi",
+        "vi",
+        "nen",
+        "ma",
+        "cung",
+        "se",
+        "dang",
+        "rat",
+        "lai",
+        "hon",
+        "ta",
+        "em",
+    ]
 )
 
 

@@ -60,7 +60,7 @@ def test_student_searches_without_diacritics_and_follows_a_suggestion(page, live
     option = page.get_by_role("option").first
     option.wait_for()
     assert option.inner_text() == "Bài 2. Phương trình đường tròn"
-    assert option.locator("mark").all_inner_texts() == ["đường", "tròn"]
+    assert option.locator("mark").all_inner_texts() == ["trình", "đường", "tròn"]  # "tr" is a prefix of two
     box.press("ArrowDown")
     box.press("Enter")
     page.wait_for_url("**/bai-2-phuong-trinh-duong-tron/")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tai-khoan/", include("lms.schools.urls")),
     path("bai-giang/", include("content.urls")),
     path("lop-hoc/", include("lms.courses.urls")),
+    path("tim-kiem/", include("search.urls")),
     path("ngon-ngu/<str:code>/", switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

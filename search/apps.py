@@ -6,3 +6,10 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from search.lessons import LessonSource
+        from search.sources import register_source
+
+        # Library items (lms.library) and questions (lms.assessments) register their sources the same way.
+        register_source(LessonSource())

@@ -129,6 +129,7 @@ DATABASES = components.databases(ENV, BASE_DIR)
 CACHES = components.caches(ENV)
 STORAGES = components.storages(ENV)
 WAGTAILSEARCH_BACKENDS = components.search_backends(ENV)
+SEARCH_BACKENDS = components.site_search_backends(ENV)  # the search app's own (Vietnamese-aware) search
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

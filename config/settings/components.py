@@ -115,6 +115,22 @@ def search_backends(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def site_search_backends(env: Mapping[str, str]) -> dict[str, Any]:
+    """The project's own search (``search`` app): its database backend by default, Elasticsearch 9 through
+    ``elasticsearch.dsl`` when ``ELASTICSEARCH_URL`` is set."""
+    url = env.get("ELASTICSEARCH_URL")
+    if not url:
+        return {"default": {"BACKEND": "search.backends.database.DatabaseSearchBackend"}}
+    return {
+        "default": {
+            "BACKEND": "search.backends.elasticsearch.ElasticsearchSearchBackend",
+            "URLS": [u.strip() for u in url.split(",") if u.strip()],
+            "INDEX": env.get("ELASTICSEARCH_INDEX_PREFIX", "lms_") + "search",
+            "OPTIONS": {"request_timeout": 10},
+        }
+    }
+
+
 def email(env: Mapping[str, str]) -> dict[str, Any]:
     """``EMAIL_URL`` (``smtp+tls://user:pass@host:587``); the console backend otherwise."""
     url = env.get("EMAIL_URL")
@@ -133,4 +149,14 @@ def split_list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
-__all__ = ["caches", "celery", "databases", "email", "s3_options", "search_backends", "split_list", "storages"]
+__all__ = [
+    "caches",
+    "celery",
+    "databases",
+    "email",
+    "s3_options",
+    "search_backends",
+    "site_search_backends",
+    "split_list",
+    "storages",
+]

@@ -18,6 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES = components.storages({})
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 WAGTAILSEARCH_BACKENDS = components.search_backends({})
+SEARCH_BACKENDS = components.site_search_backends({})  # tests/search/ adds Elasticsearch when ELASTICSEARCH_URL is set
 # Serve static files from the finders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

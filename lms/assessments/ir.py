@@ -101,10 +101,10 @@ class Question:
     points: Decimal = Decimal(1)
     level: str = ""  # curriculum CognitiveLevel value (biet/hieu/van_dung) or legacy nb/th/vd/vdc
     difficulty: str = ""
-    feedback: str = ""  # general feedback
+    feedback: str = ""  # shown after any answer (unused by the file formats: their general feedback is the solution)
     correct_feedback: str = ""
     incorrect_feedback: str = ""
-    solution: str = ""  # lời giải
+    solution: str = ""  # lời giải; Moodle's "general feedback" (GIFT ####) maps here
     rubric: list[RubricCriterion] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     category: str = ""  # "top/sub/subsub" as in GIFT $CATEGORY and Moodle XML
@@ -152,6 +152,40 @@ class Question:
             "points": str(self.points),
             "level": self.level,
         }
+
+    def normalise(self) -> Question:
+        """Make implicit credit explicit: every option of a single / multiple choice question gets its fraction
+        (single: right 1, wrong 0; multiple: right 1/k, wrong −1/k), so every format writes the same scoring."""
+        if self.type in (QType.SINGLE, QType.MULTIPLE):
+            k = sum(1 for c in self.choices if c.correct) or 1
+            for c in self.choices:
+                if c.fraction is None:
+                    if self.type == QType.SINGLE:
+                        c.fraction = Decimal(1) if c.correct else Decimal(0)
+                    else:
+                        c.fraction = (Decimal(1) if c.correct else Decimal(-1)) / k
+        for part in self.parts:
+            part.normalise()
+        return self
+
+    def essence(self) -> dict[str, Any]:
+        """What makes two questions the same question whatever file format carried them: type, texts, keys,
+        credit, points and solution (not names, formats or feedback, which some formats cannot hold)."""
+        return _jsonable(
+            {
+                "type": self.type,
+                "stem": " ".join(self.stem.split()),
+                "choices": [(c.label, " ".join(c.text.split()), c.correct, _norm(c.fraction)) for c in self.choices],
+                "statements": [(s.label, " ".join(s.text.split()), s.true) for s in self.statements],
+                "answers": [(a.text, _norm(a.fraction)) for a in self.answers],
+                "numeric": [(_norm(a.value), _norm(a.tolerance), _norm(a.fraction)) for a in self.numeric],
+                "pairs": [(p.left, p.right) for p in self.pairs],
+                "items": list(self.items),
+                "parts": [p.essence() for p in self.parts],
+                "points": _norm(self.points),
+                "solution": " ".join(self.solution.split()),
+            }
+        )
 
     # ------------------------------------------------------------------ (de)serialising
     def to_content(self, *, with_media: bool = False) -> dict[str, Any]:
@@ -220,6 +254,10 @@ def format_decimal(value: Decimal, *, comma: bool = False) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",") if comma else text
+
+
+def _norm(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(Decimal(value).quantize(Decimal("1e-9")).normalize())
 
 
 def _dec(data: dict, *names: str) -> dict:

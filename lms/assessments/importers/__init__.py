@@ -47,12 +47,16 @@ def import_bytes(data: bytes, *, name: str = "", fmt: str = "auto") -> ImportRes
     result = ImportResult(format=fmt)
     try:
         if fmt == "qti":
-            return qti.parse(data, result=result, name=name)
-        return _PARSERS[fmt](data, result=result)
+            qti.parse(data, result=result, name=name)
+        else:
+            _PARSERS[fmt](data, result=result)
     except UnicodeDecodeError as exc:
-        result.error(None, f"{name or 'The file'} is not UTF-8 text ({exc.reason} at byte {exc.start}).",
-                     "Save the file as UTF-8.")
-        return result
+        result.error(
+            None, f"{name or 'The file'} is not UTF-8 text ({exc.reason} at byte {exc.start}).", "Save it as UTF-8."
+        )
+    for q in result.questions:
+        q.normalise()
+    return result
 
 
 def import_file(path: str | Path, *, fmt: str = "auto") -> ImportResult:

@@ -46,10 +46,10 @@ def parse(data: bytes | str, *, result: ImportResult | None = None) -> ImportRes
                 result.questions.append(
                     Question(
                         type=QType.SINGLE,
-                        stem=html.escape("\n".join(stem)),
+                        stem=html.escape("\n".join(stem), quote=False),
                         number=number,
                         text_format="plain",
-                        choices=[Choice(c.label, html.escape(c.text), c.correct) for c in choices],
+                        choices=[Choice(c.label, html.escape(c.text, quote=False), c.correct) for c in choices],
                     )
                 )
             reset()

@@ -230,7 +230,7 @@ class _Reader:
                 continue
             cell = cells[q_index]
             first = next(i for i, line in enumerate(cell) if QUESTION.match(line.text))
-            lead = "\n".join(line.text for line in cell[:first]).strip()
+            lead = "\n".join(line.text.strip() for line in cell[:first] if line.text.strip())
             lead_images = [name for line in cell[:first] for name in line.images]
             question_lines = cell[first:]
             question_lines[0].lead = lead
@@ -329,6 +329,8 @@ def parse(data: bytes, *, result: ImportResult | None = None) -> ImportResult:
     for draft in drafts:
         try:
             q = _build(draft, reader.media, result)
+            if draft.part == "I" and q.type == QType.SINGLE and len(q.choices) != 4:
+                result.warn(draft.number, f"{_where(draft)}: {len(q.choices)} options; THPT 2025 Part I has 4 (R26)")
         except DocxError as exc:
             result.error(draft.number, f"{_where(draft)}: {exc}", getattr(exc, "hint", ""))
             continue
@@ -358,7 +360,8 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
             continue
         if line.role in ("solution", "rubric") and current:
             target = current.solution if line.role == "solution" else current.rubric
-            target.append(_html(line, current))
+            if text or line.images:
+                target.append(_html(line, current))
             continue
         if not text and not line.images:
             continue
@@ -387,6 +390,10 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
         qm = QUESTION.match(text)
         if qm:
             label = int(qm.group(1))
+            if current is not None and current.in_solution and label != current.label + 1:
+                # "Câu 1 – …" inside the solution of Câu 1 is solution text, not the next question
+                _solution_line(current, line)
+                continue
             if after_end and (part, label) in by_label:
                 current = by_label[(part, label)]
                 current.in_solution = True
@@ -503,6 +510,8 @@ def _label_marked(line: Line, match: re.Match) -> bool:
 
 def _solution_line(d: _Draft, line: Line) -> None:
     text = line.text.strip()
+    if not text and not line.images:
+        return
     key = KEY_LINE.match(text) or KEY_TAG.search(text)
     if key:
         d.keys.append(("Đáp án", key.group(1).strip()))
@@ -537,16 +546,17 @@ def _build(d: _Draft, media: dict[str, bytes], result: ImportResult) -> Question
             raise DocxError("no answer (Đáp án: …) for the short-answer question", "Add a line “Đáp án: -1,5”.")
         value = keys[-1]
         q.answer_sheet = "THPT2025" if d.part == "III" else ""
+        alternatives = [_weighted(v) for v in value.split(" | ")]
         try:
-            number = Decimal(value.replace("−", "-").replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
+            numeric = [_numeric_answer(text, fraction) for text, fraction in alternatives]
+        except (InvalidOperation, ValueError):
             if d.part == "III":
                 raise DocxError(f"the answer {value!r} is not a number", "Part III answers are numbers.") from None
             q.type = QType.SHORT
-            q.answers = [TextAnswer(value)]
+            q.answers = [TextAnswer(text, fraction) for text, fraction in alternatives]
             return q
         q.type = QType.NUMERIC
-        q.numeric = [NumericAnswer(number)]
+        q.numeric = numeric
         if q.answer_sheet:
             problem = check_answer_sheet(value.replace(".", ",").replace("−", "-"), get_rule_set().answer_sheet)
             if problem:
@@ -604,9 +614,6 @@ def _choice(q: Question, d: _Draft, solution_text: str) -> Question:
         raise DocxError(f"the key {''.join(sorted(unknown))} is not one of the options", "")
     q.type = QType.SINGLE if len(key) == 1 else QType.MULTIPLE
     q.choices = [Choice(label, _option_html(text), label in key) for label, text, _m, _s in d.options]
-    if d.part == "I" and len(q.choices) != 4:
-        result_hint = "THPT 2025 Part I questions have 4 options (R26)."
-        raise DocxError(f"{len(q.choices)} options in Part I", result_hint)
     return q
 
 
@@ -644,3 +651,17 @@ def _tf4(q: Question, d: _Draft, solution_text: str) -> Question:
     if d.points is None:
         q.points = Decimal(1)
     return q
+
+
+def _weighted(text: str) -> tuple[str, Decimal]:
+    m = re.fullmatch(r"(.*?)\s*\((-?\d+(?:[.,]\d+)?)%\)", text.strip())
+    if m:
+        return m.group(1).strip(), Decimal(m.group(2).replace(",", ".")) / 100
+    return text.strip(), Decimal(1)
+
+
+def _numeric_answer(text: str, fraction: Decimal) -> NumericAnswer:
+    value, _, tolerance = text.partition("±")
+    number = Decimal(value.replace("−", "-").replace(",", ".").replace(" ", ""))
+    tol = Decimal(tolerance.replace(",", ".").strip()) if tolerance.strip() else Decimal(0)
+    return NumericAnswer(number, tol, fraction)

@@ -159,7 +159,7 @@ def _parse_block(block: _Block, number: int) -> Question:
     general = ""
     if "####" in body:
         body, general = body.split("####", 1)
-        q.feedback = _clean(_split_format(general)[1])
+        q.solution = _clean(_split_format(general)[1])
     body = body.strip()
     if not body:
         if after:

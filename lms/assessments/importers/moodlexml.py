@@ -26,6 +26,7 @@ from lms.assessments.ir import (
     QType,
     Question,
     RubricCriterion,
+    Statement,
     TextAnswer,
 )
 
@@ -38,6 +39,9 @@ UNSUPPORTED = {
     "randomsamatch": "random short-answer matching draws from Moodle's own bank",
     "random": "a random question is a Moodle quiz slot, not a question",
 }
+
+
+FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 
 
 class MoodleXmlError(ValueError):
@@ -127,8 +131,8 @@ def _question(el: Element, qtype: str, number: int) -> Question:
         stem=_rich(el, "questiontext", media, number),
         number=number,
         name=_text(el.find("name")),
-        text_format=(qt.get("format") if qt is not None else "html") or "html",
-        feedback=_rich(el, "generalfeedback", media, number),
+        text_format=FORMATS.get((qt.get("format") if qt is not None else "html") or "html", "html"),
+        solution=_rich(el, "generalfeedback", media, number),
         points=_decimal(_text(el, "defaultgrade") or "1"),
         idnumber=_text(el, "idnumber"),
         tags=[_text(t) for t in el.findall("tags/tag")],
@@ -201,8 +205,12 @@ def _question(el: Element, qtype: str, number: int) -> Question:
         q.type = QType.DESCRIPTION
     elif qtype == "multianswer":
         q.type = QType.CLOZE
+        grade = q.points
         q.stem, q.parts = parse_cloze(q.stem)
         q.points = sum((p.points for p in q.parts), Decimal(0))
+        _cloze_to_tf4(q)
+        if q.type == QType.TF4:
+            q.points = grade
     elif qtype == "ordering":
         q.type = QType.ORDERING
         ordered = sorted(answers, key=lambda a: _decimal(a.get("fraction")))
@@ -232,3 +240,26 @@ def _question(el: Element, qtype: str, number: int) -> Question:
     else:
         raise MoodleXmlError(f"unknown question type {qtype!r}", "Export a core Moodle question type.")
     return q
+
+
+_TF4_LINE = re.compile(r"^([a-d])\)\s*(.*?)\s*\{#(\d)\}$", re.S)
+
+
+def _cloze_to_tf4(q: Question) -> None:
+    """A Đúng/Sai question as Moodle sites (and our exporter) write it: a Cloze with lines "a) … {#1}" whose
+    sub-questions each offer exactly Đúng / Sai. Read it back as a TF4 question."""
+    lines = q.stem.split("<br>")
+    if len(q.parts) != 4 or len(lines) < 5:
+        return
+    statements = []
+    for line, part in zip(lines[-4:], q.parts, strict=True):
+        m = _TF4_LINE.match(line.strip())
+        if not m or [c.text for c in part.choices] != ["Đúng", "Sai"] or part.type != QType.SINGLE:
+            return
+        statements.append(Statement(m.group(1), m.group(2), part.choices[0].correct))
+    if [s.label for s in statements] != ["a", "b", "c", "d"]:
+        return
+    q.type = QType.TF4
+    q.stem = "<br>".join(lines[:-4])
+    q.statements = statements
+    q.parts = []

@@ -21,7 +21,17 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from lms.assessments.ir import CHOICE_LABELS, Choice, ImportResult, NumericAnswer, Pair, QType, Question, TextAnswer
+from lms.assessments.ir import (
+    CHOICE_LABELS,
+    Choice,
+    ImportResult,
+    NumericAnswer,
+    Pair,
+    QType,
+    Question,
+    Statement,
+    TextAnswer,
+)
 
 INLINE = {"textEntryInteraction", "inlineChoiceInteraction"}
 BLOCK = {
@@ -211,6 +221,18 @@ def _item(root: Element, number: int, result: ImportResult, _names, base: str, a
     except QtiError as exc:
         result.error(number, f"“{title}”: {exc}", exc.hint)
         return
+    for outcome in root.findall("outcomeDeclaration"):
+        value = outcome.find("defaultValue/value")
+        if outcome.get("identifier") == "MAXSCORE" and value is not None and q.type != QType.CLOZE:
+            try:
+                if Decimal(value.text or "0") > 0:
+                    q.points = Decimal(value.text)
+            except InvalidOperation:
+                pass
+    for feedback in root.findall("modalFeedback"):
+        if feedback.get("identifier") == "SOLUTION":
+            content = feedback.find("contentBody")
+            q.solution = _html(content if content is not None else feedback, ctx, [], {}).strip()
     q.number = number
     q.name = title
     q.idnumber = root.get("identifier") or ""
@@ -236,13 +258,17 @@ def _build(root: Element, ctx: _Ctx) -> Question:
             "Only choice, text entry, extended text, match, order, inline choice, gap match and hottext import.",
         )
     if not interactions:
-        return Question(type=QType.DESCRIPTION, stem=_html(body, ctx, [], decls).strip())
+        return Question(type=QType.DESCRIPTION, stem=_unwrap(_html(body, ctx, [], decls)))
     stimulus = "".join(_stimulus(ref, ctx) for ref in root.findall("assessmentStimulusRef"))
     parts: list[Question] = []
-    stem = stimulus + _html(body, ctx, parts, decls)
+    stem = stimulus + _unwrap(_html(body, ctx, parts, decls))
     if len(parts) == 1 and "{#1}" in stem and interactions[0].tag in BLOCK:
         q = parts[0]
         q.stem = (stem.replace("{#1}", "") + q.stem).strip()
+        return q
+    if len(parts) == 1 and interactions[0].tag == "textEntryInteraction":
+        q = parts[0]
+        q.stem = stem.strip()[:-4].strip() if stem.strip().endswith("{#1}") else stem.replace("{#1}", "_____").strip()
         return q
     if all(el.tag in INLINE for el in interactions) or all(p.type == QType.SINGLE for p in parts):
         q = Question(type=QType.CLOZE, stem=stem.strip(), parts=parts)
@@ -250,6 +276,15 @@ def _build(root: Element, ctx: _Ctx) -> Question:
         return q
     q = Question(type=QType.GROUP, stem=stem.strip(), parts=parts)
     return q
+
+
+def _unwrap(stem: str) -> str:
+    """Remove our own exporter's wrappers (see exporters/qti.py) so that a round trip gives the same stem."""
+    stem = re.sub(r'<div class="qbank-answer">\s*(\{#\d+\})\s*</div>', r"\1", stem.strip())
+    wrapped = re.fullmatch(r'<div class="qbank-stem">(.*?)</div>(.*)', stem, re.S)
+    if wrapped and "<div" not in wrapped.group(1):
+        stem = wrapped.group(1) + wrapped.group(2)
+    return stem.strip()
 
 
 def _stimulus(ref: Element, ctx: _Ctx) -> str:
@@ -310,6 +345,8 @@ def _html(el: Element, ctx: _Ctx, parts: list[Question], decls: dict, *, inner: 
             out.append(f"<{tag}{_attrs(attrs)}>" + ("" if tag == "img" else _html(child, ctx, parts, decls) + "</object>"))
         elif tag in ("include", "stylesheet"):
             pass
+        elif tag in ("br", "hr", "col", "wbr"):
+            out.append(f"<{tag}{_attrs(child.attrib)}>")
         else:
             out.append(f"<{tag}{_attrs(child.attrib)}>{_html(child, ctx, parts, decls)}</{tag}>")
         out.append(html.escape(child.tail or "", quote=False))
@@ -343,12 +380,15 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         max_choices = int(el.get("maxChoices") or "1")
         single = max_choices == 1 and len(correct) <= 1
         q = Question(type=QType.SINGLE if single else QType.MULTIPLE, stem=prompt, shuffle=el.get("shuffle") == "true")
+        if "true-false" in (el.get("class") or "").split() and len(options) == 2:
+            q.type = QType.TRUE_FALSE
         if tag == "hottextInteraction":
             q.stem = (prompt + _html(el, ctx, [], decls)).strip()
         keys = set(correct) or {k for k, v in mapping.items() if v > 0}
         for index, option in enumerate(options):
             ident = option.get("identifier") or ""
-            q.choices.append(Choice(CHOICE_LABELS[index], _html(option, ctx, [], decls).strip(), ident in keys))
+            label = "ĐS"[index] if q.type == QType.TRUE_FALSE else CHOICE_LABELS[index]
+            q.choices.append(Choice(label, _html(option, ctx, [], decls).strip(), ident in keys))
         if not any(c.correct for c in q.choices):
             raise QtiError("no correct response is declared", "Set the correct answer in the authoring tool.")
         return q
@@ -380,6 +420,14 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         pairs_given = correct or [k for k, v in mapping.items() if v > 0]
         if not pairs_given:
             raise QtiError("a match without correct pairs", "Set the correct pairs.")
+        if right is not left and [re.sub(r"<[^>]+>", "", t) for t in right.values()] == ["Đúng", "Sai"] and len(left) == 4:
+            truth_id = next(iter(right))
+            given = dict(v.split(" ", 1) for v in pairs_given if " " in v)
+            if set(given) == set(left):
+                statements = [
+                    Statement("abcd"[i], text, given[ident] == truth_id) for i, (ident, text) in enumerate(left.items())
+                ]
+                return Question(type=QType.TF4, stem=prompt, statements=statements)
         q = Question(type=QType.MATCHING, stem=prompt)
         used = set()
         for value in pairs_given:

@@ -1,0 +1,310 @@
+"""Writes for the question bank. Keyword-only, each inside ``transaction.atomic()``.
+
+Review follows the lesson rules (R9): the reviewer of a question is the head (tổ trưởng) of the bank's subject
+group, found through ``lms.schools.api``; nobody approves their own version (when the head wrote it, the principal
+reviews); every step is a :class:`ReviewDecision`. Only ``READY`` versions can be used in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.assessments.ir import ImportResult, QType, Question as IRQuestion
+from lms.assessments.models import (
+    Category,
+    ImmutableVersionError,
+    Question,
+    QuestionBank,
+    QuestionComment,
+    QuestionFile,
+    QuestionUsage,
+    QuestionVersion,
+    ReviewAction,
+    ReviewDecision,
+    VersionStatus,
+)
+from lms.schools.api import get_group_head, get_principal
+
+LEVEL_ALIASES = {"biết": "biet", "biet": "biet", "hiểu": "hieu", "hieu": "hieu", "vận dụng": "van_dung"}
+LEVEL_ALIASES |= {"van dung": "van_dung", "van_dung": "van_dung", "nb": "nb", "th": "th", "vd": "vd", "vdc": "vdc"}
+
+
+class ImportRejected(ValidationError):
+    """An all-or-nothing import refused because some questions have errors (nothing was saved)."""
+
+
+class ReviewError(PermissionDenied):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------------ banks
+@transaction.atomic
+def create_bank(*, subject_group, name: str, sharing: str = "school") -> QuestionBank:
+    bank = QuestionBank(subject_group=subject_group, name=name, sharing=sharing)
+    bank.full_clean()
+    bank.save()
+    return bank
+
+
+@transaction.atomic
+def get_or_create_category(*, bank: QuestionBank, path: str) -> Category | None:
+    """``"Đại số/Hàm số"`` → the nested category, creating missing levels."""
+    parent = None
+    for name in [p.strip() for p in (path or "").split("/") if p.strip()]:
+        parent, _created = Category.objects.get_or_create(bank=bank, parent=parent, name=name[:200])
+    return parent
+
+
+# ------------------------------------------------------------------------------------------------------ questions
+def validate_content(q: IRQuestion) -> list[str]:
+    """Authoring checks that block saving a question (R26), as translated messages."""
+    problems = []
+    if not (q.stem or "").strip():
+        problems.append(_("Write the question text."))
+    if q.type in (QType.SINGLE, QType.MULTIPLE):
+        if len(q.choices) < 2:
+            problems.append(_("Give at least two options."))
+        if not any(c.correct for c in q.choices):
+            problems.append(_("Mark the correct option."))
+        if q.type == QType.SINGLE and sum(1 for c in q.choices if c.correct) > 1 and not any(
+            c.fraction is not None for c in q.choices
+        ):
+            problems.append(_("A single-choice question has exactly one correct option."))
+    if q.type == QType.TF4:
+        if [s.label for s in q.statements] != ["a", "b", "c", "d"]:
+            problems.append(_("A Đúng/Sai question has exactly four statements a) to d)."))
+        if any(not (s.text or "").strip() for s in q.statements):
+            problems.append(_("Write every statement."))
+    if q.type == QType.SHORT and not any(a.fraction > 0 for a in q.answers):
+        problems.append(_("Give at least one accepted answer."))
+    if q.type == QType.NUMERIC and not q.numeric:
+        problems.append(_("Give the correct number."))
+    if q.type == QType.MATCHING and sum(1 for p in q.pairs if p.left) < 2:
+        problems.append(_("Give at least two pairs."))
+    if q.type == QType.ORDERING and len(q.items) < 2:
+        problems.append(_("Give at least two items to order."))
+    if q.type in (QType.CLOZE, QType.GROUP) and not q.parts:
+        problems.append(_("Add at least one sub-question."))
+    if q.points < 0:
+        problems.append(_("Points cannot be negative."))
+    return problems
+
+
+def authoring_warnings(q: IRQuestion) -> list[str]:
+    """Warnings that do not block saving (R26: all four statements true, or all false)."""
+    warnings = []
+    if q.type == QType.TF4 and len(q.statements) == 4 and len({s.true for s in q.statements}) == 1:
+        warnings.append(_("All four statements have the same key (all true or all false)."))
+    return warnings
+
+
+def _metadata(question: Question, q: IRQuestion, metadata: dict) -> None:
+    for field in ("subject", "grade", "topic", "difficulty", "source", "licence", "category"):
+        if field in metadata and metadata[field] is not None:
+            setattr(question, field, metadata[field])
+    level = metadata.get("level", q.level)
+    if level:
+        question.level = LEVEL_ALIASES.get(str(level).strip().lower(), "")
+    question.tags = list(metadata.get("tags", q.tags) or [])
+    question.idnumber = metadata.get("idnumber", q.idnumber) or ""
+
+
+def _save_media(question: Question, media: dict[str, bytes]) -> None:
+    for name, data in (media or {}).items():
+        if data is None or QuestionFile.objects.filter(question=question, name=name).exists():
+            continue
+        f = QuestionFile(question=question, name=name)
+        f.file.save(re.sub(r"[^\w.-]", "_", name.rsplit("/", 1)[-1]) or "file", ContentFile(data), save=False)
+        f.save()
+
+
+@transaction.atomic
+def create_question(
+    *, bank: QuestionBank, author, content: IRQuestion, outcomes: Iterable = (), **metadata
+) -> QuestionVersion:
+    problems = validate_content(content)
+    if problems:
+        raise ValidationError(problems)
+    question = Question(bank=bank, type=str(content.type), author=author)
+    _metadata(question, content, metadata)
+    question.full_clean()
+    question.save()
+    if outcomes:
+        question.outcomes.set(outcomes)
+    _save_media(question, content.media)
+    return QuestionVersion.objects.create(
+        question=question, number=1, content=content.to_content(), points=content.points, created_by=author
+    )
+
+
+@transaction.atomic
+def edit_question(*, question: Question, user, content: IRQuestion, outcomes: Iterable | None = None, **metadata):
+    """Change a question. The latest draft (or returned) version is updated in place; if the latest version is
+    waiting for review or ready, a new draft version is created (a ready version never changes)."""
+    problems = validate_content(content)
+    if problems:
+        raise ValidationError(problems)
+    if str(content.type) != question.type:
+        raise ValidationError(_("The question type cannot change; create a new question instead."))
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    latest = question.latest_version
+    _metadata(question, content, metadata)
+    question.full_clean()
+    question.save()
+    if outcomes is not None:
+        question.outcomes.set(outcomes)
+    _save_media(question, content.media)
+    if latest and latest.status in (VersionStatus.DRAFT, VersionStatus.RETURNED):
+        latest.content = content.to_content()
+        latest.points = content.points
+        latest.status = VersionStatus.DRAFT
+        latest.save()
+        return latest
+    return QuestionVersion.objects.create(
+        question=question,
+        number=(latest.number + 1) if latest else 1,
+        content=content.to_content(),
+        points=content.points,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def add_comment(*, question: Question, author, text: str, version: QuestionVersion | None = None):
+    if not text.strip():
+        raise ValidationError(_("Write a comment."))
+    return QuestionComment.objects.create(question=question, author=author, text=text.strip(), version=version)
+
+
+# ------------------------------------------------------------------------------------------------------ review
+def reviewer_for(version: QuestionVersion):
+    """The tổ trưởng of the bank's subject group; the principal when the tổ trưởng wrote the version."""
+    bank = version.question.bank
+    head = get_group_head(bank.subject_group)
+    if head is not None and head.pk != version.created_by_id:
+        return head, "group_head"
+    principal = get_principal(bank.subject_group.school)
+    if principal is not None and principal.pk != version.created_by_id:
+        return principal, "principal"
+    return None, ""
+
+
+@transaction.atomic
+def submit_for_review(*, version: QuestionVersion, user, comment: str = "") -> QuestionVersion:
+    version = QuestionVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status not in (VersionStatus.DRAFT, VersionStatus.RETURNED):
+        raise ReviewError(_("Only a draft can be sent for review."))
+    if user.pk not in (version.created_by_id, version.question.author_id):
+        raise ReviewError(_("Only the author sends a question for review."))
+    problems = validate_content(version.as_ir())
+    if problems:
+        raise ValidationError(problems)
+    reviewer, _role = reviewer_for(version)
+    if reviewer is None:
+        raise ReviewError(_("The subject group has no head who could review this question."))
+    version.status = VersionStatus.IN_REVIEW
+    version.submitted_by = user
+    version.save()
+    ReviewDecision.objects.create(version=version, actor=user, action=ReviewAction.SUBMIT, role="author", comment=comment)
+    return version
+
+
+@transaction.atomic
+def review_version(*, version: QuestionVersion, user, action: str, comment: str = "") -> QuestionVersion:
+    """``approve`` (→ ready) or ``return`` (→ returned, with a comment). Only the version's reviewer may act, and
+    never on their own version."""
+    version = QuestionVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.IN_REVIEW:
+        raise ReviewError(_("This version is not waiting for review."))
+    if user.pk in (version.created_by_id, version.submitted_by_id):
+        raise ReviewError(_("You cannot approve or return your own question."))
+    reviewer, role = reviewer_for(version)
+    if reviewer is None or reviewer.pk != user.pk:
+        raise ReviewError(_("Only the head of the subject group reviews this question."))
+    if action == ReviewAction.APPROVE:
+        version.status = VersionStatus.READY
+        version.approved_by = user
+        version.approved_at = timezone.now()
+    elif action == ReviewAction.RETURN:
+        if not comment.strip():
+            raise ValidationError(_("Say what to change when returning a question."))
+        version.status = VersionStatus.RETURNED
+    else:
+        raise ValueError(f"Unknown review action {action!r}")
+    version.save()
+    ReviewDecision.objects.create(version=version, actor=user, action=action, role=role, comment=comment)
+    return version
+
+
+@transaction.atomic
+def record_usage(*, version: QuestionVersion, used_in: str, label: str = "") -> QuestionUsage:
+    """Called by tests / lessons when they take a version. Only ready versions may be used."""
+    if version.status != VersionStatus.READY:
+        raise ImmutableVersionError(_("Only a version approved by the subject group can be used."))
+    usage, _created = QuestionUsage.objects.get_or_create(version=version, used_in=used_in, defaults={"label": label})
+    return usage
+
+
+# ------------------------------------------------------------------------------------------------------ imports
+def save_import(
+    result: ImportResult,
+    *,
+    bank: QuestionBank,
+    author,
+    per_item: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **metadata,
+) -> list[QuestionVersion]:
+    """Save the questions of an import as drafts.
+
+    All-or-nothing (default): if the file has any error, nothing is saved and :class:`ImportRejected` lists them.
+    Per item: every question that passes validation is saved in its own transaction; the others are added to
+    ``result.errors`` (nothing is dropped silently).
+    """
+    if result.errors and not per_item:
+        raise ImportRejected(
+            [f"{_('question')} {e.question or '—'}: {e.message}" for e in result.errors], code="import_errors"
+        )
+    saved: list[QuestionVersion] = []
+    total = len(result.questions)
+
+    def one(q: IRQuestion) -> QuestionVersion:
+        category = get_or_create_category(bank=bank, path=q.category) if q.category else None
+        return create_question(bank=bank, author=author, content=q, category=category, **metadata)
+
+    if not per_item:
+        with transaction.atomic():
+            for category in result.categories:
+                get_or_create_category(bank=bank, path=category)
+            for index, q in enumerate(result.questions, start=1):
+                problems = validate_content(q)
+                if problems:
+                    raise ImportRejected([f"{_('question')} {q.number}: {p}" for p in problems])
+                saved.append(one(q))
+                if progress:
+                    progress(index, total)
+        return saved
+    for category in result.categories:
+        get_or_create_category(bank=bank, path=category)
+    for index, q in enumerate(result.questions, start=1):
+        try:
+            with transaction.atomic():
+                saved.append(one(q))
+        except ValidationError as exc:
+            for message in exc.messages:
+                result.error(q.number, message)
+        if progress:
+            progress(index, total)
+    return saved
+
+
+def total_points(versions: Iterable[QuestionVersion]) -> Decimal:
+    return sum((v.points for v in versions), Decimal(0))

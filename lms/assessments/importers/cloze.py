@@ -60,7 +60,8 @@ def parse_subquestion(code: str, body: str) -> Question:
         if qtype in (QType.SINGLE, QType.MULTIPLE):
             if index >= len(CHOICE_LABELS):
                 raise ClozeError("more than 26 options")
-            part.choices.append(Choice(CHOICE_LABELS[index], value, weight > 0, weight, feedback))
+            correct = weight > 0 if qtype == QType.MULTIPLE else weight >= 1
+            part.choices.append(Choice(CHOICE_LABELS[index], value, correct, weight, feedback))
         elif qtype == QType.SHORT:
             part.answers.append(TextAnswer(value, weight, feedback))
         else:

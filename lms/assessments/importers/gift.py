@@ -65,10 +65,11 @@ def _blocks(text: str, categories: set[str]):
         if depth == 0 and stripped.startswith("//"):
             meta.extend(f"[{k}:{v}]" for k, v in _META.findall(stripped))
             continue
-        if depth == 0 and not stripped:
+        if not stripped:  # a blank line always ends a question, as in Moodle
             if lines:
                 yield _Block(lines, first, meta, category)
                 lines, meta = [], []
+            depth = 0
             continue
         if depth == 0 and not lines and stripped.upper().startswith("$CATEGORY:"):
             category = _clean(_protect(stripped.split(":", 1)[1])).removeprefix("$course$/").removeprefix("$system$/")
@@ -270,6 +271,7 @@ def _answers(q: Question, body: str) -> None:
         if index >= len(CHOICE_LABELS):
             raise GiftError("more than 26 options", "Split the question.")
         fraction = Decimal(1) if kind == "=" else (weight if weight is not None else Decimal(0))
-        q.choices.append(Choice(CHOICE_LABELS[index], _clean(value), fraction > 0, fraction, feedback))
+        correct = fraction > 0 if q.type == QType.MULTIPLE else fraction >= 1
+        q.choices.append(Choice(CHOICE_LABELS[index], _clean(value), correct, fraction, feedback))
     if not any(c.correct for c in q.choices):
         raise GiftError("no correct option", "Mark the right option with = (or give it a positive %weight%).")

@@ -151,7 +151,8 @@ def _question(el: Element, qtype: str, number: int) -> Question:
                 raise MoodleXmlError("more than 26 options", "")
             _files(a, media, number)
             feedback = _rich(a, "feedback", media, number)
-            q.choices.append(Choice(CHOICE_LABELS[index], _text(a), fraction > 0, fraction, feedback))
+            correct = fraction > 0 if q.type == QType.MULTIPLE else fraction >= 1
+            q.choices.append(Choice(CHOICE_LABELS[index], _text(a), correct, fraction, feedback))
         if not any(c.correct for c in q.choices):
             raise MoodleXmlError("no option earns credit", "Give the right option a positive fraction.")
     elif qtype == "truefalse":

@@ -42,6 +42,7 @@ BLOCK = {
     "associateInteraction",
     "orderInteraction",
     "gapMatchInteraction",
+    "sliderInteraction",
 }
 UNSUPPORTED = {
     "hotspotInteraction",
@@ -50,7 +51,6 @@ UNSUPPORTED = {
     "graphicAssociateInteraction",
     "selectPointInteraction",
     "positionObjectInteraction",
-    "sliderInteraction",
     "uploadInteraction",
     "drawingInteraction",
     "mediaInteraction",
@@ -407,6 +407,16 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         answers = [TextAnswer(v) for v in values]
         answers += [TextAnswer(k, min(v, Decimal(1))) for k, v in mapping.items() if v > 0 and k not in values]
         return Question(type=QType.SHORT, stem=prompt, answers=answers, case_sensitive=case)
+    if tag == "sliderInteraction":
+        if not correct:
+            raise QtiError("a slider without a correct value", "Set the correct value.")
+        try:
+            value = Decimal(correct[0])
+        except InvalidOperation:
+            raise QtiError(f"the slider's correct value {correct[0]!r} is not a number", "") from None
+        q = Question(type=QType.NUMERIC, stem=prompt, numeric=[NumericAnswer(value)])
+        q.stem = (q.stem + f" ({el.get('lowerBound', '')}–{el.get('upperBound', '')})").strip()
+        return q
     if tag == "extendedTextInteraction":
         return Question(type=QType.ESSAY, stem=prompt)
     if tag in ("matchInteraction", "associateInteraction"):

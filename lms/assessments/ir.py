@@ -193,7 +193,7 @@ class Question:
         if not with_media:
             data.pop("media")
         else:
-            data["media"] = {name: None for name in self.media}
+            data["media"] = dict.fromkeys(self.media)
         data["parts"] = [p.to_content(with_media=with_media) for p in self.parts]
         return _jsonable(data)
 

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from content.api import Licence, SharingScope
 from curriculum.api import GRADE_VALIDATORS, CognitiveLevel
-from lms.assessments.ir import QType, Question as IRQuestion
+from lms.assessments.ir import QType
+from lms.assessments.ir import Question as IRQuestion
 
 
 class QuestionType(models.TextChoices):
@@ -127,7 +128,12 @@ class Question(models.Model):
     )
     type = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
     subject = models.ForeignKey(
-        "curriculum.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "curriculum.Subject",
+        verbose_name=_("subject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True, validators=GRADE_VALIDATORS)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
@@ -176,7 +182,9 @@ class ImmutableVersionError(Exception):
 
 
 class QuestionVersion(models.Model):
-    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="versions")
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     content = models.JSONField(_("content"))
@@ -204,31 +212,37 @@ class QuestionVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.number})"
 
-    @property
-    def title(self) -> str:
-        import re
-
-        text = re.sub(r"<[^>]+>", " ", self.content.get("name") or self.content.get("stem") or "")
-        return " ".join(text.split())[:80]
-
-    def as_ir(self) -> IRQuestion:
-        return IRQuestion.from_content(self.content)
-
     def save(self, *args, **kwargs):
         if self.pk:
             stored = QuestionVersion.objects.filter(pk=self.pk).values("status", "content", "points").first()
-            if stored and stored["status"] == VersionStatus.READY and (
-                stored["content"] != self.content
-                or Decimal(stored["points"]) != Decimal(self.points)
-                or self.status != VersionStatus.READY
+            if (
+                stored
+                and stored["status"] == VersionStatus.READY
+                and (
+                    stored["content"] != self.content
+                    or Decimal(stored["points"]) != Decimal(self.points)
+                    or self.status != VersionStatus.READY
+                )
             ):
-                raise ImmutableVersionError(f"Version {self.number} of question {self.question_id} is ready: edit it to make a new version.")
+                raise ImmutableVersionError(
+                    f"Version {self.number} of question {self.question_id} is ready: edit it to make a new version."
+                )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.status == VersionStatus.READY:
             raise ImmutableVersionError("A ready version cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    def as_ir(self) -> IRQuestion:
+        return IRQuestion.from_content(self.content)
+
+    @property
+    def title(self) -> str:
+        import re
+
+        text = re.sub(r"<[^>]+>", " ", self.content.get("name") or self.content.get("stem") or "")
+        return " ".join(text.split())[:80]
 
 
 class ReviewAction(models.TextChoices):
@@ -243,7 +257,9 @@ class ReviewDecision(models.Model):
     version = models.ForeignKey(
         QuestionVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="decisions"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(_("decision"), max_length=10, choices=ReviewAction.choices)
     role = models.CharField(_("role"), max_length=40, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -254,11 +270,16 @@ class ReviewDecision(models.Model):
         verbose_name_plural = _("question review decisions")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} – {self.actor} – {self.created_at:%d/%m/%Y %H:%M}"
+
 
 class QuestionComment(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(QuestionVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -266,6 +287,9 @@ class QuestionComment(models.Model):
         verbose_name = _("question comment")
         verbose_name_plural = _("question comments")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:60]}"
 
 
 class QuestionUsage(models.Model):
@@ -281,6 +305,9 @@ class QuestionUsage(models.Model):
         verbose_name_plural = _("question uses")
         constraints = [models.UniqueConstraint(fields=["version", "used_in"], name="assessments_usage_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.version} → {self.label or self.used_in}"
+
 
 class QuestionFile(models.Model):
     """A picture or file of a question, in the default storage; content refers to it as ``@@PLUGINFILE@@/name``."""
@@ -291,6 +318,9 @@ class QuestionFile(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "name"], name="assessments_file_unique")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportJob(models.Model):
@@ -311,6 +341,9 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:

@@ -99,10 +99,7 @@ def _as_truth(value) -> bool | None:
 def count_tf4_right(q: Question, response: Mapping[str, object] | Sequence[object] | str | None) -> int:
     if response is None:
         return 0
-    if isinstance(response, Mapping):
-        given = [response.get(s.label) for s in q.statements]
-    else:
-        given = list(response)
+    given = [response.get(s.label) for s in q.statements] if isinstance(response, Mapping) else list(response)
     right = 0
     for statement, value in zip(q.statements, given, strict=False):
         judged = _as_truth(value)

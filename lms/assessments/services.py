@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.assessments.ir import ImportResult, QType, Question as IRQuestion
+from lms.assessments.ir import ImportResult, QType
+from lms.assessments.ir import Question as IRQuestion
 from lms.assessments.models import (
     Category,
     ImmutableVersionError,
@@ -74,8 +75,10 @@ def validate_content(q: IRQuestion) -> list[str]:
             problems.append(_("Give at least two options."))
         if not any(c.correct for c in q.choices):
             problems.append(_("Mark the correct option."))
-        if q.type == QType.SINGLE and sum(1 for c in q.choices if c.correct) > 1 and not any(
-            c.fraction is not None for c in q.choices
+        if (
+            q.type == QType.SINGLE
+            and sum(1 for c in q.choices if c.correct) > 1
+            and not any(c.fraction is not None for c in q.choices)
         ):
             problems.append(_("A single-choice question has exactly one correct option."))
     if q.type == QType.TF4:
@@ -213,7 +216,9 @@ def submit_for_review(*, version: QuestionVersion, user, comment: str = "") -> Q
     version.status = VersionStatus.IN_REVIEW
     version.submitted_by = user
     version.save()
-    ReviewDecision.objects.create(version=version, actor=user, action=ReviewAction.SUBMIT, role="author", comment=comment)
+    ReviewDecision.objects.create(
+        version=version, actor=user, action=ReviewAction.SUBMIT, role="author", comment=comment
+    )
     return version
 
 

@@ -42,7 +42,7 @@ def frac(num: str, den: str) -> str:
 
 def sqrt_sup(base: str, exp: str) -> str:
     return (
-        f"<m:oMath><m:rad><m:radPr><m:degHide m:val=\"1\"/></m:radPr><m:deg/><m:e><m:sSup><m:e><m:r><m:t>{base}"
+        f'<m:oMath><m:rad><m:radPr><m:degHide m:val="1"/></m:radPr><m:deg/><m:e><m:sSup><m:e><m:r><m:t>{base}'
         f"</m:t></m:r></m:e><m:sup><m:r><m:t>{exp}</m:t></m:r></m:sup></m:sSup></m:e></m:rad></m:oMath>"
     )
 
@@ -67,11 +67,15 @@ def docx(*paragraphs: str, images: dict[str, bytes] | None = None) -> bytes:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr(
             "word/document.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{"".join(paragraphs)}</w:body></w:document>',
+            f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>'
+            + "".join(paragraphs)
+            + "</w:body></w:document>",
         )
         z.writestr(
             "word/_rels/document.xml.rels",
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rels + "</Relationships>",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + rels
+            + "</Relationships>",
         )
         for name, data in images.items():
             z.writestr(f"word/media/{name}", data)

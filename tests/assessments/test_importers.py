@@ -72,7 +72,9 @@ def test_vnhsge_pairs_are_found():
 
 @pytest.mark.parametrize("path", VNHSGE, ids=lambda p: p.stem)
 def test_vnhsge_keys_equal_the_dataset(path):
-    expected = [item.get("Choice") for item in json.loads((FIXTURES / "datasets/vnhsge" / f"{path.stem}.json").read_text())]
+    expected = [
+        item.get("Choice") for item in json.loads((FIXTURES / "datasets/vnhsge" / f"{path.stem}.json").read_text())
+    ]
     result = import_file(path)
     assert not result.errors
     assert [q.key or None for q in result.questions] == expected
@@ -87,7 +89,9 @@ def test_vnhsge_maths_keeps_its_pictures_and_latex():
     assert [c.text for c in first.choices] == ["(-6;7)", "(6;7)", "(7;6)", "(7;-6)"]
     assert "$z = 7-6i$" in first.solution
     with_picture = next(q for q in result.questions if q.media)
-    assert "@@PLUGINFILE@@/" in with_picture.stem + with_picture.solution + "".join(c.text for c in with_picture.choices)
+    assert "@@PLUGINFILE@@/" in with_picture.stem + with_picture.solution + "".join(
+        c.text for c in with_picture.choices
+    )
     # the duplicated "D." line of Câu 23 in the source is reported, not dropped
     assert any(w.question == 23 and "twice" in w.message for w in result.warnings)
 
@@ -125,7 +129,11 @@ def test_gift_semantics():
     assert q[1].type == QType.MULTIPLE and q[1].key == "AB"
     assert (q[2].numeric[0].value, q[2].numeric[0].tolerance) == (D("3.14"), D("0.01"))
     assert (q[3].numeric[0].value, q[3].numeric[0].tolerance) == (D(3), D(2))
-    assert q[4].type == QType.MATCHING and [(p.left, p.right) for p in q[4].pairs] == [("a", "1"), ("b", "2"), ("", "3")]
+    assert q[4].type == QType.MATCHING and [(p.left, p.right) for p in q[4].pairs] == [
+        ("a", "1"),
+        ("b", "2"),
+        ("", "3"),
+    ]
     assert q[5].type == QType.SHORT and [a.fraction for a in q[5].answers] == [D(1), D("0.5")]
     assert q[6].type == QType.TRUE_FALSE and q[6].key == "Đ" and q[6].correct_feedback == "đúng rồi"
     assert q[7].type == QType.ESSAY

@@ -127,7 +127,9 @@ def test_numeric_tolerance_and_decimal_comma():
 
 
 def test_numeric_part_iii_answer_sheet_rule():
-    q = Question(type=QType.NUMERIC, stem="x?", points=D("0.5"), answer_sheet="THPT2025", numeric=[NumericAnswer(D("-1.5"))])
+    q = Question(
+        type=QType.NUMERIC, stem="x?", points=D("0.5"), answer_sheet="THPT2025", numeric=[NumericAnswer(D("-1.5"))]
+    )
     assert score(q, "-1,5").points == D("0.50")
     result = score(q, "-1.5")  # "." is not on the answer sheet
     assert result.points == D(0)
@@ -159,7 +161,12 @@ def test_cloze_sums_its_parts_scaled_to_points():
 
 
 def test_essay_needs_marking_then_rubric():
-    q = Question(type=QType.ESSAY, stem="Viết", points=D(3), rubric=[RubricCriterion("Ý", D(2)), RubricCriterion("Diễn đạt", D(1))])
+    q = Question(
+        type=QType.ESSAY,
+        stem="Viết",
+        points=D(3),
+        rubric=[RubricCriterion("Ý", D(2)), RubricCriterion("Diễn đạt", D(1))],
+    )
     assert score(q, None).needs_marking
     assert score(q, {0: "1.5", 1: "1"}).points == D("2.50")
     with pytest.raises(ValueError):

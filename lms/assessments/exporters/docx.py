@@ -152,11 +152,17 @@ def export(questions: list[Question]) -> bytes:
                 ]
                 w.paragraph(w.run("Đáp án: " + " | ".join(values)))
             elif q.type == QType.SHORT:
-                values = [a.text + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "") for a in q.answers]
+                values = [
+                    a.text + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "") for a in q.answers
+                ]
                 w.paragraph(w.run("Đáp án: " + " | ".join(values)))
-            if q.solution or (q.type == QType.ESSAY and q.rubric):
+            if q.solution:
                 w.paragraph(w.run("Lời giải", bold=True))
-                for line in w.rich(q.solution or "<br>".join(r.text for r in q.rubric), q.media):
+                for line in w.rich(q.solution, q.media):
+                    w.paragraph(line)
+            if q.type == QType.ESSAY and q.rubric:
+                w.paragraph(w.run("Hướng dẫn chấm", bold=True))
+                for line in w.rich("<br>".join(r.text for r in q.rubric), q.media):
                     w.paragraph(line)
     w.paragraph(w.run("------ HẾT ------"))
     return _package(w)

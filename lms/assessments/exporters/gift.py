@@ -73,7 +73,9 @@ def question_to_gift(q: Question) -> str:
             body += f"#{escape(q.incorrect_feedback)}#{escape(q.correct_feedback)}"
         body += general
     elif q.type == QType.SHORT:
-        body = " ".join(f"={_weight(a.fraction) if a.fraction != 1 else ''}{escape(a.text)}{_fb(a.feedback)}" for a in q.answers)
+        body = " ".join(
+            f"={_weight(a.fraction) if a.fraction != 1 else ''}{escape(a.text)}{_fb(a.feedback)}" for a in q.answers
+        )
         body += general
     elif q.type == QType.NUMERIC:
         items = []
@@ -91,8 +93,10 @@ def question_to_gift(q: Question) -> str:
             if q.type == QType.SINGLE and c.correct and (c.fraction is None or c.fraction == 1):
                 prefix = "="
             else:
-                fraction = c.fraction if c.fraction is not None else (
-                    Decimal(0) if q.type == QType.SINGLE else choice_fraction(c, q.choices)
+                fraction = (
+                    c.fraction
+                    if c.fraction is not None
+                    else (Decimal(0) if q.type == QType.SINGLE else choice_fraction(c, q.choices))
                 )
                 prefix = "~" + (_weight(fraction) if fraction else "")
             items.append(f"{prefix}{escape(c.text)}{_fb(c.feedback)}")
@@ -105,8 +109,8 @@ def export(questions: list[Question]) -> bytes:
     out = []
     category = None
     for q in questions:
-        if q.category != category and q.category:
-            out.append(f"$CATEGORY: $course$/{q.category}")
+        if q.category != category and (q.category or category is not None):
+            out.append(f"$CATEGORY: $course$/{q.category}" if q.category else "$CATEGORY: ")
             category = q.category
         out.append(question_to_gift(q))
     return ("\n\n".join(out) + "\n").encode("utf-8")

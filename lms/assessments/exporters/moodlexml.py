@@ -38,7 +38,13 @@ def _text(parent: Element, tag: str, value: str, fmt: str | None = "html", media
     SubElement(el, "text").text = value or ""
     for name, data in (media or {}).items():
         if data is not None and f"@@PLUGINFILE@@/{name}" in (value or ""):
-            f = SubElement(el, "file", name=name.rsplit("/", 1)[-1], path="/" + (name.rsplit("/", 1)[0] + "/" if "/" in name else ""), encoding="base64")
+            f = SubElement(
+                el,
+                "file",
+                name=name.rsplit("/", 1)[-1],
+                path="/" + (name.rsplit("/", 1)[0] + "/" if "/" in name else ""),
+                encoding="base64",
+            )
             f.text = base64.b64encode(data).decode()
     return el
 
@@ -55,7 +61,10 @@ def _tf4_as_cloze(q: Question) -> tuple[str, list[Question]]:
             type=QType.SINGLE,
             stem="",
             shuffle=False,
-            choices=[Choice("A", "Đúng", s.true, Decimal(int(s.true))), Choice("B", "Sai", not s.true, Decimal(int(not s.true)))],
+            choices=[
+                Choice("A", "Đúng", s.true, Decimal(int(s.true))),
+                Choice("B", "Sai", not s.true, Decimal(int(not s.true))),
+            ],
         )
         parts.append(part)
         lines.append(f"{s.label}) {s.text} {{#{len(parts)}}}")
@@ -71,7 +80,14 @@ def question_element(q: Question) -> Element:
         stem = to_cloze(q.stem, q.parts)
     elif q.type == QType.TF4:
         stem = to_cloze(*_tf4_as_cloze(q))
-    _text(el, "questiontext", stem, _fmt(q), media)
+    # every picture goes into the question's file area: those of the text, then any other (e.g. in a matching
+    # answer, where Moodle allows none)
+    unused = {n: d for n, d in media.items() if f"@@PLUGINFILE@@/{n}" not in stem}
+    qt = _text(el, "questiontext", stem, _fmt(q), media)
+    for name, data in unused.items():
+        if data is not None:
+            f = SubElement(qt, "file", name=name.rsplit("/", 1)[-1], path="/", encoding="base64")
+            f.text = base64.b64encode(data).decode()
     _text(el, "generalfeedback", q.solution, "html", media)
     SubElement(el, "defaultgrade").text = format(q.points, "f")
     SubElement(el, "idnumber").text = q.idnumber
@@ -80,7 +96,11 @@ def question_element(q: Question) -> Element:
         SubElement(el, "shuffleanswers").text = "1" if q.shuffle else "0"
         SubElement(el, "answernumbering").text = "ABCD"
         for c in q.choices:
-            fraction = c.fraction if c.fraction is not None else (Decimal(int(c.correct)) if q.type == QType.SINGLE else choice_fraction(c, q.choices))
+            fraction = (
+                c.fraction
+                if c.fraction is not None
+                else (Decimal(int(c.correct)) if q.type == QType.SINGLE else choice_fraction(c, q.choices))
+            )
             a = _text(el, "answer", c.text, "html", media)
             a.set("fraction", _pct(fraction))
             _text(a, "feedback", c.feedback, "html")

@@ -12,7 +12,9 @@ import io
 import re
 import zipfile
 from decimal import Decimal
-from xml.etree.ElementTree import Element, SubElement, fromstring, tostring
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from defusedxml.ElementTree import fromstring
 
 from lms.assessments.ir import QType, Question
 
@@ -34,7 +36,7 @@ def _html(parent: Element, markup: str, media_names: dict[str, str]) -> None:
     text = text.replace("&nbsp;", "\u00a0")
     try:
         wrapper = fromstring(f"<div>{text}</div>")
-    except Exception:  # noqa: BLE001 — not well-formed HTML: keep it as text
+    except Exception:
         wrapper = Element("div")
         wrapper.text = re.sub(r"<[^>]+>", "", text)
     parent.text = (parent.text or "") + (wrapper.text or "")
@@ -42,30 +44,51 @@ def _html(parent: Element, markup: str, media_names: dict[str, str]) -> None:
         parent.append(child)
 
 
-def _decl(item: Element, ident: str, cardinality: str, base: str, values: list[str]) -> None:
+def _decl(item: Element, ident: str, cardinality: str, base: str, values: list[str], mapping=None) -> None:
     decl = SubElement(item, "qti-response-declaration", identifier=ident, cardinality=cardinality)
     decl.set("base-type", base)
     correct = SubElement(decl, "qti-correct-response")
     for v in values:
         SubElement(correct, "qti-value").text = v
+    if mapping:
+        m = SubElement(decl, "qti-mapping")
+        m.set("default-value", "0")
+        for key, value in mapping:
+            entry = SubElement(m, "qti-map-entry")
+            entry.set("map-key", key)
+            entry.set("mapped-value", format(value.normalize(), "f"))
+
+
+def _best_numeric(q: Question):
+    """QTI's correct response holds one number: the full-credit one (other answers are not exported)."""
+    return max(q.numeric, key=lambda a: a.fraction)
 
 
 def item_xml(q: Question, ident: str, media_names: dict[str, str]) -> bytes:
     item = Element("qti-assessment-item", xmlns=NS, identifier=ident, title=q.name or ident)
     item.set("adaptive", "false")
     item.set("time-dependent", "false")
-    body_parts: list[tuple[str, Element]] = []
     if q.type in (QType.SINGLE, QType.MULTIPLE, QType.TRUE_FALSE):
         choices = q.choices
         keys = [f"C{i}" for i, c in enumerate(choices) if c.correct]
-        multiple = q.type == QType.MULTIPLE or len(keys) > 1
-        _decl(item, "RESPONSE", "multiple" if multiple else "single", "identifier", keys)
+        multiple = q.type == QType.MULTIPLE
+        weights = [(f"C{i}", c.fraction) for i, c in enumerate(choices) if c.fraction is not None]
+        plain = all(f in (Decimal(0), Decimal(1)) for _k, f in weights) and q.type != QType.MULTIPLE
+        plain = plain and len(keys) == 1
+        values = keys if multiple else keys[:1]
+        _decl(item, "RESPONSE", "multiple" if multiple else "single", "identifier", values, None if plain else weights)
     elif q.type == QType.TF4:
-        _decl(item, "RESPONSE", "multiple", "directedPair", [f"S{s.label} {'T' if s.true else 'F'}" for s in q.statements])
+        _decl(
+            item, "RESPONSE", "multiple", "directedPair", [f"S{s.label} {'T' if s.true else 'F'}" for s in q.statements]
+        )
     elif q.type == QType.SHORT:
-        _decl(item, "RESPONSE", "single", "string", [q.answers[0].text] if q.answers else [])
+        best = max(q.answers, key=lambda a: a.fraction)
+        mapping = [(a.text, a.fraction) for a in q.answers] if len(q.answers) > 1 or best.fraction != 1 else None
+        _decl(item, "RESPONSE", "single", "string", [best.text], mapping)
+        if mapping:
+            item[-1].find("qti-mapping").set("case-sensitive", "true" if q.case_sensitive else "false")
     elif q.type == QType.NUMERIC:
-        _decl(item, "RESPONSE", "single", "float", [format(q.numeric[0].value, "f")] if q.numeric else [])
+        _decl(item, "RESPONSE", "single", "float", [format(_best_numeric(q).value, "f")] if q.numeric else [])
     elif q.type == QType.MATCHING:
         _decl(item, "RESPONSE", "multiple", "directedPair", [f"L{i} R{i}" for i, p in enumerate(q.pairs) if p.left])
     elif q.type == QType.ORDERING:
@@ -73,11 +96,25 @@ def item_xml(q: Question, ident: str, media_names: dict[str, str]) -> bytes:
     elif q.type == QType.CLOZE:
         for i, part in enumerate(q.parts, start=1):
             if part.type == QType.SINGLE:
-                _decl(item, f"RESPONSE_{i}", "single", "identifier", [f"G{i}_{j}" for j, c in enumerate(part.choices) if c.correct])
+                _decl(
+                    item,
+                    f"RESPONSE_{i}",
+                    "single",
+                    "identifier",
+                    [f"G{i}_{j}" for j, c in enumerate(part.choices) if c.correct],
+                )
             elif part.type == QType.NUMERIC:
                 _decl(item, f"RESPONSE_{i}", "single", "float", [format(part.numeric[0].value, "f")])
             elif part.type == QType.SHORT:
-                _decl(item, f"RESPONSE_{i}", "single", "string", [part.answers[0].text])
+                best = max(part.answers, key=lambda a: a.fraction)
+                mapping = (
+                    [(a.text, a.fraction) for a in part.answers]
+                    if len(part.answers) > 1 or best.fraction != 1
+                    else None
+                )
+                _decl(item, f"RESPONSE_{i}", "single", "string", [best.text], mapping)
+                if mapping:
+                    item[-1].find("qti-mapping").set("case-sensitive", "true" if part.case_sensitive else "false")
             else:
                 raise ExportError(f"QTI cannot hold a {part.type} gap")
     elif q.type == QType.ESSAY:
@@ -158,7 +195,18 @@ def item_xml(q: Question, ident: str, media_names: dict[str, str]) -> bytes:
     elif q.type == QType.ESSAY:
         inter = SubElement(body, "qti-extended-text-interaction")
         inter.set("response-identifier", "RESPONSE")
-    if q.type != QType.DESCRIPTION:
+    if q.type == QType.NUMERIC and q.numeric and _best_numeric(q).tolerance:
+        rp = SubElement(item, "qti-response-processing")
+        cond = SubElement(SubElement(rp, "qti-response-condition"), "qti-response-if")
+        equal = SubElement(cond, "qti-equal")
+        equal.set("tolerance-mode", "absolute")
+        tol = format(_best_numeric(q).tolerance.normalize(), "f")
+        equal.set("tolerance", f"{tol} {tol}")
+        SubElement(equal, "qti-variable", identifier="RESPONSE")
+        SubElement(equal, "qti-correct", identifier="RESPONSE")
+        outcome = SubElement(cond, "qti-set-outcome-value", identifier="SCORE")
+        SubElement(outcome, "qti-variable", identifier="MAXSCORE")
+    elif q.type != QType.DESCRIPTION:
         rp = SubElement(item, "qti-response-processing")
         rp.set("template", "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml")
     if q.solution:
@@ -171,6 +219,7 @@ def item_xml(q: Question, ident: str, media_names: dict[str, str]) -> bytes:
 
 def _replace_gaps(el: Element, q: Question) -> None:
     """Turn @@GAPn@@ markers in text and tails into inline interactions."""
+
     def build(n: int) -> Element:
         part = q.parts[n - 1]
         if part.type == QType.SINGLE:

@@ -10,7 +10,13 @@ from lms.assessments.importers import aiken, docx, gift, moodlexml, qti
 from lms.assessments.ir import ImportResult
 
 FORMATS = ("gift", "aiken", "moodlexml", "qti", "docx")
-_PARSERS = {"gift": gift.parse, "aiken": aiken.parse, "moodlexml": moodlexml.parse, "qti": qti.parse, "docx": docx.parse}
+_PARSERS = {
+    "gift": gift.parse,
+    "aiken": aiken.parse,
+    "moodlexml": moodlexml.parse,
+    "qti": qti.parse,
+    "docx": docx.parse,
+}
 
 
 def detect_format(data: bytes, name: str = "") -> str:

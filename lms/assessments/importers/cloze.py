@@ -92,7 +92,7 @@ def parse_cloze(text: str) -> tuple[str, list[Question]]:
         part = parse_subquestion(match.group(2), match.group(3))
         part.points = Decimal(match.group(1) or 1)
         parts.append(part)
-        return "{#%d}" % len(parts)
+        return f"{{#{len(parts)}}}"
 
     stem = _SUB.sub(replace, text)
     if not parts:
@@ -130,11 +130,11 @@ def to_cloze(stem: str, parts: list[Question]) -> str:
                 f"%{_pct(a.fraction)}%{a.value}:{a.tolerance}" + (f"#{_escape(a.feedback)}" if a.feedback else "")
                 for a in part.numeric
             )
-        return "{%s:%s:%s}" % (weight, code, answers)
+        return f"{{{weight}:{code}:{answers}}}"
 
     out = stem
     for index, part in enumerate(parts, start=1):
-        out = out.replace("{#%d}" % index, sub(part), 1)
+        out = out.replace(f"{{#{index}}}", sub(part), 1)
     return out
 
 

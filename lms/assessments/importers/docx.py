@@ -44,8 +44,8 @@ REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 QUESTION = re.compile(r"^\s*(?:Câu|CÂU|Bài|BÀI|Question|QUESTION)\s*(\d+)\s*(\([^)]*\))?\s*[.:)]?\s*", re.U)
 PART = re.compile(
-    r"^\s*(?:PHẦN|Phần|PHAN|Phan|Part|PART)\s+(I{1,3}|IV|[1-4])\b|^\s*(I{1,3})\s*[.:]\s*(TRẮC NGHIỆM|ĐÚNG\s*[-/]?\s*SAI|"
-    r"TRẢ LỜI NGẮN|Câu trắc nghiệm|ĐỌC HIỂU|LÀM VĂN|TỰ LUẬN)",
+    r"^\s*(?:PHẦN|Phần|PHAN|Phan|Part|PART)\s+(I{1,3}|IV|[1-4])\b"
+    r"|^\s*(I{1,3})\s*[.:]\s*(TRẮC NGHIỆM|ĐÚNG\s*[-/]?\s*SAI|TRẢ LỜI NGẮN|Câu trắc nghiệm|ĐỌC HIỂU|LÀM VĂN|TỰ LUẬN)",
     re.U | re.I,
 )
 OPTION = re.compile(r"^\s*(\*?)\s*([A-H])\s*[.)]\s?")
@@ -53,9 +53,11 @@ STATEMENT = re.compile(r"^\s*(\*?)\s*([a-h])\s*\)\s?")
 KEY_LINE = re.compile(r"^\s*(?:Đáp án|ĐÁP ÁN|Đáp số|ĐÁP SỐ|Trả lời|TRẢ LỜI|Key|Answer)\s*[:.]\s*(.+?)\s*$", re.I)
 KEY_TAG = re.compile(r"<\s*key\s*=\s*([^>]+)>", re.I)
 SOLUTION = re.compile(
-    r"^\s*(Lời giải|LỜI GIẢI|Hướng dẫn giải|HƯỚNG DẪN GIẢI|Hướng dẫn chi tiết|Giải thích chi tiết|Giải thích|Giải)\s*[:.]?\s*",
+    r"^\s*(Lời giải|LỜI GIẢI|Hướng dẫn giải|HƯỚNG DẪN GIẢI|Hướng dẫn chi tiết|Giải thích chi tiết|Giải thích|Giải)"
+    r"\s*[:.]?\s*",
     re.U,
 )
+RUBRIC = re.compile(r"^\s*(?:Hướng dẫn chấm|HƯỚNG DẪN CHẤM|Biểu điểm|BIỂU ĐIỂM)\s*[:.]?\s*$")
 CHOOSE = re.compile(r"\b(?:Chọn|CHỌN)\s*(?:đáp án|phương án)?\s*:?\s*([A-H])\b")
 SOLUTION_KEY = re.compile(r"(?:Đáp án|ĐÁP ÁN)\s*(?:đúng)?\s*(?:là)?\s*[:.]?\s*([A-H])\b")
 ANSWER_TABLE_ITEM = re.compile(r"(\d+)\s*[-.:]?\s*([A-H])\b")
@@ -217,9 +219,7 @@ class _Reader:
         header = [(" ".join(line.text for line in cell)).strip().lower() for cell in rows[0]] if rows else []
         out: list[Line] = []
         for cells in rows:
-            q_index = next(
-                (i for i, cell in enumerate(cells) if any(QUESTION.match(line.text) for line in cell)), None
-            )
+            q_index = next((i for i, cell in enumerate(cells) if any(QUESTION.match(line.text) for line in cell)), None)
             if q_index is None:
                 answer_row = _answer_table_row(cells)
                 if answer_row:
@@ -275,6 +275,7 @@ class _Draft:
     rubric: list[str] = field(default_factory=list)
     points: Decimal | None = None
     in_solution: bool = False
+    in_rubric: bool = False
 
 
 def _split_options(line: Line) -> list[tuple[str, str, bool, bool]]:
@@ -435,16 +436,22 @@ def _trim_line(line: Line, start: int) -> Line:
 
 def _html(line: Line, draft: _Draft) -> str:
     text = html.escape(line.text.strip(), quote=False)
-    for name in line.images:
-        text += f'<img src="@@PLUGINFILE@@/{name}" alt="">'
-    return text
+    pictures = "".join(f'<img src="@@PLUGINFILE@@/{name}" alt="">' for name in line.images)
+    return f"{text} {pictures}" if text and pictures else text + pictures
 
 
 def _add_content(d: _Draft, line: Line, result: ImportResult) -> None:
     text = line.text.strip()
+    if RUBRIC.match(text):
+        d.in_rubric = True
+        return
+    if d.in_rubric:
+        if text or line.images:
+            d.rubric.append(_html(line, d))
+        return
     sol = SOLUTION.match(text)
     if sol and (sol.end() == len(text) or text[sol.end() - 1 : sol.end()] in (":", ".") or not d.in_solution):
-        if sol.group(1) in ("Giải", "Giải thích") and sol.end() < len(text) and not text[sol.end() - 1] in ":.":
+        if sol.group(1) in ("Giải", "Giải thích") and sol.end() < len(text) and text[sol.end() - 1] not in ":.":
             pass
         else:
             d.in_solution = True
@@ -471,22 +478,26 @@ def _add_content(d: _Draft, line: Line, result: ImportResult) -> None:
         d.options[-1] = (label, f"{text_} {html.escape(text, quote=False)}", marked, starred)
         return
     if options and (d.options or options[0][0] == "A"):
-        if d.options and options[0][0] != chr(ord(d.options[-1][0]) + 1):
-            if options[0][0] == "A":
-                result.warn(d.number, f"{_where(d)}: a second list of options starting at A was merged into the text")
-                d.stem.append(_html(line, d))
-                return
+        if d.options and options[0][0] != chr(ord(d.options[-1][0]) + 1) and options[0][0] == "A":
+            result.warn(d.number, f"{_where(d)}: a second list of options starting at A was merged into the text")
+            d.stem.append(_html(line, d))
+            return
         d.options.extend(options)
         if line.images:
             label, text_, marked, starred = d.options[-1]
-            d.options[-1] = (label, text_ + "".join(f'<img src="@@PLUGINFILE@@/{n}" alt="">' for n in line.images),
-                             marked, starred)
+            d.options[-1] = (
+                label,
+                text_ + "".join(f'<img src="@@PLUGINFILE@@/{n}" alt="">' for n in line.images),
+                marked,
+                starred,
+            )
         return
     st = STATEMENT.match(text)
     if st and (d.statements or st.group(2) == "a"):
         label_marked = any(seg.marked for seg in _trim_line(line, 0).segs[:1]) or _label_marked(line, st)
-        d.statements.append((st.group(2), html.escape(text[st.end() :].strip(), quote=False), label_marked,
-                             bool(st.group(1))))
+        d.statements.append(
+            (st.group(2), html.escape(text[st.end() :].strip(), quote=False), label_marked, bool(st.group(1)))
+        )
         return
     if d.options or d.statements:
         # a continuation line of the last option / statement
@@ -525,7 +536,7 @@ def _option_html(text: str) -> str:
 def _build(d: _Draft, media: dict[str, bytes], result: ImportResult) -> Question:
     stem = "<br>".join(s for s in d.stem if s)
     images = [f'<img src="@@PLUGINFILE@@/{n}" alt="">' for n in d.media]
-    stem = (stem + "".join(images)).strip()
+    stem = f"{stem} {''.join(images)}".strip()
     q = Question(type=QType.ESSAY, stem=stem, number=d.number, exam_part=d.part, text_format="html")
     q.name = _where(d)
     q.solution = "<br>".join(d.solution)

@@ -248,7 +248,7 @@ def _answers(q: Question, body: str) -> None:
     parsed = []
     for kind, raw in entries:
         weight, value, feedback = _weight_feedback(raw)
-        fmt, value = _split_format(value)
+        _fmt, value = _split_format(value)
         parsed.append((kind, weight, value, feedback))
     if all(kind == "=" for kind, *_ in parsed) and any("->" in v for _, _, v, _ in parsed):
         q.type = QType.MATCHING

@@ -66,7 +66,9 @@ def _files(el: Element | None, media: dict[str, bytes], number: int) -> None:
             raise MoodleXmlError(f"embedded file {name!r} is not base64", "Export the question again from Moodle.")
         folder = (f.get("path") or "/").strip("/")
         try:
-            media[f"{folder}/{name}" if folder else name] = base64.b64decode(re.sub(r"\s+", "", f.text or ""), validate=True)
+            media[f"{folder}/{name}" if folder else name] = base64.b64decode(
+                re.sub(r"\s+", "", f.text or ""), validate=True
+            )
         except (binascii.Error, ValueError):
             raise MoodleXmlError(f"embedded file {name!r} is not valid base64", "") from None
 
@@ -233,7 +235,7 @@ def _question(el: Element, qtype: str, number: int) -> Question:
             for n, (i, text) in enumerate(same):
                 part.choices.append(Choice(CHOICE_LABELS[n], text, i == index, Decimal(int(i == index))))
             q.parts.append(part)
-            return "{#%d}" % len(q.parts)
+            return f"{{#{len(q.parts)}}}"
 
         q.stem = re.sub(r"\[\[(\d+)\]\]", gap, q.stem)
         if not q.parts:

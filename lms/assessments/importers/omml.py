@@ -12,24 +12,102 @@ M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 SYMBOLS = {
-    "α": r"\alpha ", "β": r"\beta ", "γ": r"\gamma ", "δ": r"\delta ", "ε": r"\varepsilon ", "ζ": r"\zeta ",
-    "η": r"\eta ", "θ": r"\theta ", "λ": r"\lambda ", "μ": r"\mu ", "ν": r"\nu ", "ξ": r"\xi ", "π": r"\pi ",
-    "ρ": r"\rho ", "σ": r"\sigma ", "τ": r"\tau ", "φ": r"\varphi ", "ϕ": r"\phi ", "χ": r"\chi ", "ψ": r"\psi ",
-    "ω": r"\omega ", "Δ": r"\Delta ", "Γ": r"\Gamma ", "Λ": r"\Lambda ", "Ω": r"\Omega ", "Φ": r"\Phi ",
-    "Π": r"\Pi ", "Σ": r"\Sigma ", "Θ": r"\Theta ", "∞": r"\infty ", "±": r"\pm ", "∓": r"\mp ", "×": r"\times ",
-    "÷": r"\div ", "·": r"\cdot ", "⋅": r"\cdot ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "≈": r"\approx ",
-    "≡": r"\equiv ", "→": r"\to ", "⇒": r"\Rightarrow ", "⇔": r"\Leftrightarrow ", "←": r"\leftarrow ",
-    "∈": r"\in ", "∉": r"\notin ", "⊂": r"\subset ", "⊃": r"\supset ", "⊆": r"\subseteq ", "∪": r"\cup ",
-    "∩": r"\cap ", "∅": r"\varnothing ", "∀": r"\forall ", "∃": r"\exists ", "∠": r"\angle ", "⊥": r"\perp ",
-    "∥": r"\parallel ", "°": r"^{\circ}", "−": "-", "′": "'", "∆": r"\Delta ", "ℝ": r"\mathbb{R}",
-    "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "ℚ": r"\mathbb{Q}", "…": r"\ldots ", "⋯": r"\cdots ", "∘": r"\circ ",
-    "∼": r"\sim ", "≅": r"\cong ", "∝": r"\propto ", "√": r"\sqrt ", "∂": r"\partial ", "∇": r"\nabla ",
+    "α": r"\alpha ",
+    "β": r"\beta ",
+    "γ": r"\gamma ",
+    "δ": r"\delta ",
+    "ε": r"\varepsilon ",
+    "ζ": r"\zeta ",
+    "η": r"\eta ",
+    "θ": r"\theta ",
+    "λ": r"\lambda ",
+    "μ": r"\mu ",
+    "ν": r"\nu ",
+    "ξ": r"\xi ",
+    "π": r"\pi ",
+    "ρ": r"\rho ",
+    "σ": r"\sigma ",
+    "τ": r"\tau ",
+    "φ": r"\varphi ",
+    "ϕ": r"\phi ",
+    "χ": r"\chi ",
+    "ψ": r"\psi ",
+    "ω": r"\omega ",
+    "Δ": r"\Delta ",
+    "Γ": r"\Gamma ",
+    "Λ": r"\Lambda ",
+    "Ω": r"\Omega ",
+    "Φ": r"\Phi ",
+    "Π": r"\Pi ",
+    "Σ": r"\Sigma ",
+    "Θ": r"\Theta ",
+    "∞": r"\infty ",
+    "±": r"\pm ",
+    "∓": r"\mp ",
+    "×": r"\times ",
+    "÷": r"\div ",
+    "·": r"\cdot ",
+    "⋅": r"\cdot ",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≠": r"\ne ",
+    "≈": r"\approx ",
+    "≡": r"\equiv ",
+    "→": r"\to ",
+    "⇒": r"\Rightarrow ",
+    "⇔": r"\Leftrightarrow ",
+    "←": r"\leftarrow ",
+    "∈": r"\in ",
+    "∉": r"\notin ",
+    "⊂": r"\subset ",
+    "⊃": r"\supset ",
+    "⊆": r"\subseteq ",
+    "∪": r"\cup ",
+    "∩": r"\cap ",
+    "∅": r"\varnothing ",
+    "∀": r"\forall ",
+    "∃": r"\exists ",
+    "∠": r"\angle ",
+    "⊥": r"\perp ",
+    "∥": r"\parallel ",
+    "°": r"^{\circ}",
+    "−": "-",
+    "′": "'",
+    "∆": r"\Delta ",
+    "ℝ": r"\mathbb{R}",
+    "ℕ": r"\mathbb{N}",
+    "ℤ": r"\mathbb{Z}",
+    "ℚ": r"\mathbb{Q}",
+    "…": r"\ldots ",
+    "⋯": r"\cdots ",
+    "∘": r"\circ ",
+    "∼": r"\sim ",
+    "≅": r"\cong ",
+    "∝": r"\propto ",
+    "√": r"\sqrt ",
+    "∂": r"\partial ",
+    "∇": r"\nabla ",
 }
 NARY = {"∑": r"\sum", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint", "∏": r"\prod", "∮": r"\oint", "⋃": r"\bigcup"}
 ACCENTS = {"̂": r"\hat", "̃": r"\tilde", "̄": r"\bar", "⃗": r"\vec", "→": r"\overrightarrow", "̇": r"\dot"}
 FUNCTIONS = {"sin", "cos", "tan", "cot", "log", "ln", "lim", "exp", "max", "min", "sinh", "cosh", "tanh", "arg"}
-BRACES = {"(": "(", ")": ")", "[": "[", "]": "]", "{": r"\{", "}": r"\}", "|": "|", "‖": r"\|", "⌊": r"\lfloor",
-          "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "〈": r"\langle", "〉": r"\rangle", "": "."}
+BRACES = {
+    "(": "(",
+    ")": ")",
+    "[": "[",
+    "]": "]",
+    "{": r"\{",
+    "}": r"\}",
+    "|": "|",
+    "‖": r"\|",
+    "⌊": r"\lfloor",
+    "⌋": r"\rfloor",
+    "⌈": r"\lceil",
+    "⌉": r"\rceil",
+    "〈": r"\langle",
+    "〉": r"\rangle",
+    "": ".",
+}
 
 
 def _val(el: Element | None, name: str, default: str = "") -> str:
@@ -46,9 +124,7 @@ def _text(text: str) -> str:
     for ch in text:
         if ch in SYMBOLS:
             out.append(SYMBOLS[ch])
-        elif ch in "{}":
-            out.append("\\" + ch)
-        elif ch in "%#&_$":
+        elif ch in "{}" or ch in "%#&_$":
             out.append("\\" + ch)
         else:
             out.append(ch)
@@ -129,7 +205,7 @@ def convert(el: Element) -> str:
         char = _val(el.find(f"{M}groupChrPr"), "chr", "⏟")
         return (r"\underbrace{%s}" if char == "⏟" else r"\overbrace{%s}") % _arg(el, "e")
     if tag == "borderBox":
-        return r"\boxed{%s}" % _arg(el, "e")
+        return r"\boxed{" + _arg(el, "e") + "}"
     if tag == "m":
         rows = [" & ".join(convert(e) for e in mr.findall(f"{M}e")) for mr in el.findall(f"{M}mr")]
         return r"\begin{matrix}" + r" \\ ".join(rows) + r"\end{matrix}"

@@ -100,7 +100,9 @@ def _load(data: bytes, where: str) -> Element:
     try:
         return _normalise(fromstring(data))
     except (ParseError, DefusedXmlException) as exc:
-        raise QtiError(f"{where} is not well-formed XML ({exc})", "Re-export the item from the authoring tool.") from None
+        raise QtiError(
+            f"{where} is not well-formed XML ({exc})", "Re-export the item from the authoring tool."
+        ) from None
 
 
 # ------------------------------------------------------------------------------------------------------ entry point
@@ -176,7 +178,7 @@ def _package(data: bytes, result: ImportResult) -> ImportResult:
         if root.tag != "assessmentItem":
             result.error(number, f"{href} is <{root.tag}>, not an item", "")
             continue
-        _item(root, number, result, {n: archive for n in names}, posixpath.dirname(href), archive=archive)
+        _item(root, number, result, dict.fromkeys(names, archive), posixpath.dirname(href), archive=archive)
     return result
 
 
@@ -211,10 +213,12 @@ class _Ctx:
         self.media: dict[str, bytes] = {}
         self.result = result
         self.number = number
+        self.root: Element | None = None
 
 
 def _item(root: Element, number: int, result: ImportResult, _names, base: str, archive=None) -> None:
     ctx = _Ctx(archive, base, result, number)
+    ctx.root = root
     title = root.get("title") or root.get("identifier") or ""
     try:
         q = _build(root, ctx)
@@ -281,9 +285,15 @@ def _build(root: Element, ctx: _Ctx) -> Question:
 def _unwrap(stem: str) -> str:
     """Remove our own exporter's wrappers (see exporters/qti.py) so that a round trip gives the same stem."""
     stem = re.sub(r'<div class="qbank-answer">\s*(\{#\d+\})\s*</div>', r"\1", stem.strip())
-    wrapped = re.fullmatch(r'<div class="qbank-stem">(.*?)</div>(.*)', stem, re.S)
-    if wrapped and "<div" not in wrapped.group(1):
-        stem = wrapped.group(1) + wrapped.group(2)
+    if stem.startswith('<div class="qbank-stem">'):
+        inner = stem[len('<div class="qbank-stem">') :]
+        depth, pos = 1, 0
+        for m in re.finditer(r"<div\b|</div>", inner):
+            depth += 1 if m.group() == "<div" else -1
+            if depth == 0:
+                pos = m.start()
+                stem = inner[:pos] + inner[m.end() :]
+                break
     return stem.strip()
 
 
@@ -334,7 +344,7 @@ def _html(el: Element, ctx: _Ctx, parts: list[Question], decls: dict, *, inner: 
             pass
         elif tag.endswith("Interaction"):
             parts.append(_interaction(child, ctx, decls, parts))
-            out.append("{#%d}" % len(parts))
+            out.append(f"{{#{len(parts)}}}")
         elif tag == "math":
             latex = _math(child)
             out.append(latex if latex else _serialise(child))
@@ -342,7 +352,9 @@ def _html(el: Element, ctx: _Ctx, parts: list[Question], decls: dict, *, inner: 
             attrs = dict(child.attrib)
             key = "src" if tag == "img" else "data"
             attrs[key] = _media_src(attrs.get(key, ""), ctx)
-            out.append(f"<{tag}{_attrs(attrs)}>" + ("" if tag == "img" else _html(child, ctx, parts, decls) + "</object>"))
+            out.append(
+                f"<{tag}{_attrs(attrs)}>" + ("" if tag == "img" else _html(child, ctx, parts, decls) + "</object>")
+            )
         elif tag in ("include", "stylesheet"):
             pass
         elif tag in ("br", "hr", "col", "wbr"):
@@ -354,13 +366,17 @@ def _html(el: Element, ctx: _Ctx, parts: list[Question], decls: dict, *, inner: 
 
 
 def _attrs(attrs: dict) -> str:
-    keep = {k: v for k, v in attrs.items() if k in ("src", "alt", "width", "height", "data", "type", "class", "href")}
+    keep = {
+        k: v
+        for k, v in attrs.items()
+        if k in ("src", "alt", "width", "height", "data", "type", "class", "href", "style", "lang")
+    }
     return "".join(f' {k}="{html.escape(v)}"' for k, v in keep.items())
 
 
-def _serialise(el: Element) -> str:
-    inner = html.escape(el.text or "", quote=False) + "".join(_serialise(c) for c in el)
-    return f"<{el.tag}>{inner}</{el.tag}>" + html.escape(el.tail or "", quote=False)
+def _serialise(el: Element, *, tail: bool = False) -> str:
+    inner = html.escape(el.text or "", quote=False) + "".join(_serialise(c, tail=True) for c in el)
+    return f"<{el.tag}>{inner}</{el.tag}>" + (html.escape(el.tail or "", quote=False) if tail else "")
 
 
 def _prompt(el: Element, ctx: _Ctx, decls: dict) -> str:
@@ -378,7 +394,7 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         child_tag = {"choiceInteraction": "simpleChoice", "hottextInteraction": "hottext"}.get(tag, "inlineChoice")
         options = list(el.iter(child_tag))
         max_choices = int(el.get("maxChoices") or "1")
-        single = max_choices == 1 and len(correct) <= 1
+        single = max_choices == 1 and (len(correct) <= 1 or tag == "choiceInteraction")
         q = Question(type=QType.SINGLE if single else QType.MULTIPLE, stem=prompt, shuffle=el.get("shuffle") == "true")
         if "true-false" in (el.get("class") or "").split() and len(options) == 2:
             q.type = QType.TRUE_FALSE
@@ -388,7 +404,12 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         for index, option in enumerate(options):
             ident = option.get("identifier") or ""
             label = "ĐS"[index] if q.type == QType.TRUE_FALSE else CHOICE_LABELS[index]
-            q.choices.append(Choice(label, _html(option, ctx, [], decls).strip(), ident in keys))
+            fraction = mapping.get(ident) if mapping else None
+            if fraction is not None:
+                correct_here = fraction > 0 if q.type == QType.MULTIPLE else fraction >= 1
+            else:
+                correct_here = ident in keys
+            q.choices.append(Choice(label, _html(option, ctx, [], decls).strip(), correct_here, fraction))
         if not any(c.correct for c in q.choices):
             raise QtiError("no correct response is declared", "Set the correct answer in the authoring tool.")
         return q
@@ -402,10 +423,18 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
                 numeric = [NumericAnswer(Decimal(v.replace(",", "."))) for v in values]
             except InvalidOperation:
                 raise QtiError(f"the numeric correct response {values[0]!r} is not a number", "") from None
+            for equal in ctx.root.iter("equal"):
+                ref = equal.find("correct")
+                same = ref is not None and ref.get("identifier") == el.get("responseIdentifier")
+                if same and (equal.get("toleranceMode") or "exact") == "absolute" and equal.get("tolerance"):
+                    numeric[0].tolerance = Decimal(equal.get("tolerance").split()[0])
             return Question(type=QType.NUMERIC, stem=prompt, numeric=numeric)
         case = decl.find("mapping") is None or (decl.find("mapping").get("caseSensitive") or "true") == "true"
-        answers = [TextAnswer(v) for v in values]
-        answers += [TextAnswer(k, min(v, Decimal(1))) for k, v in mapping.items() if v > 0 and k not in values]
+        if mapping:
+            answers = [TextAnswer(k, min(v, Decimal(1))) for k, v in mapping.items()]
+            answers += [TextAnswer(v) for v in values if v not in mapping]
+        else:
+            answers = [TextAnswer(v) for v in values]
         return Question(type=QType.SHORT, stem=prompt, answers=answers, case_sensitive=case)
     if tag == "sliderInteraction":
         if not correct:
@@ -422,15 +451,23 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
     if tag in ("matchInteraction", "associateInteraction"):
         sets = el.findall("simpleMatchSet")
         if tag == "matchInteraction" and len(sets) == 2:
-            left = {c.get("identifier"): _html(c, ctx, [], decls).strip() for c in sets[0].findall("simpleAssociableChoice")}
-            right = {c.get("identifier"): _html(c, ctx, [], decls).strip() for c in sets[1].findall("simpleAssociableChoice")}
+            left = {
+                c.get("identifier"): _html(c, ctx, [], decls).strip() for c in sets[0].findall("simpleAssociableChoice")
+            }
+            right = {
+                c.get("identifier"): _html(c, ctx, [], decls).strip() for c in sets[1].findall("simpleAssociableChoice")
+            }
         else:
             choices = {c.get("identifier"): _html(c, ctx, [], decls).strip() for c in el.iter("simpleAssociableChoice")}
             left = right = choices
         pairs_given = correct or [k for k, v in mapping.items() if v > 0]
         if not pairs_given:
             raise QtiError("a match without correct pairs", "Set the correct pairs.")
-        if right is not left and [re.sub(r"<[^>]+>", "", t) for t in right.values()] == ["Đúng", "Sai"] and len(left) == 4:
+        if (
+            right is not left
+            and [re.sub(r"<[^>]+>", "", t) for t in right.values()] == ["Đúng", "Sai"]
+            and len(left) == 4
+        ):
             truth_id = next(iter(right))
             given = dict(v.split(" ", 1) for v in pairs_given if " " in v)
             if set(given) == set(left):
@@ -461,9 +498,7 @@ def _interaction(el: Element, ctx: _Ctx, decls: dict, parts: list[Question]) -> 
         texts.update({g.get("identifier"): _html(g, ctx, [], decls).strip() for g in el.iter("gapImg")})
         pairs_given = dict(reversed(v.split(" ", 1)) for v in correct if " " in v)
         if not pairs_given:
-            pairs_given = {
-                k.split(" ", 1)[1]: k.split(" ", 1)[0] for k, v in mapping.items() if v > 0 and " " in k
-            }
+            pairs_given = {k.split(" ", 1)[1]: k.split(" ", 1)[0] for k, v in mapping.items() if v > 0 and " " in k}
         if not pairs_given:
             raise QtiError("a gap match without correct pairs", "Set which text belongs in each gap.")
         q = Question(type=QType.CLOZE, stem="")
@@ -487,7 +522,7 @@ def _gap_html(el: Element, ctx: _Ctx, q: Question, texts: dict, pairs: dict, dec
         if key is None:
             raise QtiError(f"gap {el.get('identifier')} has no correct text", "")
         q.parts.append(part)
-        return "{#%d}" % len(q.parts) + html.escape(el.tail or "", quote=False)
+        return f"{{#{len(q.parts)}}}" + html.escape(el.tail or "", quote=False)
     inner = html.escape(el.text or "", quote=False) + "".join(_gap_html(c, ctx, q, texts, pairs, decls) for c in el)
     if el.tag == "math":
         latex = _math(el)

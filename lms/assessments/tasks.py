@@ -12,7 +12,7 @@ from lms.assessments.models import ImportJob
 from lms.assessments.services import ImportRejected, save_import
 
 
-@shared_task(name="assessments.import_questions")
+@shared_task(name="assessments.import_questions", soft_time_limit=1800, time_limit=1900)
 def import_questions_task(job_id: int) -> dict:
     job = ImportJob.objects.select_related("bank", "user").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)

@@ -24,7 +24,9 @@ def login(client, user):
 BASE = {"points": "1", "level": "hieu", "tolerance": "0"}
 EVERY_TYPE = {
     "single_choice": {"option_0": "2", "option_0_correct": "on", "option_1": "3"},
-    "multiple_response": {"option_0": "2", "option_0_correct": "on", "option_1": "3", "option_2": "4", "option_2_correct": "on"},
+    "multiple_response": {
+        "option_0": "2", "option_0_correct": "on", "option_1": "3", "option_2": "4", "option_2_correct": "on",
+    },
     "true_false": {"truth": "false"},
     "true_false_4": {
         "statement_a": "p", "statement_a_true": "on", "statement_b": "q", "statement_c": "r", "statement_d": "s",
@@ -39,7 +41,8 @@ EVERY_TYPE = {
     "description": {},
 }  # fmt: skip
 KEYS = {
-    "single_choice": "A", "multiple_response": "AC", "true_false": "S", "true_false_4": "ĐSSS", "short_answer": "Hà Nội",
+    "single_choice": "A", "multiple_response": "AC", "true_false": "S", "true_false_4": "ĐSSS",
+    "short_answer": "Hà Nội",
     "numeric": "-1,5", "matching": "", "ordering": "", "cloze": "", "essay": "", "group": "", "description": "",
 }  # fmt: skip
 

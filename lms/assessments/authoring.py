@@ -67,7 +67,7 @@ class QuestionForm(forms.Form):
         label=_("Accepted answers"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_("One per line; “answer | 50” gives 50% credit; * is a wildcard."),
+        help_text=_("One per line; “answer | 50” gives half the credit; * is a wildcard."),
     )
     case_sensitive = forms.BooleanField(label=_("Case matters"), required=False)
     ignore_diacritics = forms.BooleanField(label=_("Accept answers without diacritics"), required=False)

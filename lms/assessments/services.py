@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,9 +270,10 @@ def save_import(
 ) -> list[QuestionVersion]:
     """Save the questions of an import as drafts.
 
-    All-or-nothing (default): if the file has any error, nothing is saved and :class:`ImportRejected` lists them.
-    Per item: every question that passes validation is saved in its own transaction; the others are added to
-    ``result.errors`` (nothing is dropped silently).
+    All-or-nothing (default): if the file has any error, nothing is saved and :class:`ImportRejected` lists them;
+    otherwise everything is saved in one transaction (in batches of 500 rows).
+    Per item: the questions that pass validation are saved (a batch at a time; a batch the database refuses is
+    retried question by question); every other question is added to ``result.errors`` — none is dropped silently.
     """
     if result.errors and not per_item:
         raise ImportRejected(
@@ -280,35 +281,75 @@ def save_import(
         )
     saved: list[QuestionVersion] = []
     total = len(result.questions)
-
-    def one(q: IRQuestion) -> QuestionVersion:
-        category = get_or_create_category(bank=bank, path=q.category) if q.category else None
-        return create_question(bank=bank, author=author, content=q, category=category, **metadata)
-
+    good = []
+    for q in result.questions:
+        problems = validate_content(q)
+        if problems and not per_item:
+            raise ImportRejected(
+                [f"{_('question')} {x.number}: {p}" for x in result.questions for p in validate_content(x)],
+                code="import_errors",
+            )
+        for problem in problems:
+            result.error(q.number, problem)
+        if not problems:
+            good.append(q)
+    # All-or-nothing: one transaction. Per item: the invalid questions are reported in ``result.errors`` above and
+    # the valid ones saved; a batch that fails in the database is retried question by question.
     if not per_item:
         with transaction.atomic():
             for category in result.categories:
                 get_or_create_category(bank=bank, path=category)
-            for index, q in enumerate(result.questions, start=1):
-                problems = validate_content(q)
-                if problems:
-                    raise ImportRejected([f"{_('question')} {q.number}: {p}" for p in problems])
-                saved.append(one(q))
+            for start in range(0, total, BATCH):
+                saved.extend(_bulk_create(good[start : start + BATCH], bank, author, metadata))
                 if progress:
-                    progress(index, total)
+                    progress(min(start + BATCH, total), total)
         return saved
-    for category in result.categories:
-        get_or_create_category(bank=bank, path=category)
-    for index, q in enumerate(result.questions, start=1):
+    with transaction.atomic():
+        for category in result.categories:
+            get_or_create_category(bank=bank, path=category)
+    for start in range(0, len(good), BATCH):
+        batch = good[start : start + BATCH]
         try:
             with transaction.atomic():
-                saved.append(one(q))
-        except ValidationError as exc:
-            for message in exc.messages:
-                result.error(q.number, message)
+                saved.extend(_bulk_create(batch, bank, author, metadata))
+        except (ValidationError, DatabaseError):
+            for q in batch:
+                try:
+                    with transaction.atomic():
+                        saved.extend(_bulk_create([q], bank, author, metadata))
+                except (ValidationError, DatabaseError) as exc:
+                    result.error(q.number, "; ".join(getattr(exc, "messages", [str(exc)])))
         if progress:
-            progress(index, total)
+            progress(min(start + len(batch), len(good)), len(good))
     return saved
+
+
+BATCH = 500
+
+
+def _bulk_create(questions: list[IRQuestion], bank: QuestionBank, author, metadata: dict) -> list[QuestionVersion]:
+    """Save already validated questions in a few queries (large imports): questions, then their first versions,
+    then their files. Field values are checked as ``full_clean`` would (choices, lengths) without a query each."""
+    categories: dict[str, Category | None] = {}
+    rows = []
+    for q in questions:
+        if q.category not in categories:
+            categories[q.category] = get_or_create_category(bank=bank, path=q.category) if q.category else None
+        question = Question(bank=bank, type=str(q.type), author=author, category=categories[q.category])
+        _metadata(question, q, metadata)
+        question.clean_fields(exclude=["bank", "author", "category", "subject"])
+        rows.append(question)
+    Question.objects.bulk_create(rows)
+    versions = QuestionVersion.objects.bulk_create(
+        [
+            QuestionVersion(question=row, number=1, content=q.to_content(), points=q.points, created_by=author)
+            for row, q in zip(rows, questions, strict=True)
+        ]
+    )
+    for row, q in zip(rows, questions, strict=True):
+        if q.media:
+            _save_media(row, q.media)
+    return versions
 
 
 def total_points(versions: Iterable[QuestionVersion]) -> Decimal:

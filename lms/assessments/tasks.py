@@ -4,12 +4,17 @@ which the import page polls."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lms.assessments.importers import import_bytes
 from lms.assessments.models import ImportJob
 from lms.assessments.services import ImportRejected, save_import
+
+
+def progress_key(job_id: int) -> str:
+    return f"assessments:import:{job_id}"
 
 
 @shared_task(name="assessments.import_questions", soft_time_limit=1800, time_limit=1900)
@@ -22,8 +27,9 @@ def import_questions_task(job_id: int) -> dict:
     ImportJob.objects.filter(pk=job.pk).update(total=len(result.questions))
 
     def progress(done: int, total: int) -> None:
-        if done == total or done % 25 == 0:
-            ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        # An all-or-nothing import saves inside one transaction, which other connections cannot see into: the
+        # progress goes through the cache (shared Redis in production) as well as the row.
+        cache.set(progress_key(job.pk), {"done": done, "total": total}, timeout=3600)
 
     try:
         saved = save_import(result, bank=job.bank, author=job.user, per_item=job.per_item, progress=progress)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,7 +21,7 @@ from lms.assessments.importers import FORMATS, import_bytes
 from lms.assessments.ir import QType
 from lms.assessments.models import ImportJob, Question, QuestionBank, QuestionVersion, VersionStatus
 from lms.assessments.rendering import safe_html
-from lms.assessments.tasks import import_questions_task
+from lms.assessments.tasks import import_questions_task, progress_key
 from lms.schools.api import get_groups_of
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -249,6 +250,10 @@ def import_confirm(request, pk):
 @login_required
 def import_job(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("bank"), pk=pk, user=request.user)
+    if job.status == ImportJob.Status.RUNNING:
+        live = cache.get(progress_key(job.pk))
+        if live:
+            job.done, job.total = live["done"], live["total"]
     if request.headers.get("Accept") == "application/json" or request.GET.get("format") == "json":
         return JsonResponse(
             {"status": job.status, "done": job.done, "total": job.total, "percent": job.percent, "report": job.report}

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from curriculum.api import get_outcomes, get_subjects
 from lms.assessments.importers import gift
 from lms.assessments.importers.cloze import ClozeError, parse_cloze, to_cloze
 from lms.assessments.ir import (
@@ -51,7 +52,13 @@ class QuestionForm(forms.Form):
     points = forms.CharField(label=_("Points"), initial="1")
     level = forms.ChoiceField(label=_("Cognitive level"), choices=[("", "—"), *Level.choices], required=False)
     difficulty = forms.ChoiceField(label=_("Difficulty"), choices=[("", "—"), *Difficulty.choices], required=False)
+    subject = forms.ModelChoiceField(label=_("Subject"), queryset=get_subjects(), required=False, to_field_name="code")
     grade = forms.IntegerField(label=_("Grade"), min_value=1, max_value=12, required=False)
+    outcome_codes = forms.CharField(
+        label=_("Required outcomes (YCCĐ codes)"),
+        required=False,
+        help_text=_("Codes separated by commas, e.g. TOAN10.DS.MENHDE.1."),
+    )
     topic = forms.CharField(label=_("Topic"), required=False)
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
     source = forms.CharField(label=_("Source"), required=False)
@@ -117,6 +124,14 @@ class QuestionForm(forms.Form):
                 widget=forms.TextInput(attrs={"data-math-source": ""}),
             )
             self.fields[f"statement_{label}_true"] = forms.BooleanField(label=_("true (Đúng)"), required=False)
+
+    def clean_outcome_codes(self):
+        codes = [c.strip().upper() for c in (self.cleaned_data.get("outcome_codes") or "").split(",") if c.strip()]
+        outcomes = list(get_outcomes().filter(code__in=codes))
+        unknown = sorted(set(codes) - {o.code for o in outcomes})
+        if unknown:
+            raise ValidationError(_("Unknown YCCĐ codes: %(codes)s") % {"codes": ", ".join(unknown)})
+        return outcomes
 
     def option_rows(self):
         return [(self[f"option_{i}"], self[f"option_{i}_correct"]) for i in range(MAX_OPTIONS)]
@@ -205,6 +220,8 @@ class QuestionForm(forms.Form):
             "level": question.level if question else q.level,
             "difficulty": question.difficulty if question else q.difficulty,
             "grade": question.grade if question else None,
+            "subject": question.subject.code if question and question.subject_id else None,
+            "outcome_codes": ", ".join(o.code for o in question.outcomes.all()) if question else "",
             "topic": question.topic if question else "",
             "tags": ", ".join(question.tags if question else q.tags),
             "source": question.source if question else q.source,

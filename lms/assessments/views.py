@@ -108,6 +108,8 @@ def _save(request, form, *, bank=None, question=None):
     try:
         content = form.to_content()
         metadata = {
+            "subject": form.cleaned_data.get("subject"),
+            "outcomes": form.cleaned_data.get("outcome_codes") or [],
             "grade": form.cleaned_data.get("grade"),
             "topic": form.cleaned_data.get("topic", ""),
             "difficulty": form.cleaned_data.get("difficulty", ""),

@@ -307,3 +307,11 @@ def test_word_answer_table_after_the_questions():
 def test_not_a_docx_is_one_clear_error():
     result = import_bytes(b"PK\x03\x04broken", name="de.docx", fmt="docx")
     assert result.errors[0].question is None and "docx" in result.errors[0].message
+
+
+def test_word_matrix_level_tags():
+    data = docx(line("Câu 1. [1, TH] Hai?"), line("A. 1 *B. 2 C. 3 D. 4"), line("Câu 2. [VDC] Ba? Đáp án: C"),
+                line("A. 1"), line("B. 2"), line("C. 3"), line("Đáp án: C"), images={})  # fmt: skip
+    result = import_bytes(data, fmt="docx")
+    assert [(q.level, q.stem) for q in result.questions] == [("th", "Hai?"), ("vdc", "Ba? Đáp án: C")]
+    assert result.to_dict()["questions"][0]["level"] == "th"

@@ -170,3 +170,11 @@ def test_word_export_layout_marks_keys_by_underlined_labels():
     assert "PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn." in xml and "PHẦN II. Câu trắc nghiệm đúng sai." in xml
     assert '<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">A.</w:t>' in xml
     assert '<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">a)</w:t>' in xml
+
+
+def test_word_keeps_an_all_false_tf4_key():
+    q = QuestionContent(
+        type=QType.TF4, stem="Cho", statements=[Statement(x, f"ý {x}", False) for x in "abcd"]
+    ).normalise()
+    (back,) = roundtrip([q], "docx")
+    assert back.key == "SSSS"

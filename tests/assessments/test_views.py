@@ -127,3 +127,18 @@ def test_imported_html_is_sanitised():
                      {"h.png": "/media/h.png"})  # fmt: skip
     assert html == '<p>a<img src="/media/h.png"></p>'
     assert safe_html('<a href="javascript:x">k</a>') == '<a rel="noopener nofollow">k</a>'
+
+
+def test_metadata_subject_grade_and_yccd(client, people, bank):
+    from curriculum.api import get_outcomes, get_subject
+
+    outcome = get_outcomes(subject=get_subject("toan"), grade=10).first()
+    login(client, people.teacher)
+    data = {**BASE, "type": "numeric", "stem": "x?", "number": "2", "action": "save", "subject": "toan", "grade": "10"}
+    bad = client.post(reverse("assessments:question_new", args=[bank.pk]), {**data, "outcome_codes": "TOAN10.KHONG.CO"})
+    assert bad.status_code == 200 and "TOAN10.KHONG.CO" in bad.content.decode()
+    client.post(reverse("assessments:question_new", args=[bank.pk]), {**data, "outcome_codes": outcome.code.lower()})
+    question = bank.questions.get()
+    assert (question.subject.code, question.grade, list(question.outcomes.all())) == ("toan", 10, [outcome])
+    page = client.get(reverse("assessments:question_edit", args=[question.pk])).content.decode()
+    assert outcome.code in page

@@ -143,6 +143,8 @@ def export(questions: list[Question]) -> bytes:
                 for s in q.statements:
                     text = w.rich(s.text, q.media)
                     w.paragraph(w.run(f"{s.label})", underline=s.true) + w.run(" ") + " ".join(text))
+                # the key also as a line: with all four statements false nothing would be underlined
+                w.paragraph(w.run(f"Đáp án: {q.key}"))
             elif q.type == QType.NUMERIC:
                 values = [
                     format_decimal(a.value, comma=part == "III")

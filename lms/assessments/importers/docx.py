@@ -63,6 +63,8 @@ SOLUTION_KEY = re.compile(r"(?:Đáp án|ĐÁP ÁN)\s*(?:đúng)?\s*(?:là)?\s*[
 ANSWER_TABLE_ITEM = re.compile(r"(\d+)\s*[-.:]?\s*([A-H])\b")
 TF_IN_SOLUTION = re.compile(r"\b([a-d])\)\s*(Đúng|Sai|ĐÚNG|SAI|Đ|S)\b")
 POINTS = re.compile(r"\((\d+(?:[.,]\d+)?)\s*điểm\)", re.I)
+LEVEL_TAG = re.compile(r"\[\s*(?:\d\s*,\s*)?(NB|TH|VDC|VD|Biết|Hiểu|Vận dụng)\s*\]", re.I)
+LEVELS = {"nb": "nb", "th": "th", "vd": "vd", "vdc": "vdc", "biết": "biet", "hiểu": "hieu", "vận dụng": "van_dung"}
 END = re.compile(r"^\s*[-–—]*\s*HẾT\s*[-–—]*\s*$")
 ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "1": "I", "2": "II", "3": "III", "4": "IV"}
 
@@ -276,6 +278,7 @@ class _Draft:
     points: Decimal | None = None
     in_solution: bool = False
     in_rubric: bool = False
+    level: str = ""
 
 
 def _split_options(line: Line) -> list[tuple[str, str, bool, bool]]:
@@ -411,9 +414,13 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
             pts = POINTS.search(head) or POINTS.search(text)
             if pts:
                 current.points = Decimal(pts.group(1).replace(",", "."))
-            rest = Line([Seg(text[qm.end() :])], images=line.images)
-            # the rest of the line may hold the stem and inline options
-            _add_content(current, _trim_line(line, qm.end()), result)
+            # the rest of the line may hold the stem and inline options; a matrix tag "[1, TH]" gives the level
+            rest = _trim_line(line, qm.end())
+            tag = LEVEL_TAG.search(rest.text)
+            if tag:
+                current.level = LEVELS[tag.group(1).lower()]
+                rest = _cut(rest, tag.start(), tag.end())
+            _add_content(current, rest, result)
             continue
         if current is None:
             if text or line.images:
@@ -431,6 +438,18 @@ def _trim_line(line: Line, start: int) -> Line:
         if end > start:
             out.segs.append(Seg(seg.text[max(0, start - pos) :], seg.marked))
         pos = end
+    return out
+
+
+def _cut(line: Line, start: int, end: int) -> Line:
+    """``line`` without the characters start…end (keeping the formatting of the rest)."""
+    out = Line(images=list(line.images))
+    pos = 0
+    for seg in line.segs:
+        a, b = pos, pos + len(seg.text)
+        kept = seg.text[: max(0, start - a)] + seg.text[max(0, end - a) :] if a < end and b > start else seg.text
+        out.segs.append(Seg(kept, seg.marked))
+        pos = b
     return out
 
 
@@ -537,7 +556,7 @@ def _build(d: _Draft, media: dict[str, bytes], result: ImportResult) -> Question
     stem = "<br>".join(s for s in d.stem if s)
     images = [f'<img src="@@PLUGINFILE@@/{n}" alt="">' for n in d.media]
     stem = f"{stem} {''.join(images)}".strip()
-    q = Question(type=QType.ESSAY, stem=stem, number=d.number, exam_part=d.part, text_format="html")
+    q = Question(type=QType.ESSAY, stem=stem, number=d.number, exam_part=d.part, text_format="html", level=d.level)
     q.name = _where(d)
     q.solution = "<br>".join(d.solution)
     if d.points is not None:

@@ -176,7 +176,7 @@ def child(args) -> None:
 
 def measure(path: Path, fmt: str, save: bool, env: dict) -> dict:
     cmd = [str(VENV_PYTHON), __file__, "--child", str(path), "--format", fmt] + (["--save"] if save else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, check=False, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, check=False, cwd=ROOT)  # noqa: S603 (this script, fixed arguments)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -197,7 +197,7 @@ def main() -> int:
         child(args)
         return 0
     if Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])  # noqa: S606 (re-run under the virtualenv)
 
     tmp = Path(tempfile.mkdtemp(prefix="qbank-bench-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "PYTHONPATH": str(ROOT)}
@@ -217,7 +217,7 @@ def main() -> int:
         f"Python {platform.python_version()} · database {env['DATABASE_URL'].split(':')[0]}"
     )
     start = time.perf_counter()
-    migrate = subprocess.run(
+    migrate = subprocess.run(  # noqa: S603 (our own manage.py)
         [str(VENV_PYTHON), "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=600, check=False,
     )  # fmt: skip

@@ -4,9 +4,11 @@
 A script, not a test: ``.venv/bin/python bench/import_questions.py`` (see bench/README.md). For each file it runs,
 each in a fresh Python process so that one measurement's memory does not leak into the next:
 
-1. **read** — parse the file into the intermediate representation (what ``import_questions --dry-run`` does);
-2. **read + save** — parse and save every question as a draft into a question bank (``save_import``, all-or-nothing,
-   one transaction), on a freshly migrated database (SQLite in a temporary file unless ``--database-url``).
+1. **read** — parse the whole file into the intermediate representation (what ``import_questions --dry-run`` and the
+   import preview do; every question is held, for the preview);
+2. **read + save** — what the background import task does (``save_import_stream``, all-or-nothing): read and validate
+   every question, then read again and save them in batches of 500 in one transaction, on a freshly migrated
+   database (SQLite in a temporary file unless ``--database-url``).
 
 It prints wall time, questions per second, the peak of Python allocations (``tracemalloc``) and the process's peak
 resident set size, and the same for a file one tenth the size, so that the growth of memory with the number of
@@ -125,6 +127,9 @@ def child(args) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no query log growing with every saved question
     from lms.assessments.importers import import_bytes
 
     data = Path(args.file).read_bytes()
@@ -149,23 +154,23 @@ def child(args) -> None:
         author = get_user_model().objects.create(username=f"bench{os.getpid()}")
     tracemalloc.start()
     start = time.perf_counter()
-    result = import_bytes(data, name=args.file, fmt=args.format)
-    parsed = time.perf_counter() - start
-    saved = 0
     if args.save:
         from lms.assessments import services
 
-        saved = len(services.save_import(result, bank=bank, author=author))
+        report = services.save_import_stream(data, bank=bank, author=author, name=args.file, fmt=args.format)
+        questions, errors, saved = report.count, len(report.errors), report.saved
+    else:
+        result = import_bytes(data, name=args.file, fmt=args.format)
+        questions, errors, saved = len(result.questions), len(result.errors), 0
     elapsed = time.perf_counter() - start
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
         json.dumps(
             {
-                "questions": len(result.questions),
-                "errors": len(result.errors),
+                "questions": questions,
+                "errors": errors,
                 "saved": saved,
-                "parse_s": round(parsed, 2),
                 "total_s": round(elapsed, 2),
                 "peak_py_mb": round(peak / 2**20, 1),
                 "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -45,6 +45,7 @@ from lms.assessments.services import (
     record_usage,
     review_version,
     save_import,
+    save_import_stream,
     submit_for_review,
     validate_content,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "record_usage",
     "review_version",
     "save_import",
+    "save_import_stream",
     "score",
     "submit_for_review",
     "validate_content",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.assessments.ir import ImportResult, QType
+from lms.assessments.importers import iter_import
+from lms.assessments.ir import ImportIssue, ImportResult, QType
 from lms.assessments.ir import Question as IRQuestion
 from lms.assessments.models import (
     Category,
@@ -325,6 +327,90 @@ def save_import(
 
 
 BATCH = 500
+
+
+@dataclass
+class StreamReport:
+    format: str
+    count: int = 0  # questions read
+    saved: int = 0
+    errors: list[ImportIssue] = field(default_factory=list)
+    sample: list[dict] = field(default_factory=list)  # the first questions, for the report page
+
+
+def save_import_stream(
+    data: bytes,
+    *,
+    bank: QuestionBank,
+    author,
+    name: str = "",
+    fmt: str = "auto",
+    per_item: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    sample_size: int = 50,
+    **metadata,
+) -> StreamReport:
+    """``save_import`` for large files, in two streaming passes so that memory does not grow with the file: the
+    first reads and validates every question, keeping only the problems (all-or-nothing stops here if there is
+    one: nothing is saved); the second reads again and saves batches of 500 (one transaction for all-or-nothing,
+    one per batch per item — invalid questions are reported, never dropped silently)."""
+    categories: set[str] = set()
+    report = StreamReport(format=fmt)
+    for report.format, item in iter_import(data, name=name, fmt=fmt, categories=categories):
+        if isinstance(item, ImportIssue):
+            report.errors.append(item)
+            continue
+        report.count += 1
+        if len(report.sample) < sample_size:
+            report.sample.append(item.to_summary())
+        report.errors.extend(ImportIssue(item.number, problem) for problem in validate_content(item))
+    report.errors.sort(key=lambda e: (e.question is not None, e.question or 0))
+    if report.errors and not per_item:
+        rejected = ImportRejected(
+            [f"{_('question')} {e.question or '—'}: {e.message}" for e in report.errors], code="import_errors"
+        )
+        rejected.issues = report.errors
+        raise rejected
+    bad = {e.question for e in report.errors}
+
+    def batches():
+        batch = []
+        for _fmt, item in iter_import(data, name=name, fmt=report.format):
+            if isinstance(item, ImportIssue) or item.number in bad:
+                continue
+            batch.append(item)
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def save(batch):
+        report.saved += len(_bulk_create(batch, bank, author, metadata))
+        if progress:
+            progress(report.saved, report.count)
+
+    if not per_item:
+        with transaction.atomic():
+            for category in sorted(categories - {""}):
+                get_or_create_category(bank=bank, path=category)
+            for batch in batches():
+                save(batch)
+        return report
+    for category in sorted(categories - {""}):
+        get_or_create_category(bank=bank, path=category)
+    for batch in batches():
+        try:
+            with transaction.atomic():
+                save(batch)
+        except (ValidationError, DatabaseError):
+            for q in batch:
+                try:
+                    with transaction.atomic():
+                        save([q])
+                except (ValidationError, DatabaseError) as exc:
+                    report.errors.append(ImportIssue(q.number, "; ".join(getattr(exc, "messages", [str(exc)]))))
+    return report
 
 
 def _bulk_create(questions: list[IRQuestion], bank: QuestionBank, author, metadata: dict) -> list[QuestionVersion]:

@@ -217,3 +217,18 @@ def test_scores_a_stored_version(bank, people):
     v = api.create_question(bank=bank, author=people.teacher, content=tf4())
     assert api.score(v.as_ir(), "ĐSĐĐ").points == D("0.5")
     assert UserFactory  # factories are importable for other apps' tests
+
+
+def test_streaming_save_validates_everything_before_saving(bank, people):
+    data = ("\n\n".join(f"Câu {i}?{{=a ~b}}" for i in range(1, 1201)) + "\n\nHỏng?{~a ~b}\n").encode()
+    with pytest.raises(api.ImportRejected) as exc:
+        api.save_import_stream(data, bank=bank, author=people.teacher, fmt="gift")
+    assert [e.question for e in exc.value.issues] == [1201]
+    assert bank.questions.count() == 0  # all or nothing, although the bad question comes after two full batches
+    seen = []
+    report = api.save_import_stream(
+        data, bank=bank, author=people.teacher, fmt="gift", per_item=True, progress=lambda d, t: seen.append((d, t))
+    )
+    assert (report.count, report.saved, [e.question for e in report.errors]) == (1200, 1200, [1201])
+    assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+    assert bank.questions.count() == 1200 and len(report.sample) == 50

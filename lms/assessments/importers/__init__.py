@@ -7,7 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 from lms.assessments.importers import aiken, docx, gift, moodlexml, qti
-from lms.assessments.ir import ImportResult
+from lms.assessments.ir import ImportIssue, ImportResult, Question
 
 FORMATS = ("gift", "aiken", "moodlexml", "qti", "docx")
 _PARSERS = {
@@ -68,3 +68,21 @@ def import_bytes(data: bytes, *, name: str = "", fmt: str = "auto") -> ImportRes
 def import_file(path: str | Path, *, fmt: str = "auto") -> ImportResult:
     path = Path(path)
     return import_bytes(path.read_bytes(), name=path.name, fmt=fmt)
+
+
+def iter_import(data: bytes, *, name: str = "", fmt: str = "auto", categories: set[str] | None = None):
+    """Yield ``(format, item)`` for each question or problem of the file, normalised, in file order. GIFT is read
+    block by block (memory stays flat however long the file); the other formats are read whole, then yielded."""
+    fmt = detect_format(data, name) if fmt in ("auto", "", None) else fmt
+    categories = categories if categories is not None else set()
+    if fmt == "gift":
+        try:
+            for item in gift.iter_parse(data, categories):
+                yield fmt, (item.normalise() if isinstance(item, Question) else item)
+        except UnicodeDecodeError as exc:
+            yield fmt, ImportIssue(None, f"{name or 'The file'} is not UTF-8 text ({exc.reason}).", "Save it as UTF-8.")
+        return
+    result = import_bytes(data, name=name, fmt=fmt)
+    categories.update(result.categories)
+    yield from ((fmt, q) for q in result.questions)
+    yield from ((fmt, e) for e in result.errors)

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from lms.assessments.ir import CHOICE_LABELS, Choice, ImportResult, NumericAnswer, Pair, QType, Question, TextAnswer
+from lms.assessments.ir import (
+    CHOICE_LABELS,
+    Choice,
+    ImportIssue,
+    ImportResult,
+    NumericAnswer,
+    Pair,
+    QType,
+    Question,
+    TextAnswer,
+)
 
 # Escaped control characters are swapped for private-use characters while parsing, then restored.
 _ESCAPES = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003", "\\{": "\ue004", "\\}": "\ue005"}
@@ -85,22 +95,31 @@ def _blocks(text: str, categories: set[str]):
         yield _Block(lines, first, meta, category)
 
 
-def parse(data: bytes | str, *, result: ImportResult | None = None) -> ImportResult:
-    result = result or ImportResult(format="gift")
+def iter_parse(data: bytes | str, categories: set[str] | None = None):
+    """Yield each question (``ir.Question``) or problem (``ir.ImportIssue``) in file order, holding only one
+    question block in memory at a time (large imports stream through this)."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    categories = categories if categories is not None else set()
     number = 0
-    categories = set()
     for block in _blocks(text, categories):
         number += 1
         try:
-            question = _parse_block(block, number)
+            yield _parse_block(block, number)
         except GiftError as exc:
-            result.error(number, f"line {block.first_line}: {exc}", exc.hint)
-            continue
-        result.questions.append(question)
-    result.categories.extend(sorted(categories - {""}))
+            yield ImportIssue(number, f"line {block.first_line}: {exc}", exc.hint)
     if number == 0 and not categories:
-        result.error(None, "The file holds no GIFT question.", "Separate questions with a blank line.")
+        yield ImportIssue(None, "The file holds no GIFT question.", "Separate questions with a blank line.")
+
+
+def parse(data: bytes | str, *, result: ImportResult | None = None) -> ImportResult:
+    result = result or ImportResult(format="gift")
+    categories: set[str] = set()
+    for item in iter_parse(data, categories):
+        if isinstance(item, ImportIssue):
+            result.errors.append(item)
+        else:
+            result.questions.append(item)
+    result.categories.extend(sorted(categories - {""}))
     return result
 
 

@@ -9,6 +9,7 @@ credit), the number and tolerance with the THPT 2025 answer-sheet rule (numeric)
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -48,6 +49,11 @@ class QuestionForm(forms.Form):
         label=_("Question text"),
         widget=forms.Textarea(attrs={"rows": 4, "data-math-source": ""}),
         help_text=_("Maths between \\( and \\) or $ and $, e.g. \\(\\frac{1}{2}\\)."),
+    )
+    image = forms.ImageField(
+        label=_("Add a picture to the question text"),
+        required=False,
+        help_text=_("PNG, JPEG or GIF; it is placed at the end of the question text."),
     )
     points = forms.CharField(label=_("Points"), initial="1")
     level = forms.ChoiceField(label=_("Cognitive level"), choices=[("", "—"), *Level.choices], required=False)
@@ -140,7 +146,8 @@ class QuestionForm(forms.Form):
         return [(self[f"statement_{x}"], self[f"statement_{x}_true"]) for x in "abcd"]
 
     # ------------------------------------------------------------------ form → content
-    def to_content(self) -> Question:
+    def to_content(self, media: dict[str, bytes] | None = None) -> Question:
+        """``media``: the question's stored pictures (name → bytes) that the texts may refer to."""
         d = self.cleaned_data
         qtype = QType(d["type"])
         q = Question(
@@ -208,6 +215,14 @@ class QuestionForm(forms.Form):
                     {"subquestions": [f"{_('Question')} {e.question}: {e.message}" for e in result.errors]}
                 )
             q.parts = [p.normalise() for p in result.questions]
+        q.media = dict(media or {})
+        upload = d.get("image")
+        if upload:
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", upload.name.rsplit("/", 1)[-1]) or "hinh.png"
+            while name in q.media:
+                name = f"1_{name}"
+            q.media[name] = upload.read()
+            q.stem = f'{q.stem} <img src="@@PLUGINFILE@@/{name}" alt="">'
         return q.normalise()
 
     @classmethod

@@ -34,6 +34,7 @@ from lms.assessments.models import (
     ReviewDecision,
     VersionStatus,
 )
+from lib.email import send_email_on_commit
 from lms.schools.api import get_group_head, get_principal
 
 LEVEL_ALIASES = {"biết": "biet", "biet": "biet", "hiểu": "hieu", "hieu": "hieu", "vận dụng": "van_dung"}
@@ -221,6 +222,16 @@ def submit_for_review(*, version: QuestionVersion, user, comment: str = "") -> Q
     ReviewDecision.objects.create(
         version=version, actor=user, action=ReviewAction.SUBMIT, role="author", comment=comment
     )
+    if reviewer.email:
+        send_email_on_commit(
+            to=[reviewer.email],
+            subject=_("Question waiting for your review: %(title)s") % {"title": version.title},
+            body=_(
+                "%(author)s sent a question of the bank “%(bank)s” for review. Open the question bank, "
+                "“Questions awaiting your review”, to approve it or return it with comments."
+            )
+            % {"author": user.get_full_name() or user, "bank": version.question.bank.name},
+        )
     return version
 
 
@@ -247,7 +258,20 @@ def review_version(*, version: QuestionVersion, user, action: str, comment: str 
     else:
         raise ValueError(f"Unknown review action {action!r}")
     version.save()
-    ReviewDecision.objects.create(version=version, actor=user, action=action, role=role, comment=comment)
+    decision = ReviewDecision.objects.create(version=version, actor=user, action=action, role=role, comment=comment)
+    author = version.submitted_by or version.created_by
+    if author.email:
+        send_email_on_commit(
+            to=[author.email],
+            subject=_("Your question “%(title)s”: %(decision)s")
+            % {"title": version.title, "decision": decision.get_action_display().lower()},
+            body=_("%(reviewer)s decided: %(decision)s.\n\nComment: %(comment)s")
+            % {
+                "reviewer": user.get_full_name() or user,
+                "decision": decision.get_action_display(),
+                "comment": comment or "—",
+            },
+        )
     return version
 
 

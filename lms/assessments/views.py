@@ -106,7 +106,7 @@ def _preview_context(version: QuestionVersion) -> dict:
 
 def _save(request, form, *, bank=None, question=None):
     try:
-        content = form.to_content()
+        content = form.to_content(selectors.media_for(question) if question else None)
         metadata = {
             "subject": form.cleaned_data.get("subject"),
             "outcomes": form.cleaned_data.get("outcome_codes") or [],
@@ -142,7 +142,7 @@ def _save(request, form, *, bank=None, question=None):
 def question_new(request, pk):
     bank = _editable_bank(request.user, pk)
     initial = {"type": request.GET.get("type", QType.SINGLE.value), "points": "1"}
-    form = QuestionForm(request.POST or None, initial=initial)
+    form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         version = _save(request, form, bank=bank)
         if version:
@@ -155,7 +155,9 @@ def question_edit(request, pk):
     question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
     bank = _editable_bank(request.user, question.bank_id)
     latest = question.latest_version
-    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_from(latest.as_ir(), question))
+    form = QuestionForm(
+        request.POST or None, request.FILES or None, initial=QuestionForm.initial_from(latest.as_ir(), question)
+    )
     if request.method == "POST" and form.is_valid():
         version = _save(request, form, question=question)
         if version:

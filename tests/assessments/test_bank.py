@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -77,11 +78,15 @@ def test_all_true_tf4_warns():
     assert not api.authoring_warnings(tf4())
 
 
-def test_review_flow_ready_version_is_immutable_and_edit_makes_new_draft(bank, people):
+def test_review_flow_ready_version_is_immutable_and_edit_makes_new_draft(
+    bank, people, django_capture_on_commit_callbacks
+):
     v1 = api.create_question(bank=bank, author=people.teacher, content=tf4())
     with pytest.raises(api.ImmutableVersionError):
         api.record_usage(version=v1, used_in="test:1")  # drafts cannot go into tests
-    api.submit_for_review(version=v1, user=people.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.submit_for_review(version=v1, user=people.teacher)
+    assert [m.to for m in mail.outbox] == [[people.group_head.email]]
     assert [v.pk for v in api.get_review_queue(people.group_head)] == [v1.pk]
     assert api.get_review_queue(people.teacher) == []
     with pytest.raises(api.ReviewError):
@@ -90,7 +95,9 @@ def test_review_flow_ready_version_is_immutable_and_edit_makes_new_draft(bank, p
         api.review_version(version=v1, user=people.principal, action="approve")  # not the tổ trưởng
     with pytest.raises(ValidationError):
         api.review_version(version=v1, user=people.group_head, action="return")  # say why
-    api.review_version(version=v1, user=people.group_head, action="return", comment="Sửa ý b")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.review_version(version=v1, user=people.group_head, action="return", comment="Sửa ý b")
+    assert mail.outbox[-1].to == [people.teacher.email] and "Sửa ý b" in mail.outbox[-1].body
     v1.refresh_from_db()
     assert v1.status == api.VersionStatus.RETURNED
     same = api.edit_question(question=v1.question, user=people.teacher, content=tf4("Cho hàm số \\(y=x^2+1\\)."))

@@ -142,3 +142,33 @@ def test_metadata_subject_grade_and_yccd(client, people, bank):
     assert (question.subject.code, question.grade, list(question.outcomes.all())) == ("toan", 10, [outcome])
     page = client.get(reverse("assessments:question_edit", args=[question.pk])).content.decode()
     assert outcome.code in page
+
+
+def test_author_adds_a_picture(client, people, bank):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from PIL import Image
+
+    from lms.assessments.models import QuestionFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    PNG = buffer.getvalue()
+    login(client, people.teacher)
+    data = {
+        **BASE,
+        "type": "essay",
+        "stem": "Mô tả hình",
+        "action": "save",
+        "image": SimpleUploadedFile("h 1.png", PNG),
+    }
+    assert client.post(reverse("assessments:question_new", args=[bank.pk]), data).status_code == 302
+    question = bank.questions.get()
+    assert question.latest_version.content["stem"] == 'Mô tả hình <img src="@@PLUGINFILE@@/h_1.png" alt="">'
+    stored = QuestionFile.objects.get(question=question, name="h_1.png")
+    page = client.get(reverse("assessments:question", args=[question.pk])).content.decode()
+    assert f'<img src="{stored.file.url}" alt="">' in page
+    # editing keeps the picture
+    edit = {**BASE, "type": "essay", "stem": question.latest_version.content["stem"] + " nữa", "action": "save"}
+    client.post(reverse("assessments:question_edit", args=[question.pk]), edit)
+    assert QuestionFile.objects.filter(question=question).count() == 1

@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.email import send_email_on_commit
 from lms.assessments.importers import iter_import
 from lms.assessments.ir import ImportIssue, ImportResult, QType
 from lms.assessments.ir import Question as IRQuestion
@@ -34,7 +35,6 @@ from lms.assessments.models import (
     ReviewDecision,
     VersionStatus,
 )
-from lib.email import send_email_on_commit
 from lms.schools.api import get_group_head, get_principal
 
 LEVEL_ALIASES = {"biết": "biet", "biet": "biet", "hiểu": "hieu", "hieu": "hieu", "vận dụng": "van_dung"}

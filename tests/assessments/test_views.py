@@ -146,7 +146,6 @@ def test_metadata_subject_grade_and_yccd(client, people, bank):
 
 def test_author_adds_a_picture(client, people, bank):
     from django.core.files.uploadedfile import SimpleUploadedFile
-
     from PIL import Image
 
     from lms.assessments.models import QuestionFile

@@ -113,9 +113,9 @@ def authoring_warnings(q: IRQuestion) -> list[str]:
 
 
 def _metadata(question: Question, q: IRQuestion, metadata: dict) -> None:
-    for field in ("subject", "grade", "topic", "difficulty", "source", "licence", "category"):
-        if field in metadata and metadata[field] is not None:
-            setattr(question, field, metadata[field])
+    for name in ("subject", "grade", "topic", "difficulty", "source", "licence", "category"):
+        if name in metadata and metadata[name] is not None:
+            setattr(question, name, metadata[name])
     level = metadata.get("level", q.level)
     if level:
         question.level = LEVEL_ALIASES.get(str(level).strip().lower(), "")

@@ -315,3 +315,11 @@ def test_word_matrix_level_tags():
     result = import_bytes(data, fmt="docx")
     assert [(q.level, q.stem) for q in result.questions] == [("th", "Hai?"), ("vdc", "Ba? Đáp án: C")]
     assert result.to_dict()["questions"][0]["level"] == "th"
+
+
+def test_word_auto_numbered_options_are_reported():
+    numbered = '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr>{}</w:p>'
+    data = docx(line("Câu 1. Chọn?"), numbered.format(r("một")), numbered.format(r("hai")), images={})
+    result = import_bytes(data, fmt="docx")
+    assert not result.questions  # rejected, not guessed
+    assert result.errors[0].question == 1 and "automatically numbered" in result.errors[0].message

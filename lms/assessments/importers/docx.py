@@ -81,6 +81,7 @@ class Line:
     images: list[str] = field(default_factory=list)
     role: str = ""  # "key" / "solution" / "stem-media" for lines built from table columns
     lead: str = ""  # text before "Câu n" in the same table cell (instructions, a reading passage)
+    numbered: bool = False  # Word's automatic list numbering: its numbers/letters are not in the text
 
     @property
     def text(self) -> str:
@@ -149,7 +150,9 @@ class _Reader:
     def paragraph(self, p: Element) -> list[Line]:
         """One paragraph → one or more lines (``w:br`` breaks a line)."""
         lines = [Line()]
-        p_marked = self._marked(p.find(f"{W}pPr/{W}rPr")) and False  # paragraph mark formatting is not run format
+        # (pPr/rPr formats only the paragraph mark, not the text: it is ignored)
+        if p.find(f"{W}pPr/{W}numPr") is not None:
+            lines[0].numbered = True
         style = p.find(f"{W}pPr/{W}pStyle")
         style_marked = style is not None and style.get(f"{W}val") in self.styles_marked
 
@@ -166,7 +169,7 @@ class _Reader:
                     continue
 
         def run(r: Element):
-            marked = self._marked(r.find(f"{W}rPr")) or style_marked or p_marked
+            marked = self._marked(r.find(f"{W}rPr")) or style_marked
             for child in r:
                 tag = child.tag
                 if tag == f"{W}t":
@@ -279,6 +282,7 @@ class _Draft:
     in_solution: bool = False
     in_rubric: bool = False
     level: str = ""
+    numbered: list[str] = field(default_factory=list)  # lines that use Word's automatic numbering
 
 
 def _split_options(line: Line) -> list[tuple[str, str, bool, bool]]:
@@ -331,6 +335,14 @@ def parse(data: bytes, *, result: ImportResult | None = None) -> ImportResult:
         result.warn(None, warning)
     drafts = _drafts(lines, result)
     for draft in drafts:
+        if draft.numbered:
+            result.error(
+                draft.number,
+                f"{_where(draft)}: “{draft.numbered[0]}” is an automatically numbered list item; its number or "
+                "letter is not in the text, so options and statements cannot be told apart",
+                "Type the labels (A., B., a), b)) instead of using Word's numbering, then import again.",
+            )
+            continue
         try:
             q = _build(draft, reader.media, result)
             if draft.part == "I" and q.type == QType.SINGLE and len(q.choices) != 4:
@@ -422,6 +434,10 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
                 rest = _cut(rest, tag.start(), tag.end())
             _add_content(current, rest, result)
             continue
+        if line.numbered and current is not None and not current.in_solution:
+            current.numbered.append(text[:40])
+        elif line.numbered and current is None:
+            result.warn(None, f"“{text[:40]}” is an automatically numbered list item outside any question")
         if current is None:
             if text or line.images:
                 result.warn(None, f"text outside any question ignored: {text[:60]!r}")

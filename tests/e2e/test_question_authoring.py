@@ -41,7 +41,9 @@ def test_teacher_authors_a_tf4_question_with_a_formula_previews_and_submits(new_
     # Only the four statements are shown for this type.
     expect(teacher.get_by_label("Ý a)")).to_be_visible()
     expect(teacher.get_by_label("Phương án A")).to_be_hidden()
-    teacher.get_by_role("textbox", name="Nội dung câu hỏi").fill(f"Cho hàm số {LATEX}. Xét tính đúng sai của các mệnh đề sau.")
+    teacher.get_by_role("textbox", name="Nội dung câu hỏi").fill(
+        f"Cho hàm số {LATEX}. Xét tính đúng sai của các mệnh đề sau."
+    )
     statements = {
         "a": ("Đồ thị cắt trục hoành tại hai điểm.", True),
         "b": (r"Hàm số đồng biến trên \((-\infty; 2)\).", False),

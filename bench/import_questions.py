@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,6 +218,43 @@ def main() -> int:
         path = tmp / f"bench-{count}.docx"
         path.write_bytes(docx_file(count))
         files.append((path, "docx", count))
+    created = _create_postgres_database(args.database_url) if args.database_url else False
+    try:
+        return _run(args, env, files)
+    finally:
+        if created:
+            _drop_postgres_database(args.database_url)
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    parsed = urllib.parse.urlsplit(url)
+    return parsed.path.lstrip("/"), psycopg.connect(
+        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
+        dbname="postgres", autocommit=True, connect_timeout=10,
+    )  # fmt: skip
+
+
+def _create_postgres_database(url: str) -> bool:
+    """Create the bench database when it does not exist (it is then dropped at the end)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return False
+    name, conn = _admin_connection(url)
+    with conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def _drop_postgres_database(url: str) -> None:
+    name, conn = _admin_connection(url)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _run(args, env: dict, files: list) -> int:
     print(
         f"machine: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} CPUs · "
         f"Python {platform.python_version()} · database {env['DATABASE_URL'].split(':')[0]}"

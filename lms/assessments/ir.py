@@ -189,13 +189,11 @@ class Question:
 
     # ------------------------------------------------------------------ (de)serialising
     def to_content(self, *, with_media: bool = False) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        if not with_media:
-            data.pop("media")
-        else:
+        data = {name: _jsonable(value) for name, value in vars(self).items() if name not in ("media", "parts")}
+        if with_media:
             data["media"] = dict.fromkeys(self.media)
         data["parts"] = [p.to_content(with_media=with_media) for p in self.parts]
-        return _jsonable(data)
+        return data
 
     @classmethod
     def from_content(cls, data: dict[str, Any]) -> Question:
@@ -269,10 +267,14 @@ def _dec(data: dict, *names: str) -> dict:
 
 
 def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, str | int | bool | None):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in vars(value).items()}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -71,7 +71,6 @@ SCORM_EXTENSIONS = H5P_EXTENSIONS | frozenset(
         "xsl",
         "xslt",
         "ico",
-        "svgz",
         "mpg",
         "mpeg",
         "mov",
@@ -85,7 +84,6 @@ SCORM_EXTENSIONS = H5P_EXTENSIONS | frozenset(
         "webp",
         "avif",
         "wasm",
-        "htc",
         "jsonld",
         "epub",
     ]

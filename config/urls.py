@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("tai-khoan/", include("lms.schools.urls")),
     path("bai-giang/", include("content.urls")),
+    path("thu-vien/", include("lms.library.urls")),
     path("ngon-ngu/<str:code>/", switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,100 @@
+"""Streaming writes of archive members into the default storage (local files or S3) and streaming reads back.
+
+Each member goes through :class:`BoundedMemberReader`, a file-like object over the ZIP stream that refuses to
+yield more bytes than the member's header declared (a lying header is how zip bombs beat central-directory checks)
+and never holds more than one chunk. Storage keys are exact (a fresh UUID prefix), so nothing is renamed.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import zipfile
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from lms.library.packages.archive import ArchiveTooLarge
+
+
+class BoundedMemberReader(io.RawIOBase):
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+        self._info = info
+        self._archive = archive
+        self._stream = archive.open(info)
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._read
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        # Storages rewind before writing; only "rewind to the start" and "where is the end" are supported.
+        if whence == io.SEEK_SET and offset == 0:
+            if self._read:
+                self._stream.close()
+                self._stream = self._archive.open(self._info)
+                self._read = 0
+            return 0
+        if whence == io.SEEK_END and offset == 0:
+            return self._info.file_size
+        if whence == io.SEEK_SET and offset == self._read:
+            return offset
+        raise io.UnsupportedOperation("seek")
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        self._read += len(data)
+        if self._read > self._info.file_size:
+            raise ArchiveTooLarge(self._info.filename)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
+class _MemberFile(File):
+    def __init__(self, reader: BoundedMemberReader, name: str, size: int):
+        super().__init__(reader, name=name)
+        self.size = size
+        self.content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def save_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> str:
+    """Write one member to ``key`` in the default storage, streaming. Returns the key actually used."""
+    reader = BoundedMemberReader(archive, info)
+    try:
+        saved = default_storage.save(key, _MemberFile(reader, key, info.file_size))
+    finally:
+        reader.close()
+    if saved != key:  # a fresh prefix never collides; if the storage renamed, the player would miss the file
+        default_storage.delete(saved)
+        raise FileExistsError(key)
+    return saved
+
+
+def delete_keys(keys) -> None:
+    for key in keys:
+        try:
+            default_storage.delete(key)
+        except Exception:  # noqa: S112 - best-effort cleanup of a failed upload; the error is raised already
+            continue
+
+
+def delete_prefix(prefix: str) -> None:
+    """Delete every file below ``prefix`` (a package's extracted folder)."""
+    try:
+        directories, files = default_storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        default_storage.delete(f"{prefix.rstrip('/')}/{name}")
+    for directory in directories:
+        delete_prefix(f"{prefix.rstrip('/')}/{directory}")

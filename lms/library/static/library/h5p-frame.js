@@ -40,6 +40,9 @@
     librariesPath: config.librariesPath,
     frameJs: config.frameJs,
     frameCss: config.frameCss,
+    // Our frame is the isolation boundary: render in it ("div"), since a nested about:blank frame of a sandboxed
+    // document gets an origin of its own and H5P could not write into it.
+    embedType: "div",
     frame: false,
     copyright: true,
     export: false,
@@ -49,21 +52,13 @@
     contentUserData: config.userData,
   };
   new window.H5PStandalone.H5P(container, options).then(function () {
-    var frame = container.querySelector("iframe.h5p-iframe");
-    var windows = [window];
-    if (frame && frame.contentWindow) windows.push(frame.contentWindow);
-    windows.forEach(function (w) {
-      try { patchUserData(w.H5P); } catch (e) { /* a frame we cannot reach */ }
-    });
+    patchUserData(window.H5P);
     window.H5P.externalDispatcher.on("xAPI", function (event) {
       tell({ type: "xapi", statement: event.data.statement });
     });
     tell({ type: "ready" });
     reportHeight();
     if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
-    if (frame && frame.contentWindow && window.ResizeObserver) {
-      try { new ResizeObserver(reportHeight).observe(frame.contentWindow.document.documentElement); } catch (e) {}
-    }
   }, function (error) {
     container.textContent = String(error && error.message || error);
     tell({ type: "error", message: String(error && error.message || error) });

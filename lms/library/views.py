@@ -125,7 +125,7 @@ def player(request, token: str):
             "frameCss": static("library/vendor/h5p-standalone/styles/h5p.css"),
             "item": str(item.uuid),
             "userData": _initial_user_data(item, user_id),
-            "saveFreq": 15 if user_id else False,
+            "saveFreq": getattr(settings, "LIBRARY_H5P_SAVE_SECONDS", 10) if user_id else False,
         }
         response = render(request, "library/h5p_frame.html", {"item": item, "config": config})
         response.csp_policy = H5P_FRAME_POLICY
@@ -191,6 +191,7 @@ def scorm_player(request, reference: str):
             else "library/vendor/scorm-again/scorm2004.min.js"
         ),
         "debug": settings.DEBUG,
+        "autocommitSeconds": getattr(settings, "LIBRARY_SCORM_AUTOCOMMIT_SECONDS", 10),
     }
     response = render(request, "library/scorm_frame.html", {"item": item, "config": config})
     response.csp_policy = H5P_FRAME_POLICY

@@ -19,7 +19,7 @@
   function settings(sco) {
     return {
       autocommit: true,
-      autocommitSeconds: 10,
+      autocommitSeconds: config.autocommitSeconds || 10,
       lmsCommitUrl: sco.commitUrl,
       dataCommitFormat: "json",
       xhrHeaders: { "X-CSRFToken": config.csrfToken },

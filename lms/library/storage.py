@@ -22,7 +22,8 @@ class BoundedMemberReader(io.RawIOBase):
         self._info = info
         self._archive = archive
         self._stream = archive.open(info)
-        self._read = 0
+        self._read = 0  # bytes taken from the decompressing stream
+        self._pos = 0  # the position callers see (boto3 seeks to the end to learn the size, then back)
 
     def readable(self) -> bool:
         return True
@@ -31,27 +32,35 @@ class BoundedMemberReader(io.RawIOBase):
         return True
 
     def tell(self) -> int:
-        return self._read
+        return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        # Storages rewind before writing; only "rewind to the start" and "where is the end" are supported.
-        if whence == io.SEEK_SET and offset == 0:
-            if self._read:
-                self._stream.close()
-                self._stream = self._archive.open(self._info)
-                self._read = 0
-            return 0
-        if whence == io.SEEK_END and offset == 0:
-            return self._info.file_size
-        if whence == io.SEEK_SET and offset == self._read:
-            return offset
-        raise io.UnsupportedOperation("seek")
+        if whence == io.SEEK_CUR:
+            offset += self._pos
+        elif whence == io.SEEK_END:
+            offset += self._info.file_size
+        self._pos = max(0, min(offset, self._info.file_size))
+        return self._pos
+
+    def _sync(self) -> None:
+        """Bring the stream to ``_pos``: reopen to go back, read and drop to go forward (rare: storages rewind to 0)."""
+        if self._pos < self._read:
+            self._stream.close()
+            self._stream = self._archive.open(self._info)
+            self._read = 0
+        while self._read < self._pos:
+            skipped = self._stream.read(min(1 << 20, self._pos - self._read))
+            if not skipped:
+                break
+            self._read += len(skipped)
 
     def readinto(self, buffer) -> int:
+        self._sync()
         data = self._stream.read(len(buffer))
         self._read += len(data)
         if self._read > self._info.file_size:
             raise ArchiveTooLarge(self._info.filename)
+        self._pos = self._read
         buffer[: len(data)] = data
         return len(data)
 

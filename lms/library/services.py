@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lms.library.models import H5PLibrary, ItemKind, ItemLibrary, LibraryItem
 from lms.library.packages.inspect import PackageKind, PackageReport, document_kind, inspect_package
 from lms.library.selectors import stored_library_keys
-from lms.library.storage import delete_keys, delete_prefix, save_member
+from lms.library.storage import delete_keys, delete_prefix, save_member, upload_storage
 
 ITEMS_PREFIX = "library/items"
 H5P_LIBRARIES_PREFIX = "library/h5p-libraries"
@@ -149,10 +149,11 @@ def _store_scorm(path: Path, report: PackageReport, common: dict) -> LibraryItem
     prefix = f"{ITEMS_PREFIX}/{common['uuid']}"
     written: list[str] = []
     manifest = report.manifest
+    storage = upload_storage()
     try:
         with zipfile.ZipFile(path) as archive:
             for info in report.scan.members:
-                written.append(save_member(archive, info, f"{prefix}/{info.filename}"))
+                written.append(save_member(archive, info, f"{prefix}/{info.filename}", storage))
         with transaction.atomic():
             return _create_item(
                 common,
@@ -181,7 +182,7 @@ def _store_scorm(path: Path, report: PackageReport, common: dict) -> LibraryItem
         raise
 
 
-def _store_library(archive: zipfile.ZipFile, bundled) -> H5PLibrary:
+def _store_library(archive: zipfile.ZipFile, bundled, storage) -> H5PLibrary:
     """Store one library version once. Files go under a fresh prefix first; the unique constraint decides which
     copy wins when two uploads bring the same new version at the same time, and the loser's copy is deleted."""
     prefix = f"{H5P_LIBRARIES_PREFIX}/{bundled.ref.key}-{uuid.uuid4().hex[:8]}"
@@ -189,7 +190,7 @@ def _store_library(archive: zipfile.ZipFile, bundled) -> H5PLibrary:
     try:
         for info in bundled.members:
             relative = info.filename.split("/", 1)[1]
-            written.append(save_member(archive, info, f"{prefix}/{relative}"))
+            written.append(save_member(archive, info, f"{prefix}/{relative}", storage))
         with transaction.atomic():
             return H5PLibrary.objects.create(
                 machine_name=bundled.ref.machine_name,
@@ -218,15 +219,16 @@ def _store_h5p(path: Path, report: PackageReport, common: dict) -> LibraryItem:
     prefix = f"{ITEMS_PREFIX}/{common['uuid']}"
     written: list[str] = []
     existing = {lib.key: lib for lib in H5PLibrary.objects.all()}
+    storage = upload_storage()
     try:
         with zipfile.ZipFile(path) as archive:
             members = {m.filename: m for m in report.scan.members}
-            written.append(save_member(archive, members["h5p.json"], f"{prefix}/h5p.json"))
+            written.append(save_member(archive, members["h5p.json"], f"{prefix}/h5p.json", storage))
             for info in h5p.content_members:
-                written.append(save_member(archive, info, f"{prefix}/{info.filename}"))
+                written.append(save_member(archive, info, f"{prefix}/{info.filename}", storage))
             for bundled in h5p.libraries:
                 if bundled.ref.key not in existing:
-                    existing[bundled.ref.key] = _store_library(archive, bundled)
+                    existing[bundled.ref.key] = _store_library(archive, bundled, storage)
         with transaction.atomic():
             item = _create_item(
                 common,

@@ -121,6 +121,7 @@ class LibraryItem(models.Model):
         _("score kept"), max_length=5, choices=ScorePolicy.choices, default=ScorePolicy.BEST
     )
     scan_status = models.CharField(max_length=20, default="not-scanned")  # virus-scan hook result
+    review_step = models.PositiveSmallIntegerField(default=0)  # index into content's review steps while submitted
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,6 +132,28 @@ class LibraryItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReviewDecision(models.Model):
+    """One reviewer's decision on a library item, with the role they reviewed in (as for lessons)."""
+
+    class Decision(models.TextChoices):
+        SUBMITTED = "submitted", _("Sent for review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+
+    item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="review_decisions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.decision} by {self.user_id}"
 
 
 class ItemLibrary(models.Model):

@@ -269,3 +269,40 @@ def scorm_commit(request, reference: str, sco: str):
     except tracking.TrackingError as exc:
         return JsonResponse({"result": False, "errorCode": 101, "error": str(exc)}, status=400)
     return JsonResponse({"result": True, "errorCode": 0})
+
+
+DOCUMENT_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "media-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": [],
+}
+
+
+@require_GET
+def document(request, reference: str):
+    """A document or media item, same origin: inline where the browser can show it (PDF, video, audio, images),
+    a download otherwise or when asked (``?tai-ve=1``)."""
+    item = get_object_or_404(LibraryItem, uuid=reference, kind=ItemKind.DOCUMENT)
+    if not can_play(request.user, item):
+        raise Http404
+    response = _stream_from_storage(item.document.name, cors=False)
+    response["Content-Type"] = item.content_type or response["Content-Type"]
+    inline = item.media_type in {"pdf", "video", "audio", "image"} and "tai-ve" not in request.GET
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(not inline, item.original_name)
+    if item.media_type != "pdf":  # Chromium's PDF viewer does not run in a CSP-sandboxed document
+        response.csp_policy = DOCUMENT_POLICY
+    return response
+
+
+@login_required
+@require_GET
+def document_page(request, reference: str):
+    item = get_object_or_404(LibraryItem, uuid=reference, kind=ItemKind.DOCUMENT)
+    if not can_play(request.user, item):
+        raise Http404
+    return render(request, "library/document_page.html", {"item": item})

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from lms.library.models import H5PLibrary, ItemKind, ItemLibrary, LibraryItem
+from lms.library.packages.archive import ArchiveTooLarge
 from lms.library.packages.inspect import PackageKind, PackageReport, document_kind, inspect_package
 from lms.library.selectors import stored_library_keys
-from lms.library.storage import delete_keys, delete_prefix, save_member, upload_storage
+from lms.library.storage import delete_keys, delete_prefix, remove_empty_folders, save_member, upload_storage
 
 ITEMS_PREFIX = "library/items"
 H5P_LIBRARIES_PREFIX = "library/h5p-libraries"
@@ -107,9 +109,19 @@ def upload_item(*, file, filename: str, owner, school, title: str = "", **metada
         }
         if report.kind == PackageKind.DOCUMENT:
             return _store_document(path, report, common)
-        if report.kind == PackageKind.H5P:
-            return _store_h5p(path, report, common)
-        return _store_scorm(path, report, common)
+        try:
+            if report.kind == PackageKind.H5P:
+                return _store_h5p(path, report, common)
+            return _store_scorm(path, report, common)
+        except ArchiveTooLarge as exc:
+            raise PackageRejected(
+                [_("“%(name)s” holds more data than its archive entry declares (a zip bomb).") % {"name": exc.args[0]}],
+                report,
+            ) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise PackageRejected(
+                [_("“%(file)s” is damaged: %(reason)s") % {"file": filename, "reason": exc}], report
+            ) from exc
 
 
 def _create_item(common: dict, **fields) -> LibraryItem:
@@ -179,6 +191,7 @@ def _store_scorm(path: Path, report: PackageReport, common: dict) -> LibraryItem
             )
     except Exception:
         delete_keys(written)
+        remove_empty_folders(prefix)
         raise
 
 
@@ -206,11 +219,13 @@ def _store_library(archive: zipfile.ZipFile, bundled, storage) -> H5PLibrary:
             )
     except IntegrityError:
         delete_keys(written)
+        remove_empty_folders(prefix)
         return H5PLibrary.objects.get(
             machine_name=bundled.ref.machine_name, major_version=bundled.ref.major, minor_version=bundled.ref.minor
         )
     except Exception:
         delete_keys(written)
+        remove_empty_folders(prefix)
         raise
 
 
@@ -250,6 +265,7 @@ def _store_h5p(path: Path, report: PackageReport, common: dict) -> LibraryItem:
             return item
     except Exception:
         delete_keys(written)
+        remove_empty_folders(prefix)
         raise
 
 
@@ -260,6 +276,7 @@ def delete_item(*, item: LibraryItem) -> None:
         item.delete()
     if prefix:
         delete_prefix(prefix)
+        remove_empty_folders(prefix)
     if document:
         from django.core.files.storage import default_storage
 

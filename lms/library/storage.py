@@ -104,6 +104,9 @@ def save_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, stora
             _save_to_s3(storage, reader, key, info.file_size)
             return key
         saved = storage.save(key, _MemberFile(reader, key, info.file_size))
+    except Exception:
+        storage.delete(key)  # local storage leaves the partly written file behind
+        raise
     finally:
         reader.close()
     if saved != key:  # a fresh prefix never collides; if the storage renamed, the player would miss the file
@@ -166,3 +169,18 @@ def delete_prefix(prefix: str) -> None:
         default_storage.delete(f"{prefix.rstrip('/')}/{name}")
     for directory in directories:
         delete_prefix(f"{prefix.rstrip('/')}/{directory}")
+
+
+def remove_empty_folders(prefix: str) -> None:
+    """Local storage keeps the folders of deleted files; drop the empty ones left under ``prefix``."""
+    import os
+
+    try:
+        root = default_storage.path(prefix)
+    except NotImplementedError:  # object stores have no folders
+        return
+    for directory, _subdirs, _files in sorted(os.walk(root), key=lambda walk: -len(walk[0])):
+        try:
+            os.rmdir(directory)
+        except OSError:
+            continue

@@ -93,7 +93,7 @@ def test_document_upload_and_limits(people, tmp_path, settings):
     settings.LIBRARY_LIMITS = {"document_max_bytes": 500}
     with pytest.raises(PackageRejected) as caught:
         upload(pdf, people)
-    assert "Đề cương ôn tập.pdf" in caught.value.errors[0] and "at most 0 MB" in caught.value.errors[0]
+    assert "Đề cương ôn tập.pdf" in caught.value.errors[0] and " 0 MB" in caught.value.errors[0]
 
 
 def refuse_eicar(path):
@@ -118,3 +118,27 @@ def test_delete_keeps_shared_libraries(people):
     delete_item(item=item)
     assert not default_storage.exists(f"{prefix}/h5p.json")
     assert H5PLibrary.objects.filter(machine_name="H5P.TrueFalse").exists()
+
+
+def test_damaged_member_found_while_extracting_is_refused_and_nothing_kept(people, tmp_path):
+    import zipfile
+
+    from tests.library.packages import h5p_package
+
+    data = bytearray(h5p_package({"content/images/big.txt": b"x" * 200_000}))
+    with zipfile.ZipFile(__import__("io").BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("content/images/big.txt")
+    # Corrupt the member's compressed bytes: the central directory still looks fine, so only extraction notices.
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10
+    data[start : start + 20] = b"\xff" * 20
+    path = tmp_path / "damaged.h5p"
+    path.write_bytes(bytes(data))
+    with pytest.raises(PackageRejected) as caught:
+        upload_item(file=path, filename="damaged.h5p", owner=people.teacher, school=people.school)
+    assert "damaged.h5p" in caught.value.errors[0] or "big.txt" in caught.value.errors[0]
+    assert not LibraryItem.objects.exists() and not H5PLibrary.objects.exists()
+    assert not default_storage.exists("library/items") or default_storage.listdir("library/items") == ([], [])
+    assert not default_storage.exists("library/h5p-libraries") or default_storage.listdir("library/h5p-libraries") == (
+        [],
+        [],
+    )

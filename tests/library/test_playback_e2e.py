@@ -3,6 +3,8 @@ a reload resumes; SCORM 1.2 and 2004 packages are completed and their completion
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -118,3 +120,27 @@ def _wait_for(query, timeout=20.0):
             return value
         time.sleep(0.25)
     raise AssertionError("timed out waiting for the stored tracking data")
+
+
+def test_multi_sco_table_of_contents_and_flow_navigation(live_server, new_context, student_login):
+    people = make_school_people()
+    item, lesson = _scorm_lesson(people, "ContentPackagingOneFilePerSCO_SCORM12.zip")
+    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
+    student_login(page, people.student)
+    page.goto(lesson.url)
+    player = page.frame_locator("figure[data-library-item] iframe")
+    toc = player.locator("#scorm-toc button")
+    expect(toc).to_have_count(18)
+    expect(toc.first).to_have_attribute("aria-current", "true")
+    content = player.frame_locator("#scorm-content")
+    expect(content.locator("body")).to_contain_text("Golf", timeout=15_000)
+    player.get_by_role("button", name="Tiếp").click()  # next SCO
+    expect(toc.nth(1)).to_have_attribute("aria-current", "true")
+    expect(player.locator("#scorm-status")).to_have_text("Par")
+    toc.nth(5).click()  # straight to an item of the table of contents: the quiz, with its parameters
+    expect(toc.nth(5)).to_have_attribute("aria-current", "true")
+    expect(player.locator("#scorm-content")).to_have_attribute(
+        "src", re.compile(r"assessmenttemplate\.html\?questions=Playing$")
+    )
+    player.get_by_role("button", name="Trước").click()
+    expect(toc.nth(4)).to_have_attribute("aria-current", "true")

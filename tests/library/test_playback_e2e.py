@@ -124,7 +124,7 @@ def _wait_for(query, timeout=20.0):
 
 def test_multi_sco_table_of_contents_and_flow_navigation(live_server, new_context, student_login):
     people = make_school_people()
-    item, lesson = _scorm_lesson(people, "ContentPackagingOneFilePerSCO_SCORM12.zip")
+    _item, lesson = _scorm_lesson(people, "ContentPackagingOneFilePerSCO_SCORM12.zip")
     page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
     student_login(page, people.student)
     page.goto(lesson.url)

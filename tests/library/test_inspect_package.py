@@ -342,3 +342,10 @@ def test_command_saves_nothing():
 
     _run(H5P_DIR / "H5P.MultiChoice.h5p")
     assert not LibraryItem.objects.exists() and not H5PLibrary.objects.exists()
+
+
+def test_media_by_address_is_a_warning_not_an_error(tmp_path):
+    content = {"greeting": "x", "image": {"path": "https://example.org/cat.png", "mime": "image/png"}}
+    report = inspect_package(_write(tmp_path, "url.h5p", h5p_package(content=content)))
+    assert report.ok, report.errors
+    assert any("another site" in w for w in report.warnings) or any("trang khác" in w for w in report.warnings)

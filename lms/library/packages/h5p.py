@@ -20,7 +20,7 @@ from typing import Any
 import pyh5p
 from django.utils.translation import gettext as _
 from pyh5p.errors import H5PError
-from pyh5p.package import PackagedLibrary
+from pyh5p.package import PackagedLibrary, _content_paths
 
 from lms.library.packages.archive import ArchiveScan, ArchiveTooLarge, is_ignored, read_member
 from lms.library.packages.limits import MB
@@ -228,9 +228,19 @@ def inspect_h5p(archive: zipfile.ZipFile, scan: ArchiveScan, *, stored_libraries
         return result
 
     package = pyh5p.H5PPackage(metadata, content, tuple(packaged), files)
+    # Media given by address (a YouTube video, an image on another site) is legal H5P; pyh5p calls it unsafe.
+    external = {
+        path for path, value in _content_paths(content or {}) if value.lower().startswith(("http://", "https://"))
+    }
     for issue in package.validate(require_content=True, allow_content_only=True):
         if issue.keyword == "additionalProperties":
             continue  # loose top-level files: reported above as warnings, never extracted
+        if issue.path in external:
+            result.warnings.append(
+                _("%(path)s points to media on another site; the player's security policy will not load it.")
+                % {"path": issue.path.replace("$.content", "content/content.json: $")}
+            )
+            continue
         result.errors.append(_describe_issue(issue))
     if result.errors:
         return result
@@ -315,6 +325,8 @@ def inspect_h5p(archive: zipfile.ZipFile, scan: ArchiveScan, *, stored_libraries
             )
             return result
         for issue in issues:
+            if issue.path in external or "$.content" + issue.path[1:] in external:
+                continue  # warned about above
             if issue.keyword in CORRECTED_BY_H5P:
                 result.warnings.append(_describe_issue(issue))
             else:

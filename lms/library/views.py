@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import mimetypes
 import posixpath
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -55,30 +56,81 @@ def _item_for_token(token: str) -> tuple[LibraryItem, int]:
     return item, decoded[1]
 
 
-def _stream_from_storage(key: str, *, cors: bool) -> FileResponse | StreamingHttpResponse:
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The one range of a ``Range: bytes=…`` header, as (first, last) inclusive; None when absent or not simple."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", (header or "").strip())
+    if not match or not (match.group(1) or match.group(2)):
+        return None
+    if match.group(1):
+        first = int(match.group(1))
+        last = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+    else:  # the last N bytes
+        first, last = max(size - int(match.group(2)), 0), size - 1
+    return first, last
+
+
+def _chunks(handle, length: int, chunk: int = 64 * 1024):
+    try:
+        while length > 0:
+            block = handle.read(min(chunk, length))
+            if not block:
+                return
+            length -= len(block)
+            yield block
+    finally:
+        handle.close()
+
+
+def _stream_from_storage(key: str, *, cors: bool, range_header: str = "") -> StreamingHttpResponse:
+    """Stream a stored file (local or S3) without buffering it whole; one byte range when asked (video seeking)."""
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     bucket = getattr(default_storage, "bucket", None)
     try:
         if bucket is not None:
-            # S3: stream the object body through; nothing is buffered whole (django-storages' File would spool it).
-            obj = default_storage.connection.meta.client.get_object(
-                Bucket=default_storage.bucket_name, Key=default_storage._normalize_name(key)
-            )
-            response = StreamingHttpResponse(obj["Body"].iter_chunks(64 * 1024), content_type=content_type)
-            response["Content-Length"] = str(obj["ContentLength"])
+            client = default_storage.connection.meta.client
+            name = default_storage._normalize_name(key)
+            size = client.head_object(Bucket=default_storage.bucket_name, Key=name)["ContentLength"]
+            wanted = _byte_range(range_header, size)
+            if wanted and wanted[0] >= size:
+                return _unsatisfiable(size)
+            extra = {"Range": f"bytes={wanted[0]}-{wanted[1]}"} if wanted else {}
+            body = client.get_object(Bucket=default_storage.bucket_name, Key=name, **extra)["Body"]
+            stream = body.iter_chunks(64 * 1024)
         else:
-            response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+            size = default_storage.size(key)
+            wanted = _byte_range(range_header, size)
+            if wanted and wanted[0] >= size:
+                return _unsatisfiable(size)
+            handle = default_storage.open(key, "rb")
+            if wanted:
+                handle.seek(wanted[0])
+            stream = _chunks(handle, (wanted[1] - wanted[0] + 1) if wanted else size)
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     except Exception as exc:
         if exc.__class__.__name__ in {"NoSuchKey", "ClientError"}:
             raise Http404 from exc
         raise
+    response = StreamingHttpResponse(stream, content_type=content_type, status=206 if wanted else 200)
+    if wanted:
+        response["Content-Range"] = f"bytes {wanted[0]}-{wanted[1]}/{size}"
+        response["Content-Length"] = str(wanted[1] - wanted[0] + 1)
+    else:
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     if cors:
         # The H5P frame's origin is opaque ("null"): its fetches are cross-origin, without cookies.
         response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _unsatisfiable(size: int):
+    from django.http import HttpResponse
+
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
     return response
 
 
@@ -95,7 +147,11 @@ def package_file(request, token: str, path: str):
     relative = _safe_relative(path)
     if item.kind == ItemKind.H5P and not (relative == "h5p.json" or relative.startswith("content/")):
         raise Http404
-    response = _stream_from_storage(f"{item.storage_prefix}/{relative}", cors=item.kind == ItemKind.H5P)
+    response = _stream_from_storage(
+        f"{item.storage_prefix}/{relative}",
+        cors=item.kind == ItemKind.H5P,
+        range_header=request.headers.get("Range", ""),
+    )
     if item.kind == ItemKind.SCORM and response["Content-Type"].startswith(("text/html", "application/xhtml")):
         response.csp_policy = SCORM_CONTENT_POLICY
     return response
@@ -288,7 +344,7 @@ def document(request, reference: str):
     item = get_object_or_404(LibraryItem, uuid=reference, kind=ItemKind.DOCUMENT)
     if not can_play(request.user, item):
         raise Http404
-    response = _stream_from_storage(item.document.name, cors=False)
+    response = _stream_from_storage(item.document.name, cors=False, range_header=request.headers.get("Range", ""))
     response["Content-Type"] = item.content_type or response["Content-Type"]
     inline = item.media_type in {"pdf", "video", "audio", "image"} and "tai-ve" not in request.GET
     from django.utils.http import content_disposition_header

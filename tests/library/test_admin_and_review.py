@@ -135,3 +135,22 @@ def test_video_gets_a_player(client, people, tmp_path):
     assert "<video controls" in page
     media = client.get(reverse("library:document", args=[item.uuid]))
     assert media["Content-Type"] == "video/webm" and "sandbox" in media["Content-Security-Policy"]
+
+
+def test_media_byte_ranges_for_seeking(client, people, tmp_path):
+    video = tmp_path / "bai-giang.mp4"
+    payload = bytes(range(256)) * 40
+    video.write_bytes(payload)
+    item = upload_fixture(video, people)
+    type(item).objects.filter(pk=item.pk).update(status=ItemStatus.APPROVED)
+    client.force_login(people.student)
+    url = reverse("library:document", args=[item.uuid])
+    part = client.get(url, HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(payload)}"
+    assert b"".join(part.streaming_content) == payload[100:200]
+    tail = client.get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == payload[-10:]
+    assert client.get(url, HTTP_RANGE=f"bytes={len(payload)}-").status_code == 416
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    assert whole["Content-Length"] == str(len(payload))

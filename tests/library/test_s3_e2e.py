@@ -67,3 +67,23 @@ def test_h5p_and_scorm_upload_into_s3_and_play(live_server, new_context, student
     _wait_for(lambda: ScormRuntime.objects.filter(item=scorm, completion_status="completed").first())
     # Every package file came from our own origin.
     assert not [url for url in requests if url.startswith(s3_default_storage.endpoint_url)]
+
+
+def test_media_from_s3_streams_with_byte_ranges(client, s3_default_storage, tmp_path):
+    from django.urls import reverse
+
+    from lms.library.models import ItemStatus
+
+    people = make_school_people()
+    video = tmp_path / "thi-nghiem.mp4"
+    payload = bytes(range(256)) * 50_000  # 12.8 MB: a multipart upload of three parts
+    video.write_bytes(payload)
+    item = upload_fixture(video, people)
+    assert s3_default_storage.size(item.document.name) == len(payload)
+    type(item).objects.filter(pk=item.pk).update(status=ItemStatus.APPROVED)
+    client.force_login(people.student)
+    url = reverse("library:document", args=[item.uuid])
+    part = client.get(url, HTTP_RANGE="bytes=6000000-6000099")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == payload[6_000_000:6_000_100]
+    whole = client.get(url)
+    assert whole["Content-Length"] == str(len(payload)) and b"".join(whole.streaming_content) == payload

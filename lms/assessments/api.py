@@ -1,0 +1,99 @@
+"""Public Python API of ``lms.assessments``: what tests/CBT, lesson practice blocks and search use.
+
+- Versions: only ``READY`` versions may go into a test or a practice block (``get_ready_versions``,
+  ``record_usage``); a version's content is an ``ir.Question`` (``version.as_ir()``).
+- Scoring: ``score(question, response)`` — pure, Decimal; rule sets keyed by instrument (``get_rule_set``).
+- Import / export: ``import_bytes`` / ``import_file`` → ``ImportResult``; ``export_questions(versions, fmt)``.
+- Review: ``submit_for_review``, ``review_version``, ``get_review_queue``.
+"""
+
+from lms.assessments.exporters import EXPORT_FORMATS, export_ir, export_questions
+from lms.assessments.importers import FORMATS as IMPORT_FORMATS
+from lms.assessments.importers import detect_format, import_bytes, import_file
+from lms.assessments.ir import ImportIssue, ImportResult, QType
+from lms.assessments.ir import Question as QuestionContent
+from lms.assessments.models import (
+    Category,
+    ImmutableVersionError,
+    Level,
+    Question,
+    QuestionBank,
+    QuestionType,
+    QuestionVersion,
+    VersionStatus,
+)
+from lms.assessments.rules import RULE_SETS, get_rule_set
+from lms.assessments.scoring import Score, check_answer_sheet, score
+from lms.assessments.selectors import (
+    can_edit_bank,
+    get_questions,
+    get_ready_versions,
+    get_review_history,
+    get_review_queue,
+    visible_banks,
+    where_used,
+)
+from lms.assessments.services import (
+    ImportRejected,
+    ReviewError,
+    add_comment,
+    authoring_warnings,
+    create_bank,
+    create_question,
+    edit_question,
+    get_or_create_category,
+    record_usage,
+    review_version,
+    save_import,
+    save_import_stream,
+    submit_for_review,
+    validate_content,
+)
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "RULE_SETS",
+    "Category",
+    "ImmutableVersionError",
+    "ImportIssue",
+    "ImportRejected",
+    "ImportResult",
+    "Level",
+    "QType",
+    "Question",
+    "QuestionBank",
+    "QuestionContent",
+    "QuestionType",
+    "QuestionVersion",
+    "ReviewError",
+    "Score",
+    "VersionStatus",
+    "add_comment",
+    "authoring_warnings",
+    "can_edit_bank",
+    "check_answer_sheet",
+    "create_bank",
+    "create_question",
+    "detect_format",
+    "edit_question",
+    "export_ir",
+    "export_questions",
+    "get_or_create_category",
+    "get_questions",
+    "get_ready_versions",
+    "get_review_history",
+    "get_review_queue",
+    "get_rule_set",
+    "import_bytes",
+    "import_file",
+    "record_usage",
+    "review_version",
+    "save_import",
+    "save_import_stream",
+    "score",
+    "submit_for_review",
+    "validate_content",
+    "visible_banks",
+    "where_used",
+]

@@ -1,0 +1,82 @@
+"""Showing question texts safely: imported HTML is reduced to a whitelist of tags and attributes (no scripts, no
+event handlers, no styles), and ``@@PLUGINFILE@@/name`` becomes the stored file's URL. Maths stays as LaTeX text for
+KaTeX to typeset in the browser."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED = {
+    "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "span", "div", "ul", "ol", "li", "table", "thead",
+    "tbody", "tr", "td", "th", "img", "a", "blockquote", "pre", "code", "hr", "ruby", "rt", "rp",
+    "math", "mrow", "mi", "mn", "mo", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mtext", "mspace",
+    "mtable", "mtr", "mtd", "mover", "munder", "munderover", "semantics", "annotation", "mstyle", "mfenced",
+}  # fmt: skip
+VOID = {"br", "img", "hr"}
+ATTRIBUTES = {"img": {"src", "alt", "width", "height"}, "a": {"href"}, "td": {"colspan", "rowspan"}}
+ATTRIBUTES["th"] = ATTRIBUTES["td"]
+
+
+class _Sanitiser(HTMLParser):
+    def __init__(self, urls: dict[str, str]):
+        super().__init__(convert_charrefs=True)
+        self.urls = urls
+        self.out: list[str] = []
+        self.open: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+            return
+        if tag not in ALLOWED:
+            return
+        kept = []
+        for name, value in attrs:
+            if name not in ATTRIBUTES.get(tag, set()) or value is None:
+                continue
+            if name == "src":
+                if value.startswith("@@PLUGINFILE@@/"):
+                    value = self.urls.get(value.removeprefix("@@PLUGINFILE@@/"), "")
+                elif not value.startswith(("https://", "http://", "/")):
+                    continue
+            if name == "href" and not value.startswith(("https://", "http://")):
+                continue
+            kept.append(f' {name}="{html.escape(value)}"')
+        if tag == "a":
+            kept.append(' rel="noopener nofollow"')
+        self.out.append(f"<{tag}{''.join(kept)}>")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in self.open:
+            while self.open:
+                last = self.open.pop()
+                self.out.append(f"</{last}>")
+                if last == tag:
+                    break
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(html.escape(data, quote=False))
+
+    def close(self):
+        super().close()
+        while self.open:
+            self.out.append(f"</{self.open.pop()}>")
+
+
+def safe_html(text: str, urls: dict[str, str] | None = None, *, text_format: str = "html") -> SafeString:
+    if text_format in ("plain", "markdown"):
+        return mark_safe(html.escape(text or "").replace("\n", "<br>"))
+    parser = _Sanitiser(urls or {})
+    parser.feed(text or "")
+    parser.close()
+    return mark_safe("".join(parser.out))

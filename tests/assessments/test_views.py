@@ -1,0 +1,173 @@
+"""The question-bank pages: authoring every type, review, import preview → save with progress, export, safety."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from lms.assessments import api
+from lms.assessments.models import ImportJob
+from lms.assessments.rendering import safe_html
+from tests.support.people import PASSWORD
+
+
+@pytest.fixture
+def bank(people):
+    return api.create_bank(subject_group=people.group, name="Ngân hàng Toán 10")
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+BASE = {"points": "1", "level": "hieu", "tolerance": "0"}
+EVERY_TYPE = {
+    "single_choice": {"option_0": "2", "option_0_correct": "on", "option_1": "3"},
+    "multiple_response": {
+        "option_0": "2", "option_0_correct": "on", "option_1": "3", "option_2": "4", "option_2_correct": "on",
+    },
+    "true_false": {"truth": "false"},
+    "true_false_4": {
+        "statement_a": "p", "statement_a_true": "on", "statement_b": "q", "statement_c": "r", "statement_d": "s",
+    },
+    "short_answer": {"answers": "Hà Nội\nHN | 50", "ignore_diacritics": "on"},
+    "numeric": {"number": "-1,5", "answer_sheet": "on"},
+    "matching": {"pairs": "a -> 1\nb -> 2"},
+    "ordering": {"items": "một\nhai\nba"},
+    "cloze": {"stem": "Thủ đô Pháp là {1:MULTICHOICE:=Paris~Lyon}."},
+    "essay": {"rubric": "Đủ ý | 2\nDiễn đạt | 1"},
+    "group": {"subquestions": "Câu a? {=đúng ~sai}\n\nCâu b? {#3}"},
+    "description": {},
+}  # fmt: skip
+KEYS = {
+    "single_choice": "A", "multiple_response": "AC", "true_false": "S", "true_false_4": "ĐSSS",
+    "short_answer": "Hà Nội",
+    "numeric": "-1,5", "matching": "", "ordering": "", "cloze": "", "essay": "", "group": "", "description": "",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("qtype", list(EVERY_TYPE))
+def test_author_every_type(client, people, bank, qtype):
+    login(client, people.teacher)
+    data = {**BASE, "type": qtype, "stem": r"Câu hỏi \(x^2\)", "action": "save", **EVERY_TYPE[qtype]}
+    response = client.post(reverse("assessments:question_new", args=[bank.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    question = bank.questions.get()
+    version = question.latest_version
+    assert question.type == qtype and question.level == "hieu"
+    assert version.as_ir().key == KEYS[qtype]
+    page = client.get(reverse("assessments:question", args=[question.pk]))
+    assert page.status_code == 200
+    edit = client.get(reverse("assessments:question_edit", args=[question.pk]))
+    assert edit.status_code == 200
+
+
+def test_form_errors_are_shown(client, people, bank):
+    login(client, people.teacher)
+    data = {**BASE, "type": "single_choice", "stem": "x", "option_0": "a", "option_1": "b", "action": "save"}
+    response = client.post(reverse("assessments:question_new", args=[bank.pk]), data)
+    assert response.status_code == 200
+    assert "Đánh dấu phương án đúng." in response.content.decode() or response.context["form"].errors
+
+
+def test_review_through_the_pages(client, people, bank):
+    login(client, people.teacher)
+    data = {**BASE, "type": "true_false_4", "stem": "Cho", "action": "submit", **EVERY_TYPE["true_false_4"]}
+    client.post(reverse("assessments:question_new", args=[bank.pk]), data)
+    question = bank.questions.get()
+    assert question.latest_version.status == "in_review"
+    client.logout()
+    login(client, people.group_head)
+    assert question.latest_version.title in client.get(reverse("assessments:banks")).content.decode()
+    url = reverse("assessments:question_action", args=[question.pk])
+    client.post(url, {"version": 1, "action": "approve", "comment": "Đạt"})
+    assert question.latest_version.status == "ready"
+    client.logout()
+    login(client, people.teacher)
+    edit = {**data, "stem": "Cho hàm số", "action": "save"}
+    client.post(reverse("assessments:question_edit", args=[question.pk]), edit)
+    assert [v.status for v in question.versions.order_by("number")] == ["ready", "draft"]
+
+
+def test_outsiders_cannot_write_into_a_bank(client, people, bank):
+    login(client, people.student)
+    assert client.get(reverse("assessments:question_new", args=[bank.pk])).status_code in (403, 404)
+
+
+def test_import_preview_then_save_with_progress_then_export(client, people, bank):
+    login(client, people.teacher)
+    upload = io.BytesIO("Câu 1?{=a ~b}\n\nCâu 2?{#2}\n".encode())
+    upload.name = "de.gift"
+    response = client.post(reverse("assessments:import", args=[bank.pk]), {"file": upload, "format": "auto"})
+    assert response.status_code == 200 and bank.questions.count() == 0  # a preview saves nothing
+    job = ImportJob.objects.get()
+    response = client.post(reverse("assessments:import_confirm", args=[job.pk]))
+    assert response.status_code == 302
+    status = client.get(reverse("assessments:import_job", args=[job.pk]) + "?format=json").json()
+    assert status["status"] == "done" and status["percent"] == 100
+    assert bank.questions.count() == 2
+    exported = client.get(reverse("assessments:export", args=[bank.pk]) + "?format=gift")
+    assert exported.status_code == 200 and "=a\n    ~b" in exported.content.decode()
+    for fmt in ("moodlexml", "qti", "docx"):
+        assert client.get(reverse("assessments:export", args=[bank.pk]) + f"?format={fmt}").status_code == 200
+
+
+def test_import_errors_are_listed_per_question(client, people, bank):
+    login(client, people.teacher)
+    upload = io.BytesIO(b"Q1?{=a ~b}\n\nQ2?{~a ~b}\n")
+    upload.name = "de.gift"
+    response = client.post(reverse("assessments:import", args=[bank.pk]), {"file": upload})
+    assert "no correct option" in response.content.decode()
+    assert b"import_confirm" not in response.content and "nhap/" in response.content.decode()
+
+
+def test_imported_html_is_sanitised():
+    html = safe_html('<p onclick="x()">a<script>alert(1)</script><img src="@@PLUGINFILE@@/h.png" onerror="y"></p>',
+                     {"h.png": "/media/h.png"})  # fmt: skip
+    assert html == '<p>a<img src="/media/h.png"></p>'
+    assert safe_html('<a href="javascript:x">k</a>') == '<a rel="noopener nofollow">k</a>'
+
+
+def test_metadata_subject_grade_and_yccd(client, people, bank):
+    from curriculum.api import get_outcomes, get_subject
+
+    outcome = get_outcomes(subject=get_subject("toan"), grade=10).first()
+    login(client, people.teacher)
+    data = {**BASE, "type": "numeric", "stem": "x?", "number": "2", "action": "save", "subject": "toan", "grade": "10"}
+    bad = client.post(reverse("assessments:question_new", args=[bank.pk]), {**data, "outcome_codes": "TOAN10.KHONG.CO"})
+    assert bad.status_code == 200 and "TOAN10.KHONG.CO" in bad.content.decode()
+    client.post(reverse("assessments:question_new", args=[bank.pk]), {**data, "outcome_codes": outcome.code.lower()})
+    question = bank.questions.get()
+    assert (question.subject.code, question.grade, list(question.outcomes.all())) == ("toan", 10, [outcome])
+    page = client.get(reverse("assessments:question_edit", args=[question.pk])).content.decode()
+    assert outcome.code in page
+
+
+def test_author_adds_a_picture(client, people, bank):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from lms.assessments.models import QuestionFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    PNG = buffer.getvalue()
+    login(client, people.teacher)
+    data = {
+        **BASE,
+        "type": "essay",
+        "stem": "Mô tả hình",
+        "action": "save",
+        "image": SimpleUploadedFile("h 1.png", PNG),
+    }
+    assert client.post(reverse("assessments:question_new", args=[bank.pk]), data).status_code == 302
+    question = bank.questions.get()
+    assert question.latest_version.content["stem"] == 'Mô tả hình <img src="@@PLUGINFILE@@/h_1.png" alt="">'
+    stored = QuestionFile.objects.get(question=question, name="h_1.png")
+    page = client.get(reverse("assessments:question", args=[question.pk])).content.decode()
+    assert f'<img src="{stored.file.url}" alt="">' in page
+    # editing keeps the picture
+    edit = {**BASE, "type": "essay", "stem": question.latest_version.content["stem"] + " nữa", "action": "save"}
+    client.post(reverse("assessments:question_edit", args=[question.pk]), edit)
+    assert QuestionFile.objects.filter(question=question).count() == 1

@@ -7,8 +7,8 @@ parents hold those). Each question gives up to two documents:
 
 - ``"<id>"``: its latest ready (approved) version, found by the members of every subject group of the schools the
   bank's sharing scope reaches (``group:<id>``: the bank's school; for ``district`` every school of its education
-  authority; for ``public`` every school) and by its author — the bank's scopes (``visible_banks``) restricted to
-  staff;
+  authority; for ``public`` every school), by its author and by whoever approved it — the bank's scopes
+  (``visible_banks``) restricted to staff;
 - ``"<id>:draft"``: its latest version when that is a draft, returned or waiting for review, found by its author,
   the writer of that version and the bank's subject group, and while it waits for review by its reviewer (the
   principal when the tổ trưởng wrote it).
@@ -71,10 +71,10 @@ def body_text(version) -> str:
     return "\n".join(pieces)[:MAX_BODY]
 
 
-def ready_access(question, staff_groups: list[int]) -> list[str]:
+def ready_access(question, version, staff_groups: list[int]) -> list[str]:
     access = {permissions.group(pk) for pk in staff_groups}
     access.add(permissions.group(question.bank.subject_group_id))
-    access.add(permissions.person(question.author_id))
+    access.update(permissions.person(uid) for uid in (question.author_id, version.approved_by_id) if uid)
     return sorted(access)
 
 
@@ -135,7 +135,7 @@ def question_documents(question, staff_groups: list[int]) -> list[IndexDocument]
                 version,
                 key=str(question.pk),
                 status=STATUS_PUBLISHED,
-                access=ready_access(question, staff_groups),
+                access=ready_access(question, version, staff_groups),
                 updated_at=version.approved_at or version.created_at,
                 url=f"{address}?v={version.number}",
             )

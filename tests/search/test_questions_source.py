@@ -174,6 +174,9 @@ def test_a_version_the_head_wrote_is_found_by_the_principal_reviewing_it(people,
     assert bank_api.reviewer_for(version)[0] == people.principal
     assert found(fresh(people.principal), "dao ham") == {(f"{version.question_id}:draft", "review")}
     assert found(fresh(people.school_admin), "dao ham") == set()
+    with commit():
+        bank_api.review_version(version=version, user=people.principal, action="approve")
+    assert found(fresh(people.principal), "dao ham") == {(str(version.question_id), "published")}
 
 
 @pytest.mark.parametrize("scope", [SharingScope.SCHOOL, SharingScope.DISTRICT, SharingScope.PUBLIC])

@@ -288,3 +288,40 @@ def test_documents_of_many_questions_take_a_few_queries(people, make_question, b
     assert batched["999999"] == [] and batched["x"] == []
     for object_id in ids:
         assert batched[object_id] == source.documents_for(object_id)
+
+
+def test_every_part_of_a_question_is_text_for_the_index():
+    from lms.assessments.ir import Pair, Statement, TextAnswer
+    from search.questions import content_texts
+
+    group = bank_api.QuestionContent(
+        type=bank_api.QType.GROUP,
+        stem="<p>Đọc đoạn văn sau và trả lời.</p>",
+        parts=[
+            bank_api.QuestionContent(
+                type=bank_api.QType.TF4,
+                stem="Cho hàm số \\(y=x^2\\).",
+                statements=[Statement("a", "Xác định trên &#8477;.", True), Statement("b", "Nghịch biến.", False)],
+            ),
+            bank_api.QuestionContent(
+                type=bank_api.QType.SHORT, stem="Thủ đô?", answers=[TextAnswer("Hà Nội")], solution="Hà Nội."
+            ),
+            bank_api.QuestionContent(
+                type=bank_api.QType.MATCHING, stem="Nối.", pairs=[Pair("\\(\\sin\\)", "\\(\\cos\\)")]
+            ),
+        ],
+        solution="<i>Lời giải</i> chung",
+    )
+    assert content_texts(group) == [
+        "Đọc đoạn văn sau và trả lời.",
+        "Cho hàm số \\(y=x^2\\).",
+        "a) Xác định trên ℝ.",
+        "b) Nghịch biến.",
+        "Thủ đô?",
+        "Hà Nội",
+        "Hà Nội.",
+        "Nối.",
+        "\\(\\sin\\)",
+        "\\(\\cos\\)",
+        "Lời giải chung",
+    ]

@@ -4,7 +4,9 @@
   ``record_usage``); a version's content is an ``ir.Question`` (``version.as_ir()``).
 - Scoring: ``score(question, response)`` — pure, Decimal; rule sets keyed by instrument (``get_rule_set``).
 - Import / export: ``import_bytes`` / ``import_file`` → ``ImportResult``; ``export_questions(versions, fmt)``.
-- Review: ``submit_for_review``, ``review_version``, ``get_review_queue``.
+- Review: ``submit_for_review``, ``review_version``, ``get_review_queue``, ``reviewer_for``.
+- Search (``search/questions.py``): ``get_questions_for_index``, ``get_staff_groups_for_banks``, ``get_question_ids``,
+  ``get_question_ids_shared_with_school``.
 """
 
 from lms.assessments.exporters import EXPORT_FORMATS, export_ir, export_questions
@@ -26,10 +28,14 @@ from lms.assessments.rules import RULE_SETS, get_rule_set
 from lms.assessments.scoring import Score, check_answer_sheet, score
 from lms.assessments.selectors import (
     can_edit_bank,
+    get_question_ids,
+    get_question_ids_shared_with_school,
     get_questions,
+    get_questions_for_index,
     get_ready_versions,
     get_review_history,
     get_review_queue,
+    get_staff_groups_for_banks,
     visible_banks,
     where_used,
 )
@@ -44,6 +50,7 @@ from lms.assessments.services import (
     get_or_create_category,
     record_usage,
     review_version,
+    reviewer_for,
     save_import,
     save_import_stream,
     submit_for_review,
@@ -80,15 +87,20 @@ __all__ = [
     "export_ir",
     "export_questions",
     "get_or_create_category",
+    "get_question_ids",
+    "get_question_ids_shared_with_school",
     "get_questions",
+    "get_questions_for_index",
     "get_ready_versions",
     "get_review_history",
     "get_review_queue",
     "get_rule_set",
+    "get_staff_groups_for_banks",
     "import_bytes",
     "import_file",
     "record_usage",
     "review_version",
+    "reviewer_for",
     "save_import",
     "save_import_stream",
     "score",

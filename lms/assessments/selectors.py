@@ -86,3 +86,62 @@ def media_for(question: Question) -> dict[str, bytes]:
 
 def media_urls(question: Question) -> dict[str, str]:
     return {f.name: f.file.url for f in QuestionFile.objects.filter(question=question)}
+
+
+# ------------------------------------------------------------------------------------------------------ search
+def get_questions_for_index(ids) -> QuerySet[Question]:
+    """Questions with what the search index needs (bank, subject group, school, subject, YCCĐ, versions): four
+    queries for any number of ids."""
+    return (
+        Question.objects.filter(pk__in=ids)
+        .select_related("bank__subject_group__school", "subject")
+        .prefetch_related("outcomes", "versions")
+    )
+
+
+def get_staff_groups_for_banks(banks) -> dict[int, list[int]]:
+    """For each bank, the subject groups whose members may find its ready questions: every group of the schools its
+    sharing scope reaches (its school; the schools of its education authority for ``district``; every school for
+    ``public``) — staff only, never students or parents. One query for any number of banks."""
+    from lms.schools.api import SubjectGroup
+
+    banks = list(banks)
+    if not banks:
+        return {}
+    rows = SubjectGroup.objects.order_by("pk")
+    if not any(b.sharing == SharingScope.PUBLIC for b in banks):
+        schools = {b.subject_group.school_id for b in banks}
+        authorities = {
+            b.subject_group.school.organisation_id
+            for b in banks
+            if b.sharing == SharingScope.DISTRICT and b.subject_group.school.organisation_id
+        }
+        rows = rows.filter(Q(school__in=schools) | Q(school__organisation__in=authorities))
+    groups = list(rows.values_list("pk", "school_id", "school__organisation_id"))
+    out = {}
+    for bank in banks:
+        school = bank.subject_group.school
+        if bank.sharing == SharingScope.PUBLIC:
+            out[bank.pk] = [pk for pk, _s, _o in groups]
+        elif bank.sharing == SharingScope.DISTRICT and school.organisation_id:
+            out[bank.pk] = [pk for pk, s, o in groups if s == school.pk or o == school.organisation_id]
+        else:
+            out[bank.pk] = [pk for pk, s, _o in groups if s == school.pk]
+    return out
+
+
+def get_question_ids(*, bank: QuestionBank | None = None) -> QuerySet:
+    """Ids of every question (of ``bank``), in order."""
+    questions = Question.objects.filter(bank=bank) if bank is not None else Question.objects.all()
+    return questions.order_by("pk").values_list("pk", flat=True)
+
+
+def get_question_ids_shared_with_school(school) -> QuerySet:
+    """Ids of the questions whose bank's sharing scope reaches ``school`` (a new subject group there may find
+    their ready versions)."""
+    scope = Q(bank__sharing=SharingScope.PUBLIC) | Q(bank__subject_group__school=school)
+    if school.organisation_id:
+        scope |= Q(
+            bank__sharing=SharingScope.DISTRICT, bank__subject_group__school__organisation=school.organisation_id
+        )
+    return Question.objects.filter(scope).order_by("pk").values_list("pk", flat=True)

@@ -8,6 +8,7 @@ documents whose access list shares one of them, *before* counting, faceting, ran
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,16 +169,21 @@ class SearchQuery:
         return required or self.terms
 
 
+_FOLDED_PIECE = re.compile(r"[a-z0-9]+")
+
+
 def parse_terms(text: str) -> tuple[QueryTerm, ...]:
     """The query's words, folded (duplicates dropped, order kept)."""
     seen, terms = set(), []
     for word in folding.exact_tokens(text):
-        folded = folding.fold(word).replace(" ", "")
-        if not folded or folded in seen:
-            continue
-        seen.add(folded)
-        exact = word if folding.has_diacritics(word) else ""
-        terms.append(QueryTerm(folded=folded, exact=exact, optional=folded in STOPWORDS))
+        # "x_0" (a LaTeX subscript) is two words to the index, as underscores separate words there too.
+        pieces = _FOLDED_PIECE.findall(folding.fold(word))
+        for folded in pieces:
+            if folded in seen:
+                continue
+            seen.add(folded)
+            exact = word if len(pieces) == 1 and folding.has_diacritics(word) else ""
+            terms.append(QueryTerm(folded=folded, exact=exact, optional=folded in STOPWORDS))
     return tuple(terms[:32])
 
 

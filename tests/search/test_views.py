@@ -92,3 +92,13 @@ def test_the_search_page_has_a_query_budget(client, people, lessons, django_asse
     client.get(URL, {"q": "duong tron"})
     with django_assert_max_num_queries(25):
         assert client.get(URL, {"q": "duong tron", "subject": "toan"}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["x_0", "f'(x_0)", "a__b", "_"])
+def test_latex_subscripts_and_underscores_are_words_not_errors(client, people, make_lesson, query):  # noqa: F811
+    lesson = make_lesson("Bài 1. Đạo hàm tại điểm x_0", summary="Đạo hàm f'(x_0) của hàm số tại x_0.")
+    client.force_login(people.student)
+    response = client.get(URL, {"q": query})
+    assert response.status_code == 200
+    if query != "_":
+        assert f'href="{lesson.url}"' in response.content.decode() or query == "a__b"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("bai-giang/", include("content.urls")),
     path("lop-hoc/", include("lms.courses.urls")),
     path("tim-kiem/", include("search.urls")),
+    path("thu-vien/", include("lms.library.urls")),
     path("ngon-ngu/<str:code>/", switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -12,8 +12,10 @@ from content.models import (
     SubjectPage,
     TopicPage,
     fold_slug,
+    publication_problems,
 )
 from content.progress import get_progress, get_progress_for_people, record_lesson_opened, set_lesson_done
+from content.review import PrincipalApprovalTask, ReviewerRole, SubjectGroupReviewTask
 from content.review_services import get_lessons_awaiting, get_review_history, review_lesson
 from content.services import (
     copy_shared_lesson,
@@ -24,6 +26,17 @@ from content.services import (
 )
 from content.visibility import can_view_lesson, visible_lessons_q
 
+
+def get_review_steps(obj) -> list[tuple[str, object]]:
+    """The reviewers, in order, that the lesson rules give ``obj`` (anything with ``school`` and ``subject``, e.g. a
+    library item): the head of the group reviewing its subject at its school, then the principal when the school
+    asks for it. Each step is (ReviewerRole, user or None when nobody holds the role)."""
+    steps = [(ReviewerRole.GROUP_HEAD, SubjectGroupReviewTask().reviewer_for(obj))]
+    if obj.school is not None and obj.school.principal_approval_required:
+        steps.append((ReviewerRole.PRINCIPAL, PrincipalApprovalTask().reviewer_for(obj)))
+    return steps
+
+
 __all__ = [
     "GradePage",
     "HomePage",
@@ -33,6 +46,7 @@ __all__ = [
     "LessonNotPublishable",
     "LessonPage",
     "Licence",
+    "ReviewerRole",
     "SchoolHomePage",
     "SharingScope",
     "SubjectPage",
@@ -47,6 +61,8 @@ __all__ = [
     "get_progress",
     "get_progress_for_people",
     "get_review_history",
+    "get_review_steps",
+    "publication_problems",
     "record_lesson_opened",
     "register_provider",
     "review_lesson",

@@ -6,3 +6,8 @@ class LibraryConfig(AppConfig):
     name = "lms.library"
     label = "library"
     verbose_name = _("Learning-object library")
+
+    def ready(self) -> None:
+        from lms.library.providers import register
+
+        register()

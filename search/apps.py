@@ -9,7 +9,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from search.lessons import LessonSource
+        from search.library import LibraryItemSource
         from search.sources import register_source
 
-        # Library items (lms.library) and questions (lms.assessments) register their sources the same way.
+        # Questions (lms.assessments) register their source the same way.
         register_source(LessonSource())
+        register_source(LibraryItemSource())

@@ -283,3 +283,27 @@ def test_reindexing_many_items_takes_a_bounded_number_of_queries(people, upload,
     with django_assert_max_num_queries(3 + 4 * len(ids)):  # items, subjects/outcomes; per item: libraries, viewers
         documents = [d for _id, docs in LibraryItemSource().documents_for_many(ids) for d in docs]
     assert len(documents) == 3
+
+
+def test_office_xml_with_a_dtd_is_not_read(people, upload, tmp_path):
+    docx = tmp_path / "bom-xml.docx"
+    body = (
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "ha ha ha ha ha ha ha ha">]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        "<w:p><w:r><w:t>&a;&a;&a;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", body)
+    item = upload(docx, title="Tài liệu có DTD")
+    [document] = item_documents(item)
+    assert document.body == "" and document.title == "Tài liệu có DTD"  # refused, the item is still indexed
+
+
+def test_content_json_is_read_only_up_to_its_cap(people, upload, monkeypatch):
+    from search import library
+
+    item = upload(f"{H5P_DIR}/H5P.Blanks.h5p", complete=False)
+    monkeypatch.setattr(library, "MAX_JSON_BYTES", 300)
+    [document] = item_documents(item)
+    assert "Bilberries" in document.body and "Redcurrant" not in document.body

@@ -307,3 +307,11 @@ def test_content_json_is_read_only_up_to_its_cap(people, upload, monkeypatch):
     monkeypatch.setattr(library, "MAX_JSON_BYTES", 300)
     [document] = item_documents(item)
     assert "Bilberries" in document.body and "Redcurrant" not in document.body
+
+
+def test_the_search_page_lists_an_approved_activity_for_a_student(client, people, upload, approve, tmp_path):
+    item = approve(upload(vietnamese_multichoice(tmp_path), title="Quả lý chua đen"))
+    client.force_login(people.student)
+    html = client.get("/tim-kiem/", {"q": "cau hoi"}).content.decode()
+    assert "<mark>Câu</mark> <mark>hỏi</mark>" in html and "1 kết quả" in html
+    assert "Quả lý chua đen" in html and str(item.uuid) in html

@@ -9,9 +9,10 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from search.lessons import LessonSource
+        from search.library import LibraryItemSource
         from search.questions import QuestionSource
         from search.sources import register_source
 
-        # Library items (lms.library) register their source the same way.
         register_source(LessonSource())
+        register_source(LibraryItemSource())
         register_source(QuestionSource())

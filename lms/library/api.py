@@ -2,7 +2,17 @@
 
 from lms.library.models import ItemKind, ItemStatus, LibraryItem, ScorePolicy
 from lms.library.packages.inspect import PackageReport, inspect_package
-from lms.library.selectors import get_item, get_result, search_items
+from lms.library.selectors import (
+    get_item,
+    get_result,
+    item_ids,
+    item_viewer_ids,
+    items_for_index,
+    open_document,
+    open_library_files,
+    open_package_file,
+    search_items,
+)
 from lms.library.services import PackageRejected, ScanVerdict, delete_item, upload_item
 
 __all__ = [
@@ -17,6 +27,12 @@ __all__ = [
     "get_item",
     "get_result",
     "inspect_package",
+    "item_ids",
+    "item_viewer_ids",
+    "items_for_index",
+    "open_document",
+    "open_library_files",
+    "open_package_file",
     "search_items",
     "upload_item",
 ]

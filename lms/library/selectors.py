@@ -60,3 +60,63 @@ def search_items(query: str, *, kind: str | None = None, approved_only: bool = T
     if query:
         qs = qs.filter(title__icontains=query)
     return list(qs[:limit])
+
+
+# -- reads for the search index (search/library.py) ------------------------------------------------------------------
+def item_ids():
+    """Every item's primary key, in order (``manage.py reindex``)."""
+    return LibraryItem.objects.order_by("pk").values_list("pk", flat=True).iterator()
+
+
+def items_for_index(ids):
+    """Items with what the search index reads of them (school, subject, outcomes) in three queries."""
+    return LibraryItem.objects.filter(pk__in=list(ids)).select_related("school", "subject").prefetch_related("outcomes")
+
+
+def item_viewer_ids(item: LibraryItem) -> frozenset[int]:
+    """Who, besides superusers, may see an item that is not approved: ``access.can_manage`` (the uploader; the
+    staff of its school holding ``library.change_libraryitem``) and, while it is submitted, the current reviewer
+    (the admin item page). Approved items are seen by everyone (``access.can_play``)."""
+    from django.contrib.auth import get_user_model
+
+    from lms.library.access import _at_school
+    from lms.library.review import current_reviewer
+
+    viewers = {item.owner_id} if item.owner_id else set()
+    if item.school_id is not None:
+        holders = get_user_model().objects.with_perm("library.change_libraryitem", include_superusers=False)
+        viewers.update(user.pk for user in holders if _at_school(user, item))
+    reviewer = current_reviewer(item)
+    if reviewer is not None:
+        viewers.add(reviewer.pk)
+    return frozenset(viewers)
+
+
+def open_package_file(item: LibraryItem, relative: str):
+    """A file of an extracted package, opened from storage for streaming reads (``None`` when it is missing)."""
+    from django.core.files.storage import default_storage
+
+    if not item.storage_prefix:
+        return None
+    key = f"{item.storage_prefix}/{relative}"
+    if not default_storage.exists(key):
+        return None
+    return default_storage.open(key, "rb")
+
+
+def open_document(item: LibraryItem):
+    """A document item's file, opened from storage for streaming reads (``None`` when it has none)."""
+    if not item.document:
+        return None
+    return item.document.storage.open(item.document.name, "rb")
+
+
+def open_library_files(item: LibraryItem, relative: str):
+    """``(library key, opened file)`` for ``relative`` (e.g. ``semantics.json``) of each H5P library the item loads,
+    where the store has it; the caller closes each file."""
+    from django.core.files.storage import default_storage
+
+    for link in item.library_links.select_related("library"):
+        key = f"{link.library.storage_prefix}/{relative}"
+        if default_storage.exists(key):
+            yield link.library.key, default_storage.open(key, "rb")

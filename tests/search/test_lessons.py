@@ -190,7 +190,7 @@ def test_reindex_rebuilds_from_the_lessons(people, make_lesson):
     assert found(people.student, "duong tron") == set()
     progress = []
     written = search_api.rebuild(progress=lambda *args: progress.append(args))
-    assert written == {"lesson": 2, "questions": 0}  # every registered source
+    assert written == {"lesson": 2, "library": 0, "questions": 0}  # every registered source
     lessons = [p for p in progress if p[0] == "lesson"]
     assert lessons[0] == ("lesson", 0, 2) and lessons[-1] == ("lesson", 2, 2)
     assert found(fresh(people.student), "duong tron") == {(str(lesson.pk), "published")}

@@ -138,6 +138,15 @@ def _matrix(world, request_for) -> dict[str, str]:
     return {role: _outcome(request_for(_client(world, role), role)) for role in ROLES}
 
 
+def _pages(world, url) -> dict[str, tuple[str, str]]:
+    """Each role's outcome for GET ``url`` and the page's HTML (empty unless 200)."""
+    pages = {}
+    for role in ROLES:
+        response = _client(world, role).get(url)
+        pages[role] = (_outcome(response), response.content.decode() if response.status_code == 200 else "")
+    return pages
+
+
 def _expect(default: str, **cells: str) -> dict[str, str]:
     return {role: cells.get(role, default) for role in ROLES}
 
@@ -149,11 +158,10 @@ def test_published_school_lesson_page(world):
 
 
 def test_topic_page_lists_only_what_each_person_may_see(world):
-    seen = {}
-    for role in ROLES:
-        response = _client(world, role).get(world.topic.url)
-        html = response.content.decode() if response.status_code == 200 else ""
-        seen[role] = (_outcome(response), "Bài 1. Mệnh đề" in html, "Bài 2. Tập hợp" in html)
+    seen = {
+        role: (outcome, "Bài 1. Mệnh đề" in html, "Bài 2. Tập hợp" in html)
+        for role, (outcome, html) in _pages(world, world.topic.url).items()
+    }
     # The topic page itself is a public table of contents; the lessons in it follow each lesson's visibility, and
     # the lesson under review is listed to nobody (drafts live in the admin).
     assert seen == {role: ("200", role in SCHOOL_MEMBERS, False) for role in ROLES}
@@ -179,12 +187,10 @@ def test_admin_editor_of_a_lesson_under_review(world):
 
 
 def test_review_inbox_lists_a_lesson_to_its_reviewer_only(world):
-    url = reverse("content_review:inbox")
-    seen = {}
-    for role in ROLES:
-        response = _client(world, role).get(url)
-        html = response.content.decode() if response.status_code == 200 else ""
-        seen[role] = (_outcome(response), world.submitted.title in html)
+    seen = {
+        role: (outcome, world.submitted.title in html)
+        for role, (outcome, html) in _pages(world, reverse("content_review:inbox")).items()
+    }
     assert seen == {
         **dict.fromkeys(("anonymous", "student", "parent", "other_school_student"), ("login", False)),
         **{role: ("200", role == "group_head") for role in (*STAFF, "other_school_teacher")},

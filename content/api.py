@@ -1,6 +1,12 @@
 """Public Python API of ``content`` (the Wagtail repository): the only module other apps import."""
 
-from content.learning_objects import Kind, LearningObjectProvider, LearningObjectSummary, register_provider
+from content.learning_objects import (
+    Kind,
+    LearningObjectProvider,
+    LearningObjectSummary,
+    get_provider,
+    register_provider,
+)
 from content.models import (
     GradePage,
     HomePage,
@@ -60,6 +66,7 @@ __all__ = [
     "get_or_create_topic",
     "get_progress",
     "get_progress_for_people",
+    "get_provider",
     "get_review_history",
     "get_review_steps",
     "publication_problems",

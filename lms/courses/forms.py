@@ -40,6 +40,7 @@ class PlanItemForm(forms.Form):
         initial=ItemKind.LESSON,
     )
     lesson = forms.TypedChoiceField(label=_("Published lesson"), coerce=int, required=False, empty_value=None)
+    library_item = forms.ChoiceField(label=_("Approved library item"), required=False)
     reference = forms.CharField(
         label=_("Identifier of the library item, practice set or test"), required=False, max_length=64
     )
@@ -48,9 +49,32 @@ class PlanItemForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT, required=False)
     delivery_form = forms.ChoiceField(label=_("TT 09 form"), choices=DeliveryForm.choices, initial=DeliveryForm.HO_TRO)
 
-    def __init__(self, *args, lessons=(), **kwargs):
+    def __init__(self, *args, lessons=(), library_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lesson"].choices = [("", "—")] + [(lesson.pk, lesson.title) for lesson in lessons]
+        self.fields["library_item"].choices = [("", "—")] + [
+            (str(item.uuid), f"{item.title} ({item.get_kind_display()})") for item in library_items
+        ]
+
+
+class PlanItemEditForm(forms.Form):
+    """What can change on an item once planned (the kind and what it points at stay)."""
+
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    release_at = forms.DateTimeField(label=_("Released from"), widget=DATETIME_INPUT)
+    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT, required=False)
+    delivery_form = forms.ChoiceField(label=_("TT 09 form"), choices=DeliveryForm.choices)
+    instructions = forms.CharField(label=_("Instructions"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    late_policy = forms.ChoiceField(label=_("Late work"), choices=LatePolicy.choices, required=False)
+    counts_as_regular_assessment = forms.BooleanField(
+        label=_("The score counts as a regular assessment (ĐĐGtx)"), required=False
+    )
+
+    def __init__(self, *args, is_assignment: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_assignment:
+            for name in ("instructions", "late_policy", "counts_as_regular_assessment"):
+                del self.fields[name]
 
 
 class AssignmentForm(forms.Form):

@@ -543,6 +543,7 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     FEEDBACK = "feedback", _("Feedback")
     ANSWER = "answer", _("Answer")
+    QUESTION = "question", _("Question")
 
 
 class Notification(models.Model):

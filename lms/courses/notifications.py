@@ -1,8 +1,9 @@
 """Notifications (in-app, and e-mail through Celery after commit): new plan items when they are released, due
-dates a day ahead, feedback on handed-in work (to the student and their parents), answers to a question (to its
-author). Release and due-date notices are sent by the periodic task ``courses.send_plan_notifications`` (every 15
-minutes, see config.settings.base.CELERY_BEAT_SCHEDULE); a database constraint keeps each notice to one per person
-and item."""
+dates a day ahead, feedback on handed-in work (to the student and their parents), questions asked in a course (to
+its teachers) and answers to a question (to its author); nobody is notified of their own question or answer.
+Release and due-date notices are sent by the periodic task ``courses.send_plan_notifications`` (every 15 minutes,
+see config.settings.base.CELERY_BEAT_SCHEDULE); a database constraint keeps each notice to one per person and
+item."""
 
 from __future__ import annotations
 
@@ -65,6 +66,34 @@ def feedback_given(submission: Submission) -> None:
         kind=NotificationKind.FEEDBACK,
         text=parents_text,
         url=reverse("courses:child", args=[submission.student_id]),
+    )
+
+
+def question_asked(question) -> None:
+    """The course's teachers hear of a question (not the teacher who asked it)."""
+    from lms.courses.models import TeachingAssignment
+
+    course = question.course
+    teachers = [
+        t.teacher
+        for t in TeachingAssignment.objects.filter(
+            school_class_id=course.school_class_id, subject_id=course.subject_id
+        ).select_related("teacher")
+        if t.teacher_id != question.author_id
+    ]
+    if not teachers:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(name)s asked in %(course)s: “%(title)s”") % {
+            "name": question.author.get_full_name() or question.author.get_username(),
+            "course": f"{course.subject.name} – {course.school_class.name}",
+            "title": question.title,
+        }
+    notify(
+        recipients=teachers,
+        kind=NotificationKind.QUESTION,
+        text=text,
+        url=reverse("courses:question", args=[question.pk]),
     )
 
 

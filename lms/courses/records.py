@@ -6,7 +6,10 @@ ZIP of CSV files (UTF-8 with BOM, so Excel opens them) and a printable HTML summ
 - ``diem-danh.csv``: attendance of every live session;
 - ``bai-tap.csv``: assignments and results (score with a decimal comma, feedback, whether sent to the gradebook);
 - ``hoi-dap.csv``: questions and answers with authors and times;
-- ``ho-so.html``: a summary to print (or save as PDF from the browser).
+- ``ho-so.html``: a summary to print;
+- ``ho-so.pdf``: the same record as a PDF (``lib.pdf``: DejaVu Sans, so every Vietnamese letter prints): the plan
+  with the TT 09 form and resource version of each item, attendance per session and student, assignments and
+  results, and the Q&A.
 """
 
 from __future__ import annotations
@@ -211,6 +214,17 @@ def build(school_class) -> bytes:
             ),
         )
         archive.writestr(
+            "ho-so.pdf",
+            build_pdf(
+                school_class=school_class,
+                plan_rows=plan_rows,
+                attendance_rows=attendance_rows,
+                result_rows=result_rows,
+                qa_rows=qa_rows,
+                generated_at=now,
+            ),
+        )
+        archive.writestr(
             "ho-so.html",
             render_to_string(
                 "courses/records.html",
@@ -226,3 +240,93 @@ def build(school_class) -> bytes:
             ),
         )
     return output.getvalue()
+
+
+def _table(pdf, header: list[str], rows: list[list], widths: tuple[int, ...]) -> None:
+    from lib.pdf import FONT_FAMILY
+
+    if not rows:
+        pdf.set_font(FONT_FAMILY, size=9)
+        pdf.cell(0, 6, "(không có)", new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.set_font(FONT_FAMILY, size=8)
+    with pdf.table(col_widths=widths, line_height=4.5, text_align="LEFT", first_row_as_headings=True) as table:
+        heading = table.row()
+        for text in header:
+            heading.cell(text)
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell("" if value is None else str(value))
+    pdf.ln(3)
+
+
+def _heading(pdf, text: str) -> None:
+    from lib.pdf import FONT_FAMILY
+
+    pdf.set_font(FONT_FAMILY, "B", size=12)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def build_pdf(*, school_class, plan_rows, attendance_rows, result_rows, qa_rows, generated_at) -> bytes:
+    """The class's record as a landscape A4 PDF (the same rows as the CSV files)."""
+    from lib.pdf import FONT_FAMILY, new_document, to_bytes
+
+    year = school_class.school_year
+    title = f"Hồ sơ dạy học trực tuyến lớp {school_class.name}, năm học {year.name}"
+    pdf = new_document(orientation="landscape", title=title, author=year.school.name)
+    pdf.set_font(FONT_FAMILY, "B", size=15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=10)
+    homeroom = school_class.homeroom_teacher.get_full_name() if school_class.homeroom_teacher_id else "–"
+    pdf.multi_cell(
+        0,
+        6,
+        f"{year.school.name} · Giáo viên chủ nhiệm: {homeroom} · Lập lúc {_when(generated_at)} "
+        "· Thông tư 09/2021/TT-BGDĐT, Điều 8",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    _heading(pdf, "1. Kế hoạch dạy học trực tuyến")
+    _table(
+        pdf,
+        ["Môn", "STT", "Nội dung", "Loại", "Hình thức", "QĐ bất khả kháng", "Giao", "Hạn", "Phiên bản học liệu"],
+        [
+            [
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                "Thay thế" if r[4] == "THAY_THE" else "Hỗ trợ",
+                r[5],
+                r[6],
+                r[7],
+                f"{r[8]}/r{r[9]}" if r[8] else r[10],
+            ]
+            for r in plan_rows
+        ],
+        (22, 10, 60, 28, 18, 26, 26, 26, 51),
+    )
+    _heading(pdf, "2. Điểm danh các buổi học trực tuyến")
+    _table(
+        pdf,
+        ["Môn", "Buổi học", "Bắt đầu", "Mã định danh", "Học sinh", "Điểm danh", "Vào lớp", "Sửa bởi", "Ghi chú"],
+        attendance_rows,
+        (22, 40, 26, 28, 44, 22, 26, 30, 29),
+    )
+    _heading(pdf, "3. Bài tập và kết quả")
+    _table(
+        pdf,
+        ["Môn", "Bài tập", "Mã định danh", "Học sinh", "Nộp lúc", "Muộn", "Điểm", "Nhận xét", "Chấm lúc", "Sổ điểm"],
+        result_rows,
+        (22, 40, 28, 44, 26, 12, 12, 45, 26, 12),
+    )
+    _heading(pdf, "4. Hỏi đáp")
+    _table(
+        pdf,
+        ["Môn", "Câu hỏi", "Về", "Người hỏi", "Hỏi lúc", "Trả lời", "Người trả lời", "Trả lời lúc", "GV chọn"],
+        qa_rows,
+        (22, 45, 30, 34, 26, 50, 34, 26, 10),
+    )
+    return to_bytes(pdf)

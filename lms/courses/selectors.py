@@ -135,14 +135,29 @@ class Cell:
     seconds: int = 0
     seen: bool = False  # opened through the course (also when its time was not fetched)
     handed_in: bool = False
+    # A library item's tracking (lms.library): played, completed, its score as 0–10.
+    played: bool = False
+    library_completed: bool = False
 
     @property
     def started(self) -> bool:
-        return bool(self.seen or self.opened_at or self.completed_at or self.submitted_at or self.handed_in)
+        return bool(
+            self.seen or self.opened_at or self.completed_at or self.submitted_at or self.handed_in or self.played
+        )
 
     @property
     def finished(self) -> bool:
-        return bool(self.completed_at or self.submitted_at or self.handed_in)
+        return bool(self.completed_at or self.submitted_at or self.handed_in or self.library_completed)
+
+    def add_library_result(self, result) -> None:
+        from lms.courses.library import score_on_ten
+
+        if result is None:
+            return
+        self.played = True
+        self.library_completed = result.completed
+        self.score = score_on_ten(result)
+        self.seconds += result.seconds
 
     @property
     def score_text(self) -> str:
@@ -213,6 +228,9 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
         submissions = {(s, a): (None, late, score) for s, a, late, score in rows}
     lesson_ids = {item.lesson_id for item in items if item.lesson_id}
     progress = get_progress_for_people(user_ids=student_ids, lesson_ids=lesson_ids) if lesson_ids else {}
+    from lms.courses.library import get_results as get_library_results
+
+    library_results = get_library_results(items, student_ids)
     rows = []
     for student in students:
         row = StudentRow(student)
@@ -232,6 +250,8 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
                 if submission is not None:
                     cell.submitted_at, cell.is_late, cell.score = submission
                     cell.handed_in = True
+            elif item.kind == ItemKind.LIBRARY:
+                cell.add_library_result(library_results.get((item.pk, student.pk)))
             row.cells.append(cell)
         if not not_started_only or not row.started:
             rows.append(row)
@@ -279,6 +299,9 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
     progress = get_progress(user=student, lesson_ids=lesson_ids)
     activity = {a.item_id: a for a in ItemActivity.objects.filter(student=student, item__in=items)}
     submissions = {s.assignment_id: s for s in Submission.objects.filter(student=student, assignment__item__in=items)}
+    from lms.courses.library import get_results as get_library_results
+
+    library_results = get_library_results(items, [student.pk])
     cells = {}
     for item in items:
         cell = Cell(item)
@@ -292,12 +315,10 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
             submission = submissions[item.assignment.pk]
             cell.submitted_at, cell.is_late = submission.submitted_at, submission.is_late
             cell.score = submission.score if submission.scored_at else None
+        if item.kind == ItemKind.LIBRARY:
+            cell.add_library_result(library_results.get((item.pk, student.pk)))
         cells[item.pk] = cell
-    due = [
-        item
-        for item in items
-        if item.due_at is not None and not (cells[item.pk].completed_at or cells[item.pk].submitted_at)
-    ]
+    due = [item for item in items if item.due_at is not None and not cells[item.pk].finished]
     # Continue where I left off: the item opened most recently and not finished yet.
     last_seen = {}
     for item in items:
@@ -305,7 +326,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
         lesson_progress = progress.get(item.lesson_id) if item.lesson_id else None
         moments = [m for m in (seen and seen.last_seen_at, lesson_progress and lesson_progress.last_opened_at) if m]
         cell = cells[item.pk]
-        if moments and not (cell.completed_at or cell.submitted_at):
+        if moments and not cell.finished:
             last_seen[item.pk] = max(moments)
     by_id = {item.pk: item for item in items}
     continue_item = by_id[max(last_seen, key=last_seen.__getitem__)] if last_seen else None

@@ -288,6 +288,13 @@ def add_plan_item(
         title = title.strip() or lesson.title
         revision_id = lesson.live_revision_id
         reference = ""
+    elif kind == ItemKind.LIBRARY:
+        from lms.courses import library
+
+        lesson = None
+        library_item = library.check_reference(course, reference)
+        reference = str(library_item.uuid)
+        title = title.strip() or library_item.title
     else:
         lesson = None
         if not reference.strip():
@@ -400,6 +407,136 @@ def move_item(*, actor, item: PlanItem, offset: int) -> None:
     for position, other in enumerate(items, start=1):
         if other.position != position:
             PlanItem.objects.filter(pk=other.pk).update(position=position)
+
+
+@transaction.atomic
+def update_plan_item(
+    *,
+    actor,
+    item: PlanItem,
+    title: str,
+    release_at,
+    delivery_form: str,
+    due_at=None,
+    instructions: str | None = None,
+    late_policy: str | None = None,
+    counts_as_regular_assessment: bool | None = None,
+) -> PlanItem:
+    """Change an item's title, dates and TT 09 form (and an assignment's instructions and late policy). The kind and
+    what the item points at stay: a different lesson or library item is a new item. Moving the due date re-marks
+    handed-in work as late or on time against the new date."""
+    item = PlanItem.objects.select_for_update().select_related("course__school_class__school_year").get(pk=item.pk)
+    course = item.course
+    if not access.can_edit_course(actor, course):
+        raise PermissionDenied(_("Only the course's teacher can change its plan."))
+    errors = {}
+    title = (title or "").strip() or (item.lesson.title if item.kind == ItemKind.LESSON and item.lesson else "")
+    if not title:
+        errors["title"] = _("Give the item a title.")
+    if item.kind == ItemKind.ASSIGNMENT:
+        if due_at is None:
+            errors["due_at"] = _("An assignment needs a due date.")
+        if instructions is not None and not instructions.strip():
+            errors["instructions"] = _("Write the instructions for the students.")
+        if late_policy is not None and late_policy not in LatePolicy.values:
+            errors["late_policy"] = _("Choose what happens to late work.")
+    if errors:
+        raise ValidationError(errors)
+    period = _check_item(course, kind=item.kind, release_at=release_at, due_at=due_at, delivery_form=delivery_form)
+    due_changed = item.due_at != due_at
+    item.title = title
+    item.release_at = release_at
+    item.due_at = due_at
+    item.delivery_form = delivery_form
+    item.force_majeure = period
+    item.full_clean()
+    item.save(update_fields=["title", "release_at", "due_at", "delivery_form", "force_majeure"])
+    if item.kind == ItemKind.ASSIGNMENT:
+        assignment = item.assignment
+        if instructions is not None:
+            assignment.instructions = instructions.strip()
+        if late_policy is not None:
+            assignment.late_policy = late_policy
+        if counts_as_regular_assessment is not None:
+            assignment.counts_as_regular_assessment = counts_as_regular_assessment
+        assignment.save(update_fields=["instructions", "late_policy", "counts_as_regular_assessment"])
+        if due_changed:
+            submissions = assignment.submissions
+            submissions.filter(submitted_at__gt=due_at).update(is_late=True)
+            submissions.filter(submitted_at__lte=due_at).update(is_late=False)
+    log(
+        instance=item,
+        action="courses.plan_item_changed",
+        user=actor,
+        data={"course": course.pk, "title": item.title, "kind": item.kind},
+    )
+    return item
+
+
+def student_work_on_item(item: PlanItem) -> dict[str, int]:
+    """What the class has done on an item (how many students opened it, handed in work, completed the lesson or
+    played the library item): an item with any of it is not deleted, so no student's work is lost."""
+    work = {
+        "opened": ItemActivity.objects.filter(item=item).count(),
+        "submissions": Submission.objects.filter(assignment__item=item).count(),
+        "questions": item.questions.count(),
+        "completed": 0,
+    }
+    students = list(
+        Enrollment.objects.filter(school_class_id=item.course.school_class_id).values_list("student_id", flat=True)
+    )
+    if item.kind == ItemKind.LESSON and item.lesson_id and students:
+        from content.api import get_progress_for_people
+
+        progress = get_progress_for_people(user_ids=students, lesson_ids=[item.lesson_id])
+        work["completed"] = sum(1 for p in progress.values() if p.completed_at)
+    elif item.kind == ItemKind.LIBRARY and item.reference and students:
+        from lms.courses import library
+
+        work["completed"] = library.students_with_results(item, students)
+    return work
+
+
+class ItemHasStudentWork(ValidationError):
+    pass
+
+
+@transaction.atomic
+def delete_plan_item(*, actor, item: PlanItem) -> None:
+    """Take an item out of the plan. Refused once a student of the class has opened it, handed in work, completed
+    it or asked about it: their work stays in the plan and in the class's records (move the due date or the
+    release date instead)."""
+    item = PlanItem.objects.select_for_update().select_related("course__school_class").get(pk=item.pk)
+    if not access.can_edit_course(actor, item.course):
+        raise PermissionDenied(_("Only the course's teacher can change its plan."))
+    work = student_work_on_item(item)
+    if any(work.values()):
+        parts = []
+        if work["submissions"]:
+            parts.append(_("%(n)d handed-in work(s)") % {"n": work["submissions"]})
+        if work["completed"]:
+            parts.append(_("%(n)d student(s) completed it") % {"n": work["completed"]})
+        if work["opened"]:
+            parts.append(_("%(n)d student(s) opened it") % {"n": work["opened"]})
+        if work["questions"]:
+            parts.append(_("%(n)d question(s) about it") % {"n": work["questions"]})
+        raise ItemHasStudentWork(
+            _(
+                "“%(title)s” cannot be deleted: students have worked on it (%(work)s). Their work is kept in the "
+                "plan and the class records; change its dates instead."
+            )
+            % {"title": item.title, "work": ", ".join(parts)}
+        )
+    log(
+        instance=item,
+        action="courses.plan_item_deleted",
+        user=actor,
+        data={"course": item.course_id, "title": item.title, "kind": item.kind, "reference": item.reference},
+    )
+    course = item.course
+    item.delete()
+    for position, pk in enumerate(course.items.order_by("position", "pk").values_list("pk", flat=True), start=1):
+        PlanItem.objects.filter(pk=pk).exclude(position=position).update(position=position)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -652,6 +789,9 @@ def ask_question(*, author, course: Course, title: str, body: str = "", item: Pl
     question = Question(course=course, item=item, author=author, title=title.strip(), body=body.strip())
     question.full_clean()
     question.save()
+    from lms.courses.notifications import question_asked
+
+    question_asked(question)
     return question
 
 

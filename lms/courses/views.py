@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.courses import access, roster, selectors, services
+from lms.courses import library as course_library
 from lms.courses.forms import (
     AssignmentForm,
     AttendanceForm,
     ClassForm,
     ForceMajeureForm,
     OfferingForm,
+    PlanItemEditForm,
     PlanItemForm,
     RosterUploadForm,
     ScoreForm,
@@ -133,7 +135,9 @@ def course_detail(request, course_id: int):
     context["can_join"] = can_edit or access.is_enrolled(request.user, course.school_class)
     context["can_discuss"] = access.can_read_discussion(request.user, course)
     if can_edit:
-        context["item_form"] = PlanItemForm(lessons=_plannable_lessons(course))
+        context["item_form"] = PlanItemForm(
+            lessons=_plannable_lessons(course), library_items=course_library.plannable_items(course)
+        )
         context["session_form"] = SessionForm()
     return render(request, "courses/course.html", context)
 
@@ -143,16 +147,21 @@ def course_detail(request, course_id: int):
 def add_item(request, course_id: int):
     course = _get(selectors.get_course, course_id)
     access.require(access.can_edit_course(request.user, course))
-    form = PlanItemForm(request.POST, lessons=_plannable_lessons(course))
+    form = PlanItemForm(
+        request.POST, lessons=_plannable_lessons(course), library_items=course_library.plannable_items(course)
+    )
     if form.is_valid():
         data = form.cleaned_data
+        reference = data["reference"]
+        if data["kind"] == ItemKind.LIBRARY and data["library_item"]:
+            reference = data["library_item"]
         try:
             services.add_plan_item(
                 actor=request.user,
                 course=course,
                 kind=data["kind"],
                 lesson=data["lesson"],
-                reference=data["reference"],
+                reference=reference,
                 title=data["title"],
                 release_at=data["release_at"],
                 due_at=data["due_at"],
@@ -210,6 +219,81 @@ def move_item(request, item_id: int, direction: str):
     return redirect("courses:course", course_id=item.course_id)
 
 
+def _edit_form(item: PlanItem, data=None) -> PlanItemEditForm:
+    initial = {
+        "title": item.title,
+        "release_at": timezone.localtime(item.release_at),
+        "due_at": timezone.localtime(item.due_at) if item.due_at else None,
+        "delivery_form": item.delivery_form,
+    }
+    if item.kind == ItemKind.ASSIGNMENT:
+        assignment = item.assignment
+        initial.update(
+            instructions=assignment.instructions,
+            late_policy=assignment.late_policy,
+            counts_as_regular_assessment=assignment.counts_as_regular_assessment,
+        )
+    return PlanItemEditForm(data, initial=initial, is_assignment=item.kind == ItemKind.ASSIGNMENT)
+
+
+@login_required
+def edit_item(request, item_id: int):
+    item = _get(selectors.get_item, item_id)
+    access.require(access.can_edit_course(request.user, item.course), user=request.user, what="edit item", obj=item)
+    form = _edit_form(item, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        extra = {}
+        if item.kind == ItemKind.ASSIGNMENT:
+            extra = {
+                "instructions": data["instructions"],
+                "late_policy": data["late_policy"],
+                "counts_as_regular_assessment": data["counts_as_regular_assessment"],
+            }
+        try:
+            services.update_plan_item(
+                actor=request.user,
+                item=item,
+                title=data["title"],
+                release_at=data["release_at"],
+                due_at=data["due_at"],
+                delivery_form=data["delivery_form"],
+                **extra,
+            )
+            messages.success(request, _("The item has been changed."))
+            return redirect("courses:course", course_id=item.course_id)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                form.add_error(None, error)
+    return render(request, "courses/item_edit.html", {"item": item, "course": item.course, "form": form})
+
+
+@login_required
+def delete_item(request, item_id: int):
+    """GET: the confirmation page (saying what students did on the item); POST: delete, or refuse when students
+    have worked on it."""
+    item = _get(selectors.get_item, item_id)
+    access.require(access.can_edit_course(request.user, item.course), user=request.user, what="delete item", obj=item)
+    if request.method == "POST":
+        try:
+            services.delete_plan_item(actor=request.user, item=item)
+        except ValidationError as error:
+            _errors(request, error)
+            return redirect("courses:delete_item", item_id=item.pk)
+        messages.success(request, _("“%(title)s” has been taken out of the plan.") % {"title": item.title})
+        return redirect("courses:course", course_id=item.course_id)
+    work = services.student_work_on_item(item)
+    return render(
+        request,
+        "courses/item_delete.html",
+        {"item": item, "course": item.course, "work": work, "has_work": any(work.values())},
+    )
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Plan items: lessons, assignments and references
 # --------------------------------------------------------------------------------------------------------------------
@@ -246,6 +330,8 @@ def item_detail(request, item_id: int):
         context["lesson"] = item.lesson.specific
         if student:
             context["progress"] = get_progress(user=request.user, lesson_ids=[item.lesson_id]).get(item.lesson_id)
+    if item.kind == ItemKind.LIBRARY:
+        context.update(course_library.player(item, request))
     if item.kind == ItemKind.ASSIGNMENT:
         assignment = item.assignment
         context["assignment"] = assignment
@@ -401,7 +487,7 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
         _("Submitted"),
         _("Late"),
         _("Score"),
-        _("Minutes on the course pages"),
+        _("Minutes spent (course pages and library player)"),
     ]
     rows = []
     for number, row in enumerate(board.rows, start=1):
@@ -416,7 +502,7 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
                     cell.item.get_kind_display(),
                     cell.item.delivery_form,
                     cell.opened_at,
-                    cell.completed_at,
+                    cell.completed_at or (_("yes") if cell.library_completed else None),
                     cell.submitted_at,
                     _("yes") if cell.is_late else "",
                     cell.score,

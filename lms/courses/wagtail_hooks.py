@@ -5,6 +5,8 @@ from wagtail import hooks
 
 LOG_ACTIONS = {
     "courses.force_majeure_declared": (_("Force-majeure period declared"), _("Force-majeure period declared")),
+    "courses.plan_item_changed": (_("Plan item changed"), _("Plan item changed")),
+    "courses.plan_item_deleted": (_("Plan item deleted"), _("Plan item deleted")),
 }
 
 

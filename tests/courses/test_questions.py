@@ -73,3 +73,37 @@ def test_the_pages(client, setup, lesson_item):
         client.force_login(outsider)
         assert client.get(url).status_code == 403
         assert client.get(question_url).status_code == 403
+
+
+def test_teachers_hear_of_questions_and_askers_of_answers_never_of_their_own(setup):
+    from lms.courses.models import Notification, NotificationKind
+
+    teacher, student = setup.people.teacher, setup.people.student
+    question = services.ask_question(author=student, course=setup.course, title="Tập rỗng có phải tập con?")
+    to_teacher = Notification.objects.get(recipient=teacher, kind=NotificationKind.QUESTION)
+    assert "Tập rỗng có phải tập con?" in to_teacher.text
+    assert to_teacher.url == reverse("courses:question", args=[question.pk])
+    assert not Notification.objects.filter(recipient=student).exists()  # not of their own question
+    assert not Notification.objects.filter(recipient=setup.student2).exists()  # classmates are not told
+
+    services.answer_question(author=student, question=question, body="Tự trả lời.")
+    assert not Notification.objects.filter(recipient=student).exists()  # not of their own answer
+    services.answer_question(author=teacher, question=question, body="Có: ∅ ⊂ A với mọi A.")
+    to_asker = Notification.objects.get(recipient=student, kind=NotificationKind.ANSWER)
+    assert to_asker.url == reverse("courses:question", args=[question.pk])
+    assert Notification.objects.filter(recipient=teacher).count() == 1  # not of their own answer
+
+    # A question the teacher asks themselves notifies nobody.
+    services.ask_question(author=teacher, course=setup.course, title="Câu hỏi ôn tập")
+    assert Notification.objects.filter(recipient=teacher).count() == 1
+
+
+def test_question_notice_is_emailed_to_the_teacher(setup, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    setup.people.teacher.email = "gv@truong.edu.vn"
+    setup.people.teacher.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_question(author=setup.people.student, course=setup.course, title="Hỏi về hiệu hai tập hợp")
+    assert [m.to for m in mail.outbox] == [["gv@truong.edu.vn"]]
+    assert "Hỏi về hiệu hai tập hợp" in mail.outbox[0].subject

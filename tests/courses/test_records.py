@@ -61,7 +61,14 @@ def test_records_zip(client, setup):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert set(archive.namelist()) == {"ke-hoach.csv", "diem-danh.csv", "bai-tap.csv", "hoi-dap.csv", "ho-so.html"}
+    assert set(archive.namelist()) == {
+        "ke-hoach.csv",
+        "diem-danh.csv",
+        "bai-tap.csv",
+        "hoi-dap.csv",
+        "ho-so.html",
+        "ho-so.pdf",
+    }
     plan = _read(archive, "ke-hoach.csv")
     assert plan[1][2] == setup.lesson.title and plan[1][4] == "HO_TRO"
     assert plan[1][9] == str(setup.lesson.live_revision_id)
@@ -72,6 +79,28 @@ def test_records_zip(client, setup):
     assert attendance[people.student.get_full_name()] in {"Có mặt", "Present"}
     assert _read(archive, "hoi-dap.csv")[1][5] == "Xem ví dụ 2."
     assert setup.lesson.title in archive.read("ho-so.html").decode()
+
+    # The PDF, read back: every Vietnamese letter survives (names, titles, headings, the feedback).
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(archive.read("ho-so.pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert pdf.metadata.title == "Hồ sơ dạy học trực tuyến lớp 10A1, năm học 2026–2027"
+    for expected in (
+        "Hồ sơ dạy học trực tuyến lớp 10A1",
+        "Kế hoạch dạy học trực tuyến",
+        setup.lesson.title,
+        f"{setup.lesson.pk}/r{setup.lesson.live_revision_id}",
+        "Điểm danh",
+        people.student.get_full_name(),
+        setup.student2.get_full_name(),
+        "7,5",
+        "Khá",
+        "Hỏi về tập rỗng",
+        "Xem ví dụ 2.",
+        people.school.name,
+    ):
+        assert expected in text, expected
 
     client.force_login(people.teacher)  # the homeroom teacher of 10A1
     assert client.get(url).status_code == 200

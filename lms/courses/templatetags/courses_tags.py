@@ -32,11 +32,11 @@ def dashboard_cells(row):
     done, submitted, opened = escape(gettext("done")), escape(gettext("submitted")), escape(gettext("opened"))
     parts = []
     for cell in row.cells:
-        if cell.completed_at:
+        if cell.completed_at or cell.library_completed:
             text = f"✓ {done}"
         elif cell.handed_in or cell.submitted_at:
             text = f"✓ {submitted}" + (' <span class="late">!</span>' if cell.is_late else "")
-        elif cell.seen or cell.opened_at:
+        elif cell.seen or cell.opened_at or cell.played:
             text = opened
         else:
             text = "–"

@@ -173,3 +173,13 @@ def test_a_planned_item_with_results_is_not_deleted(setup, h5p):
 )
 def test_durations(value, seconds):
     assert library_api.duration_seconds(value) == seconds
+
+
+def test_progress_api_shows_the_library_result(client, setup, h5p):
+    item = _plan(setup, h5p)
+    _play(setup.people.student, h5p, 1, 2, duration="PT1M")
+    client.force_login(setup.people.teacher)
+    data = client.get(f"/api/v1/courses/{setup.course.pk}/progress").json()
+    cells = {row["student"]: row["cells"][0] for row in data["students"]}
+    mine = cells[setup.people.student.get_full_name()]
+    assert (mine["item"], mine["finished"], mine["score"], mine["seconds_spent"]) == (item.pk, True, "5,0", 60)

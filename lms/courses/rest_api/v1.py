@@ -43,6 +43,7 @@ class CellOut(Schema):
     completed_at: datetime | None
     submitted_at: datetime | None
     late: bool
+    finished: bool  # completed, handed in, or (a library item) completed in the library's tracking
     score: str | None
     seconds_spent: int
 
@@ -100,6 +101,7 @@ def _cell_out(cell) -> dict:
         "completed_at": cell.completed_at,
         "submitted_at": cell.submitted_at,
         "late": cell.is_late,
+        "finished": cell.finished,
         "score": format_score(cell.score) or None,
         "seconds_spent": cell.seconds,
     }

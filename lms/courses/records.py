@@ -6,6 +6,7 @@ ZIP of CSV files (UTF-8 with BOM, so Excel opens them) and a printable HTML summ
 - ``diem-danh.csv``: attendance of every live session;
 - ``bai-tap.csv``: assignments and results (score with a decimal comma, feedback, whether sent to the gradebook);
 - ``hoi-dap.csv``: questions and answers with authors and times;
+- ``hoc-lieu.csv``: results of the library items in the plan (H5P, SCORM) from the library's tracking;
 - ``ho-so.html``: a summary to print;
 - ``ho-so.pdf``: the same record as a PDF (``lib.pdf``: DejaVu Sans, so every Vietnamese letter prints): the plan
   with the TT 09 form and resource version of each item, attendance per session and student, assignments and
@@ -23,6 +24,8 @@ from django.utils import timezone
 
 from lms.courses.models import Answer, Attendance, Course, Enrollment, LiveSession, PlanItem, Question, Submission
 from lms.courses.rules import format_score
+
+LIBRARY_HEADER = ["Môn", "Học liệu", "Mã định danh", "Học sinh", "Hoàn thành", "Điểm", "Số lần làm", "Số phút"]
 
 
 def _when(value) -> str:
@@ -111,6 +114,28 @@ def build(school_class) -> bytes:
         ]
         for s in submissions
     ]
+    from lms.courses import library
+
+    library_items = [item for item in items if item.kind == "library"]
+    tracked = library.get_results(library_items, list(students))
+    library_rows = []
+    for item in library_items:
+        for student in students.values():
+            result = tracked.get((item.pk, student.pk))
+            if result is None:
+                continue
+            library_rows.append(
+                [
+                    item.course.subject.name,
+                    item.title,
+                    student.ma_dinh_danh or "",
+                    student.get_full_name(),
+                    "x" if result.completed else "",
+                    format_score(library.score_on_ten(result)),
+                    result.attempts,
+                    (result.seconds + 59) // 60,
+                ]
+            )
     answers = list(
         Answer.objects.filter(question__course__in=courses).select_related("question__course__subject", "author")
     )
@@ -197,6 +222,10 @@ def build(school_class) -> bytes:
             ),
         )
         archive.writestr(
+            "hoc-lieu.csv",
+            _csv(LIBRARY_HEADER, library_rows),
+        )
+        archive.writestr(
             "hoi-dap.csv",
             _csv(
                 [
@@ -220,6 +249,7 @@ def build(school_class) -> bytes:
                 plan_rows=plan_rows,
                 attendance_rows=attendance_rows,
                 result_rows=result_rows,
+                library_rows=library_rows,
                 qa_rows=qa_rows,
                 generated_at=now,
             ),
@@ -268,7 +298,9 @@ def _heading(pdf, text: str) -> None:
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def build_pdf(*, school_class, plan_rows, attendance_rows, result_rows, qa_rows, generated_at) -> bytes:
+def build_pdf(
+    *, school_class, plan_rows, attendance_rows, result_rows, qa_rows, generated_at, library_rows=()
+) -> bytes:
     """The class's record as a landscape A4 PDF (the same rows as the CSV files)."""
     from lib.pdf import FONT_FAMILY, new_document, to_bytes
 
@@ -322,7 +354,9 @@ def build_pdf(*, school_class, plan_rows, attendance_rows, result_rows, qa_rows,
         result_rows,
         (22, 40, 28, 44, 26, 12, 12, 45, 26, 12),
     )
-    _heading(pdf, "4. Hỏi đáp")
+    _heading(pdf, "4. Kết quả học liệu (H5P, SCORM)")
+    _table(pdf, LIBRARY_HEADER, list(library_rows), (25, 70, 30, 50, 25, 20, 20, 27))
+    _heading(pdf, "5. Hỏi đáp")
     _table(
         pdf,
         ["Môn", "Câu hỏi", "Về", "Người hỏi", "Hỏi lúc", "Trả lời", "Người trả lời", "Trả lời lúc", "GV chọn"],

@@ -183,3 +183,21 @@ def test_progress_api_shows_the_library_result(client, setup, h5p):
     cells = {row["student"]: row["cells"][0] for row in data["students"]}
     mine = cells[setup.people.student.get_full_name()]
     assert (mine["item"], mine["finished"], mine["score"], mine["seconds_spent"]) == (item.pk, True, "5,0", 60)
+
+
+def test_library_results_are_in_the_class_records(setup, h5p):
+    import csv
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from lms.courses import records
+
+    _plan(setup, h5p, title="Trắc nghiệm tập hợp")
+    _play(setup.student2, h5p, 3, 4, duration="PT5M")
+    archive = zipfile.ZipFile(io.BytesIO(records.build(setup.klass)))
+    rows = list(csv.reader(io.StringIO(archive.read("hoc-lieu.csv").decode("utf-8-sig"))))
+    assert rows[1][1:] == ["Trắc nghiệm tập hợp", "", setup.student2.get_full_name(), "x", "7,5", "1", "5"]
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(archive.read("ho-so.pdf"))).pages)
+    assert "Kết quả học liệu" in text and "Trắc nghiệm tập hợp" in text

@@ -66,6 +66,7 @@ def test_records_zip(client, setup):
         "diem-danh.csv",
         "bai-tap.csv",
         "hoi-dap.csv",
+        "hoc-lieu.csv",
         "ho-so.html",
         "ho-so.pdf",
     }

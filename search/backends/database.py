@@ -397,12 +397,13 @@ class PostgresSearch:
         if "*" not in principals:
             where.append("string_to_array(e.access_list, ' ') && %s::text[]")
             params.append(sorted(principals))
+        # In title order among at most COUNT_LIMIT visible candidates (a short prefix matches thousands of titles).
         sql = (
-            f"SELECT e.title, e.url, e.kind FROM {ENTRY_TABLE} e WHERE {' AND '.join(where)} "  # noqa: S608
-            "ORDER BY e.title_folded, e.id LIMIT %s"
+            f"SELECT c.title, c.url, c.kind FROM (SELECT e.id, e.title, e.url, e.kind, e.title_folded "  # noqa: S608
+            f"FROM {ENTRY_TABLE} e WHERE {' AND '.join(where)} LIMIT %s) c ORDER BY c.title_folded, c.id LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
+            cursor.execute(sql, [*params, PostgresSearch.COUNT_LIMIT, limit])
             return [{"title": t, "url": u, "kind": k} for t, u, k in cursor.fetchall()]
 
     def __init__(self, query: SearchQuery, *, match_all: bool) -> None:

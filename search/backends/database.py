@@ -375,13 +375,15 @@ class PostgresSearch:
        (``results.facets_approximate``). Below that every figure is exact.
     2. the page: ids and rank, filtered, ordered, limited. When more than ``FULL_RANK_LIMIT`` documents match, the
        rank reads only the small title vector kept in the row (a body vector is read from TOAST, ~30 µs a document);
-       for a broad query it ranks a pool of at most ``2 × COUNT_LIMIT`` candidates — documents with every word in
-       the title (GIN on the title vector) and then any other matches — instead of every match;
+       for a broad query it ranks a pool of candidates instead of every match: the first ``RANK_POOL`` documents with
+       every word in the title (GIN on the title vector) and the first ``RANK_POOL`` other matches (more for a page
+       beyond them: ``offset + per_page`` of each);
     3. the page's rows.
     """
 
     FULL_RANK_LIMIT = 500
     COUNT_LIMIT = 1000
+    RANK_POOL = 200  # candidates of each kind (title matches, other matches) a broad query's first pages rank
     COLUMNS = (
         "e.id, e.kind, e.question_type, e.subject, e.grade, e.level, e.school, e.sharing, e.status, e.outcomes_list"
     )
@@ -548,7 +550,8 @@ class PostgresSearch:
                 f"UNION (SELECT e.id FROM {source} LIMIT %s)"
             )
             source = f"{ENTRY_TABLE} e WHERE e.id IN ({pool})"
-            source_params = [*title_params, *filter_params, self.COUNT_LIMIT, *source_params, self.COUNT_LIMIT]
+            pool_size = max(self.RANK_POOL, query.offset + query.per_page)
+            source_params = [*title_params, *filter_params, pool_size, *source_params, pool_size]
         sql = f"SELECT e.id, {rank_sql} AS rank FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [*rank_params, *source_params, query.per_page, query.offset])

@@ -552,9 +552,11 @@ class PostgresSearch:
             source = f"{ENTRY_TABLE} e WHERE e.id IN ({pool})"
             pool_size = max(self.RANK_POOL, query.offset + query.per_page)
             source_params = [*title_params, *filter_params, pool_size, *source_params, pool_size]
+        # Never more hits than the total counted (a broad query's pool may hold more than COUNT_LIMIT).
+        size = max(0, min(query.per_page, total - query.offset))
         sql = f"SELECT e.id, {rank_sql} AS rank FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*rank_params, *source_params, query.per_page, query.offset])
+            cursor.execute(sql, [*rank_params, *source_params, size, query.offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 

@@ -12,6 +12,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from content.rest_api.v1 import router as lessons_router
 from lms.courses.rest_api.v1 import router as courses_router
 from lms.schools.rest_api.v1 import router as schools_router
+from search.rest_api.v1 import router as search_router
 
 api = NinjaAPI(
     title="Kho học liệu & LMS API",
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", schools_router)
 api.add_router("/", lessons_router)
 api.add_router("/", courses_router)
+api.add_router("/", search_router)
 
 
 @api.get("/ping", auth=None, summary="Liveness of the API (no authentication)")

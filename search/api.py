@@ -140,6 +140,7 @@ def label_facets(facets: dict[str, list[FacetValue]]) -> None:
     """Give each facet value its label (subject and school names, statuses …) in place."""
     from content.api import SharingScope
     from curriculum.api import CognitiveLevel, get_subjects
+    from lms.assessments.api import QuestionType
     from lms.schools.api import get_all_schools
 
     lookups: dict[str, dict[str, str]] = {
@@ -147,6 +148,7 @@ def label_facets(facets: dict[str, list[FacetValue]]) -> None:
         "kind": {k: str(v) for k, v in KIND_LABELS.items()}
         | {s.name: str(s.label) for s in get_sources() if getattr(s, "label", "")},
         "level": {c.value: str(c.label) for c in CognitiveLevel},
+        "question_type": {c.value: str(c.label) for c in QuestionType},
         "sharing": {c.value: str(c.label) for c in SharingScope},
     }
     if facets.get("subject"):

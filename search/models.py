@@ -28,6 +28,7 @@ class SearchEntry(models.Model):
     title_exact = models.TextField(blank=True)
     text_exact = models.TextField(blank=True)
     kind = models.CharField(_("type"), max_length=40, blank=True)
+    question_type = models.CharField(_("question type"), max_length=40, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=40, blank=True)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
     level = models.CharField(_("cognitive level"), max_length=20, blank=True)

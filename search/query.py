@@ -15,7 +15,7 @@ from typing import Any
 from search import folding
 
 # Facet fields: every document carries them (empty when it does not apply). ``outcomes`` is multi-valued.
-FACET_FIELDS = ("kind", "subject", "grade", "level", "outcomes", "school", "sharing", "status")
+FACET_FIELDS = ("kind", "question_type", "subject", "grade", "level", "outcomes", "school", "sharing", "status")
 SORTS = ("relevance", "newest", "oldest", "title")
 ALL = "*"  # the principal of a superuser: sees every document
 MAX_PER_PAGE = 100
@@ -89,6 +89,7 @@ class IndexDocument:
     summary: str = ""
     body: str = ""
     kind: str = ""
+    question_type: str = ""  # questions only: the bank's type code (single_choice, true_false_4, …)
     subject: str = ""
     grade: int | None = None
     level: str = ""
@@ -202,6 +203,7 @@ class Hit:
     sharing: str
     status: str
     updated_at: datetime.datetime | None
+    question_type: str = ""
     score: float = 0.0
     title_html: str = ""  # escaped, with <mark> around matched words
     excerpt_html: str = ""
@@ -223,6 +225,8 @@ class SearchResults:
     per_page: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False  # no document had every word: these have some of them
+    total_capped: bool = False  # more than ``total`` documents match (a broad query: "more than 1,000 results")
+    facets_approximate: bool = False  # the facet counts come from a sample of the matches, not from all of them
     backend: str = ""
 
     @property

@@ -7,16 +7,18 @@ parents hold those). Each question gives up to two documents:
 
 - ``"<id>"``: its latest ready (approved) version, found by the members of every subject group of the schools the
   bank's sharing scope reaches (``group:<id>``: the bank's school; for ``district`` every school of its education
-  authority; for ``public`` every school), by its author and by whoever approved it — the bank's scopes
+  authority; for ``public`` every school) and by the leadership (BGH) of those schools (``leaders:<school>``,
+  ``leaders-org:<authority>``, ``leaders-all``), by its author and by whoever approved it — the bank's scopes
   (``visible_banks``) restricted to staff;
 - ``"<id>:draft"``: its latest version when that is a draft, returned or waiting for review, found by its author,
   the writer of that version and the bank's subject group, and while it waits for review by its reviewer (the
-  principal when the tổ trưởng wrote it).
+  principal when the tổ trưởng wrote it) and the leadership of the bank's school (``leaders:<school>``).
 
 Text: the name, stem, options, statements, accepted answers, pairs, items, sub-questions, solution and rubric, HTML
-removed and LaTeX kept as typed. Facets: subject, grade, cognitive level, YCCĐ, school, sharing, status
-(``published`` for ready, ``draft`` for draft or returned, ``review`` for waiting for review); the question type is
-in the summary (the index has no type facet besides ``kind``).
+removed and LaTeX kept as typed. Facets: question type (``question_type``: the bank's type code, e.g.
+``single_choice``, ``true_false_4``), subject, grade, cognitive level, YCCĐ, school, sharing, status (``published``
+for ready, ``draft`` for draft or returned, ``review`` for waiting for review); the question type's label is in the
+summary too, so it can be searched.
 
 Signals: a question, a version or a bank saved or deleted, the YCCĐ of a question changed, and a new subject group
 (which may now find shared questions) reindex the questions concerned.
@@ -71,9 +73,23 @@ def body_text(version) -> str:
     return "\n".join(pieces)[:MAX_BODY]
 
 
+def _leadership(bank) -> set[str]:
+    """The leadership (BGH) of the schools the bank's sharing reaches (cf. ``staff_groups``)."""
+    from content.api import SharingScope
+
+    school = bank.subject_group.school
+    access = {permissions.leaders(school.pk)}
+    if bank.sharing == SharingScope.PUBLIC:
+        access.add(permissions.LEADERS_ALL)
+    elif bank.sharing == SharingScope.DISTRICT and school.organisation_id:
+        access.add(permissions.leaders_of_organisation(school.organisation_id))
+    return access
+
+
 def ready_access(question, version, staff_groups: list[int]) -> list[str]:
     access = {permissions.group(pk) for pk in staff_groups}
     access.add(permissions.group(question.bank.subject_group_id))
+    access.update(_leadership(question.bank))
     access.update(permissions.person(uid) for uid in (question.author_id, version.approved_by_id) if uid)
     return sorted(access)
 
@@ -87,6 +103,7 @@ def draft_access(question, version) -> list[str]:
         permissions.group(question.bank.subject_group_id),
     }
     if version.status == VersionStatus.IN_REVIEW:
+        access.add(permissions.leaders(question.bank.subject_group.school_id))
         reviewer, _role = reviewer_for(version)
         if reviewer is not None:
             access.add(permissions.person(reviewer.pk))
@@ -106,6 +123,7 @@ def _document(question, version, *, key: str, status: str, access: list[str], up
         summary=summary,
         body=body_text(version),
         kind=KIND,
+        question_type=question.type or "",
         subject=question.subject.code if question.subject_id else "",
         grade=question.grade,
         level=question.level or "",

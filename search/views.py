@@ -15,6 +15,7 @@ from search.api import FACET_FIELDS, SORTS, SearchError, autocomplete, search_do
 PER_PAGE = 20
 FACET_LABELS = {
     "kind": _("Type"),
+    "question_type": _("Question type"),
     "subject": _("Subject"),
     "grade": _("Grade"),
     "level": _("Cognitive level"),

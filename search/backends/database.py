@@ -45,6 +45,7 @@ HIT_FIELDS = (
     "summary",
     "body",
     "kind",
+    "question_type",
     "subject",
     "grade",
     "level",
@@ -68,6 +69,7 @@ def _entry_values(document: IndexDocument) -> dict:
         "title_exact": folding.exact(document.title),
         "text_exact": folding.exact(text),
         "kind": document.kind,
+        "question_type": document.question_type,
         "subject": document.subject,
         "grade": document.grade,
         "level": document.level,
@@ -282,6 +284,7 @@ def _hit(row: dict, words: set[str]) -> Hit:
         title=row["title"],
         url=row["url"],
         kind=row["kind"],
+        question_type=row.get("question_type") or "",
         subject=row["subject"],
         grade=row["grade"],
         level=row["level"],
@@ -361,17 +364,29 @@ class PostgresMatcher:
 
 
 class PostgresSearch:
-    """The PostgreSQL query path: three statements whatever the facets.
+    """The PostgreSQL query path, bounded by ``COUNT_LIMIT`` whatever the number of matches.
 
-    1. a materialised CTE of the visible matches (GIN bitmap scan on the folded text, access list checked on the
-       narrow rows), from which one ``UNION ALL`` of ``GROUP BY``s counts every facet — each with
-       ``count(*) FILTER (WHERE <the other facets' filters>)`` — and the total;
+    1. one statement of materialised CTEs, each reading at most ``COUNT_LIMIT + 1`` visible matches (GIN bitmap on
+       the folded text; the access list checked on the narrow rows *inside* the CTE, so nothing counted was hidden):
+       ``m`` with every filter (the total and the facets without a filter of their own) and one ``m_<facet>`` per
+       facet that has a filter (that facet's counts, without its own filter, so other values can be added). When
+       a CTE holds ``COUNT_LIMIT + 1`` rows the query is *broad*: ``results.total`` is ``COUNT_LIMIT`` with
+       ``results.total_capped`` ("more than 1,000 results") and the facets count a sample of ``COUNT_LIMIT`` matches
+       (``results.facets_approximate``). Below that every figure is exact.
     2. the page: ids and rank, filtered, ordered, limited. When more than ``FULL_RANK_LIMIT`` documents match, the
        rank reads only the small title vector kept in the row (a body vector is read from TOAST, ~30 µs a document);
+       for a broad query it ranks a pool of candidates instead of every match: the first ``RANK_POOL`` documents with
+       every word in the title (GIN on the title vector) and the first ``RANK_POOL`` other matches (more for a page
+       beyond them: ``offset + per_page`` of each);
     3. the page's rows.
     """
 
     FULL_RANK_LIMIT = 500
+    COUNT_LIMIT = 1000
+    RANK_POOL = 200  # candidates of each kind (title matches, other matches) a broad query's first pages rank
+    COLUMNS = (
+        "e.id, e.kind, e.question_type, e.subject, e.grade, e.level, e.school, e.sharing, e.status, e.outcomes_list"
+    )
 
     @staticmethod
     def suggestions(terms, prefix: str, principals: frozenset[str], limit: int) -> list[dict]:
@@ -384,24 +399,28 @@ class PostgresSearch:
         if "*" not in principals:
             where.append("string_to_array(e.access_list, ' ') && %s::text[]")
             params.append(sorted(principals))
+        # In title order among at most COUNT_LIMIT visible candidates (a short prefix matches thousands of titles).
         sql = (
-            f"SELECT e.title, e.url, e.kind FROM {ENTRY_TABLE} e WHERE {' AND '.join(where)} "  # noqa: S608
-            "ORDER BY e.title_folded, e.id LIMIT %s"
+            f"SELECT c.title, c.url, c.kind FROM (SELECT e.id, e.title, e.url, e.kind, e.title_folded "  # noqa: S608
+            f"FROM {ENTRY_TABLE} e WHERE {' AND '.join(where)} LIMIT %s) c ORDER BY c.title_folded, c.id LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
+            cursor.execute(sql, [*params, PostgresSearch.COUNT_LIMIT, limit])
             return [{"title": t, "url": u, "kind": k} for t, u, k in cursor.fetchall()]
 
     def __init__(self, query: SearchQuery, *, match_all: bool) -> None:
         self.query, self.match_all = query, match_all
         self.matcher = PostgresMatcher()
 
-    def _base(self) -> tuple[list[str], list]:
+    def _tsquery(self) -> str:
+        terms = self.query.required_terms if self.match_all else self.query.terms
+        return self.matcher.tsquery(terms, match_all=self.match_all)
+
+    def _base(self, vector: str = "folded_tsv") -> tuple[list[str], list]:
         where, params = [], []
         if self.query.terms:
-            where.append("e.folded_tsv @@ to_tsquery('simple', %s)")
-            terms = self.query.required_terms if self.match_all else self.query.terms
-            params.append(self.matcher.tsquery(terms, match_all=self.match_all))
+            where.append(f"e.{vector} @@ to_tsquery('simple', %s)")
+            params.append(self._tsquery())
         if not self.query.sees_everything:
             where.append("string_to_array(e.access_list, ' ') && %s::text[]")
             params.append(sorted(self.query.principals))
@@ -429,41 +448,53 @@ class PostgresSearch:
 
         where, params = self._base()
         where_sql = " AND ".join(where) or "TRUE"
-        selects, select_params = [], []
-        for name in self.query.facets:
-            condition, extra = self._conditions("m", skip=name)
+        cap = self.COUNT_LIMIT
+        ctes, cte_params = [], []
+
+        def sample(alias: str, skip: str | None) -> None:
+            condition, extra = self._conditions("e", skip=skip)
+            ctes.append(
+                f"{alias} AS MATERIALIZED (SELECT {self.COLUMNS} FROM {ENTRY_TABLE} e "  # noqa: S608
+                f"WHERE {where_sql} AND {condition} LIMIT %s)"
+            )
+            cte_params.extend([*params, *extra, cap + 1])
+
+        sample("m", None)
+        selects = []
+        for index, name in enumerate(self.query.facets):
+            alias = "m"
+            if name in self.query.filters:
+                alias = f"m{index}"
+                sample(alias, name)
+                selects.append(f"SELECT '#', '{name}', count(*) FROM {alias}")  # noqa: S608
             if name in MULTI_VALUED:
                 selects.append(
-                    f"SELECT '{name}', o, count(*) FILTER (WHERE {condition}) FROM m "  # noqa: S608
-                    f"CROSS JOIN LATERAL unnest(string_to_array(m.{name}_list, ' ')) AS o GROUP BY o"
+                    f"SELECT '{name}', o, count(*) FROM {alias} "  # noqa: S608
+                    f"CROSS JOIN LATERAL unnest(string_to_array({alias}.{name}_list, ' ')) AS o GROUP BY o"
                 )
             else:
-                selects.append(
-                    f"SELECT '{name}', m.{name}::text, count(*) FILTER (WHERE {condition}) FROM m GROUP BY m.{name}"  # noqa: S608
-                )
-            select_params += extra
-        condition, extra = self._conditions("m")
-        selects.append(f"SELECT '', '', count(*) FILTER (WHERE {condition}) FROM m")  # noqa: S608
-        select_params += extra
-        sql = (
-            "WITH m AS MATERIALIZED (SELECT e.id, e.kind, e.subject, e.grade, e.level, e.school, e.sharing, e.status, "  # noqa: S608
-            f"e.outcomes_list FROM {ENTRY_TABLE} e WHERE {where_sql}) " + " UNION ALL ".join(selects)
-        )
+                selects.append(f"SELECT '{name}', {alias}.{name}::text, count(*) FROM {alias} GROUP BY {alias}.{name}")  # noqa: S608
+        selects.append("SELECT '', '', count(*) FROM m")
+        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         facets: dict[str, list[FacetValue]] = {name: [] for name in self.query.facets}
-        total = 0
+        total, approximate = 0, False
         with connection.cursor() as cursor:
-            cursor.execute(sql, params + select_params)
+            cursor.execute(sql, cte_params)
             for name, value, count in cursor.fetchall():
                 if name == "":
                     total = count
+                elif name == "#":
+                    approximate = approximate or count > cap
                 elif value not in (None, "") and count:
                     selected = str(value) in self.query.filters.get(name, [])
                     facets[name].append(FacetValue(value=str(value), count=count, selected=selected))
+        capped = total > cap
+        total = min(total, cap)
         for values in facets.values():
             values.sort(key=lambda f: (-f.count, f.value))
         rows = []
         if total and self.query.offset < total:
-            ids_and_ranks = self._page(where_sql, params, total)
+            ids_and_ranks = self._page(where_sql, params, total, broad=capped)
             by_id = {
                 row["id"]: row
                 for row in SearchEntry.objects.filter(pk__in=[i for i, _r in ids_and_ranks]).values(*HIT_FIELDS)
@@ -477,21 +508,23 @@ class PostgresSearch:
             per_page=self.query.per_page,
             facets=facets,
             backend=backend,
+            total_capped=capped,
+            facets_approximate=capped or approximate,
         )
 
-    def _page(self, where_sql: str, params: list, total: int) -> list[tuple[int, float]]:
+    def _page(self, where_sql: str, params: list, total: int, *, broad: bool = False) -> list[tuple[int, float]]:
         condition, filter_params = self._conditions("e")
         rank_sql, rank_params = "0", []
         query = self.query
-        if query.sort == "relevance" and query.terms:
+        relevance = query.sort == "relevance" and query.terms
+        if relevance:
             any_word = self.matcher.tsquery(query.terms, match_all=False)
-            vector = "e.folded_tsv" if total <= self.FULL_RANK_LIMIT else "e.title_tsv"
+            full = total <= self.FULL_RANK_LIMIT and not broad
+            vector = "e.folded_tsv" if full else "e.title_tsv"
             parts, rank_params = [f"ts_rank_cd({vector}, to_tsquery('simple', %s), 1)"], [any_word]
             exact = self.matcher.exact_tsquery(query.terms)
             if exact:
-                exact_vector = (
-                    "e.exact_tsv" if total <= self.FULL_RANK_LIMIT else "to_tsvector('simple', e.title_exact)"
-                )
+                exact_vector = "e.exact_tsv" if full else "to_tsvector('simple', e.title_exact)"
                 parts.append(f"CASE WHEN {exact_vector} @@ to_tsquery('simple', %s) THEN {EXACT_BONUS} ELSE 0 END")
                 rank_params.append(exact)
             phrase = self.matcher.phrase_tsquery(query.terms)
@@ -506,12 +539,24 @@ class PostgresSearch:
             order = "e.updated_at ASC NULLS LAST, e.id"
         else:
             order = "e.updated_at DESC NULLS LAST, e.id DESC"
-        sql = (
-            f"SELECT e.id, {rank_sql} AS rank FROM {ENTRY_TABLE} e WHERE {where_sql} AND {condition} "  # noqa: S608
-            f"ORDER BY {order} LIMIT %s OFFSET %s"
-        )
+        source, source_params = f"{ENTRY_TABLE} e WHERE {where_sql} AND {condition}", [*params, *filter_params]
+        if broad and relevance:
+            # A pool instead of every match: the documents with every word in their title (they rank first), then
+            # the first other matches, each read through its GIN index and bounded; the access list and the
+            # filters are applied inside both halves.
+            title_where, title_params = self._base(vector="title_tsv")
+            pool = (
+                f"(SELECT e.id FROM {ENTRY_TABLE} e WHERE {' AND '.join(title_where)} AND {condition} LIMIT %s) "  # noqa: S608
+                f"UNION (SELECT e.id FROM {source} LIMIT %s)"
+            )
+            source = f"{ENTRY_TABLE} e WHERE e.id IN ({pool})"
+            pool_size = max(self.RANK_POOL, query.offset + query.per_page)
+            source_params = [*title_params, *filter_params, pool_size, *source_params, pool_size]
+        # Never more hits than the total counted (a broad query's pool may hold more than COUNT_LIMIT).
+        size = max(0, min(query.per_page, total - query.offset))
+        sql = f"SELECT e.id, {rank_sql} AS rank FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, rank_params + params + filter_params + [query.per_page, query.offset])
+            cursor.execute(sql, [*rank_params, *source_params, size, query.offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 

@@ -70,6 +70,7 @@ class SearchDocument(Document):
     body = _text()
     url = Keyword(index=False)
     kind = Keyword()
+    question_type = Keyword()
     subject = Keyword()
     grade = Integer()
     level = Keyword()
@@ -102,6 +103,7 @@ def document_body(document: IndexDocument) -> dict:
         "body": _nfc(document.body),
         "url": document.url,
         "kind": document.kind,
+        "question_type": document.question_type,
         "subject": document.subject,
         "grade": document.grade,
         "level": document.level,
@@ -348,6 +350,7 @@ def parse_response(response: dict, query: SearchQuery, *, backend: str = "elasti
                 title=title,
                 url=source.get("url", ""),
                 kind=source.get("kind", ""),
+                question_type=source.get("question_type", ""),
                 subject=source.get("subject", ""),
                 grade=source.get("grade"),
                 level=source.get("level", ""),

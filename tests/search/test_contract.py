@@ -306,3 +306,39 @@ def test_function_words_are_not_required_when_the_query_has_others(search_backen
     results = run(search_backend, "phương trình của đường tròn", SCHOOL_A)  # no "của" in the lesson
     assert results.relaxed is False and "2" in keys(results)
     assert set(keys(run(search_backend, "của"))) == {"1", "5"}  # only function words: then they are required
+
+
+def test_broad_queries_on_postgresql_are_capped_and_still_permission_filtered(search_backend, corpus, monkeypatch):
+    from django.db import connection
+
+    from search.backends.database import PostgresSearch
+
+    if search_backend.name != "database" or connection.vendor != "postgresql":
+        pytest.skip("counting at most COUNT_LIMIT matches is PostgreSQL's path for broad queries")
+    exact = run(search_backend, "", SCHOOL_A, sort="newest")
+    assert (exact.total, exact.total_capped, exact.facets_approximate) == (5, False, False)
+    monkeypatch.setattr(PostgresSearch, "COUNT_LIMIT", 2)
+    broad = run(search_backend, "", SCHOOL_A, sort="newest", per_page=1)
+    assert (broad.total, broad.total_capped, broad.facets_approximate, broad.pages) == (2, True, True, 2)
+    assert set(keys(broad)) <= {"1", "2", "3", "5", "2:draft"}
+    # The sample the facets count is drawn from what the person may see only.
+    anonymous = run(search_backend, "", ANONYMOUS)
+    assert anonymous.total_capped and anonymous.total == 2
+    assert {v.value for v in anonymous.facets["status"]} == {"published"}
+    assert {v.value for v in anonymous.facets["subject"]} <= {"toan", "sinh-hoc", "lich-su"}
+    assert {v.value for v in anonymous.facets["outcomes"]} <= {"TOAN11.GT.DAOHAM.1"}
+    assert sum(v.count for v in anonymous.facets["subject"]) <= 3
+    # A broad ranked query ranks a bounded pool of visible matches: title matches first.
+    ranked = run(search_backend, "đường", SCHOOL_A, per_page=10)
+    assert ranked.total_capped and ranked.total == 2
+    assert set(keys(ranked)) <= {"2", "2:draft", "3", "5"} and len(keys(ranked)) == 2
+    assert set(keys(run(search_backend, "đường", ANONYMOUS, per_page=10))) <= {"3", "5"}
+    # A filtered facet is counted on its own sample, without its own filter, so other values stay offered.
+    filtered = run(search_backend, "", SCHOOL_A, filters={"subject": ["toan"]})
+    assert filtered.facets_approximate and {v.value for v in filtered.facets["subject"]} <= {
+        "toan",
+        "sinh-hoc",
+        "lich-su",
+    }
+    assert set(keys(filtered)) <= {"1", "2", "2:draft"}
+    assert run(search_backend, "", STUDENT_B, filters={"subject": ["lich-su"]}).total_capped is False

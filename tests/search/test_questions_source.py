@@ -155,15 +155,20 @@ def test_drafts_and_reviews_belong_to_the_author_and_the_subject_group(people, m
     review = {(f"{q.pk}:draft", "review")}
     assert found(fresh(people.teacher), "dao ham") == review
     assert found(fresh(colleague), "dao ham") == review
-    for other in (*nobody, stranger.teacher):
-        assert found(fresh(other), "dao ham") == set()
+    # The school's leadership (BGH) sees its school's questions under review, as the bank shows them to it.
+    assert found(fresh(people.principal), "dao ham") == review
+    for other in (*[o for o in nobody if o != people.principal], stranger.teacher, stranger.principal):
+        assert found(fresh(other), "dao ham") == set(), other.username
 
     with commit():
         bank_api.review_version(version=version, user=people.group_head, action="approve")
     ready = {(str(q.pk), "published")}
     assert found(fresh(people.teacher), "dao ham") == ready  # the draft document is gone
     assert found(fresh(other_group_teacher), "dao ham") == ready  # staff of the school (school sharing)
-    for other in (people.student, people.parent, stranger.teacher, stranger.student, AnonymousUser()):
+    assert found(fresh(people.principal), "dao ham") == ready  # its leadership, in no subject group
+    for other in (people.student, people.parent, stranger.teacher, stranger.principal, stranger.student):
+        assert found(fresh(other), "dao ham") == set(), other.username
+    for other in (AnonymousUser(),):
         assert found(fresh(other), "dao ham") == set()
 
 
@@ -197,9 +202,51 @@ def test_ready_questions_follow_the_banks_sharing_scope_for_staff_only(people, m
     assert finds(people.teacher) and finds(people.group_head) and finds(superuser)
     assert finds(neighbour.teacher) == (scope in (SharingScope.DISTRICT, SharingScope.PUBLIC))
     assert finds(stranger.teacher) == (scope == SharingScope.PUBLIC)
+    # The leadership (BGH) of the schools reached, in no subject group, like their teachers.
+    assert finds(people.principal)
+    assert finds(neighbour.principal) == (scope in (SharingScope.DISTRICT, SharingScope.PUBLIC))
+    assert finds(stranger.principal) == (scope == SharingScope.PUBLIC)
+    assert not finds(people.school_admin) and not finds(neighbour.school_admin)
     students_and_parents = [people.student, people.parent, neighbour.student, stranger.student, stranger.parent]
     for user in [*students_and_parents, AnonymousUser(), UserFactory(username="khong-vai-tro")]:
         assert not finds(user), (getattr(user, "username", "anonymous"), scope)
+
+
+def test_the_question_type_is_a_facet_and_a_filter(people, make_question):
+    from lms.assessments.ir import Statement
+
+    single_type, tf4_type = bank_api.QuestionType.SINGLE.value, bank_api.QuestionType.TF4.value
+    single_choice = make_question().question
+    true_false = make_question(
+        bank_api.QuestionContent(
+            type=bank_api.QType.TF4,
+            stem="Cho hàm số \\(y = x^2\\). Xét đạo hàm của nó.",
+            statements=[
+                Statement("a", "Đạo hàm bằng 2x.", True),
+                Statement("b", "Nghịch biến trên R.", False),
+                Statement("c", "Đồng biến trên khoảng (0; +∞).", True),
+                Statement("d", "Có hai cực trị.", False),
+            ],
+        )
+    ).question
+    results = search_api.search_documents(people.teacher, "dao ham", facets=["question_type"])
+    assert {(v.value, v.count, v.label) for v in results.facets["question_type"]} == {
+        (single_type, 1, str(bank_api.QuestionType.SINGLE.label)),
+        (tf4_type, 1, str(bank_api.QuestionType.TF4.label)),
+    }
+    assert {h.question_type for h in results.hits} == {single_type, tf4_type}
+    only_tf4 = found(people.teacher, "dao ham", filters={"question_type": [tf4_type]})
+    assert only_tf4 == {(str(true_false.pk), "published")}
+    filtered = search_api.search_documents(
+        people.teacher, "dao ham", filters={"question_type": [single_type]}, facets=["question_type"]
+    )
+    assert [h.object_id for h in filtered.hits] == [str(single_choice.pk)]
+    # The type facet still offers the other type, to switch to it.
+    assert {(v.value, v.selected) for v in filtered.facets["question_type"]} == {(single_type, True), (tf4_type, False)}
+    # Students find no question, so no type either.
+    assert search_api.search_documents(people.student, "dao ham", facets=["question_type"]).facets == {
+        "question_type": []
+    }
 
 
 def test_a_new_subject_group_finds_the_questions_shared_with_its_school(people, make_question, commit):

@@ -99,6 +99,12 @@ def validate_content(q: IRQuestion) -> list[str]:
         problems.append(_("Give at least two items to order."))
     if q.type in (QType.CLOZE, QType.GROUP) and not q.parts:
         problems.append(_("Add at least one sub-question."))
+    if q.type == QType.GROUP:
+        for i, part in enumerate(q.parts, start=1):
+            problems.extend(
+                _("Sub-question %(number)s: %(problem)s") % {"number": i, "problem": problem}
+                for problem in validate_content(part)
+            )
     if q.points < 0:
         problems.append(_("Points cannot be negative."))
     return problems

@@ -442,7 +442,9 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
         text = line.text.strip()
         sm = None if line.role or after_end else STIMULUS.match(text)
         if sm and not QUESTION.match(text):
-            stimulus = _Stimulus(heading=text[: sm.end()].strip(), part=part, numbers=_stimulus_numbers(sm.group(1), sm.group(2)))
+            stimulus = _Stimulus(
+                heading=text[: sm.end()].strip(), part=part, numbers=_stimulus_numbers(sm.group(1), sm.group(2))
+            )
             current = None
             rest = _trim_line(line, sm.end())
             if rest.text.strip() or rest.images:

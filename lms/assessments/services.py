@@ -35,6 +35,7 @@ from lms.assessments.models import (
     ReviewDecision,
     VersionStatus,
 )
+from lms.assessments.signals import announce_questions_changed
 from lms.schools.api import get_group_head, get_principal
 
 LEVEL_ALIASES = {"biết": "biet", "biet": "biet", "hiểu": "hieu", "hieu": "hieu", "vận dụng": "van_dung"}
@@ -465,6 +466,7 @@ def _bulk_create(questions: list[IRQuestion], bank: QuestionBank, author, metada
     for row, q in zip(rows, questions, strict=True):
         if q.media:
             _save_media(row, q.media)
+    announce_questions_changed(row.pk for row in rows)  # bulk_create sends no post_save (search listens)
     return versions
 
 

@@ -24,12 +24,14 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 
 from lms.assessments.importers.omml import M, to_latex
 from lms.assessments.ir import Choice, ImportResult, NumericAnswer, QType, Question, Statement, TextAnswer
@@ -217,15 +219,36 @@ class _Reader:
     def lines(self, body: Element) -> list[Line]:
         out: list[Line] = []
         for child in body:
-            if child.tag == f"{W}p":
-                out.extend(self.paragraph(child))
-            elif child.tag == f"{W}tbl":
-                out.extend(self.table(child))
-            elif child.tag == f"{W}sdt":
-                content = child.find(f"{W}sdtContent")
-                if content is not None:
-                    out.extend(self.lines(content))
+            out.extend(self.block(child))
         return out
+
+    def block(self, child: Element) -> list[Line]:
+        """One child of ``w:body`` (a paragraph, a table, a content control) → its lines."""
+        if child.tag == f"{W}p":
+            return self.paragraph(child)
+        if child.tag == f"{W}tbl":
+            return self.table(child)
+        if child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                return self.lines(content)
+        return []
+
+    def stream(self, xml: IO[bytes]) -> Iterator[Line]:
+        """The lines of ``word/document.xml`` read as a stream (``iterparse``): each child of ``w:body`` is turned
+        into lines when its end tag is read and then dropped, so the document is never held as one tree."""
+        depth = 0
+        body: Element | None = None
+        for event, el in iterparse(xml, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth == 2 and el.tag == f"{W}body":
+                    body = el
+                continue
+            depth -= 1
+            if depth == 2 and body is not None:
+                yield from self.block(el)
+                body.remove(el)
 
     def table(self, tbl: Element) -> list[Line]:
         """A table with one question per row (a "Câu n" cell and an answer column) becomes question lines with
@@ -361,19 +384,22 @@ def parse(data: bytes, *, result: ImportResult | None = None) -> ImportResult:
     result = result or ImportResult(format="docx")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        document = fromstring(archive.read("word/document.xml"))
+        archive.getinfo("word/document.xml")
     except (zipfile.BadZipFile, KeyError):
         result.error(None, "The file is not a Word .docx document.", "Save it from Word as .docx (not .doc).")
         return result
-    except (ParseError, DefusedXmlException) as exc:
+    reader = _Reader(archive)
+    read = ImportResult(format="docx")  # what reading finds, kept only if the whole document could be read
+    try:
+        with archive.open("word/document.xml") as xml:
+            drafts = _drafts(reader.stream(xml), read)
+    except (ParseError, DefusedXmlException, zipfile.BadZipFile) as exc:
         result.error(None, f"word/document.xml is damaged: {exc}", "Open and save the file again in Word.")
         return result
-    reader = _Reader(archive)
-    body = document.find(f"{W}body")
-    lines = reader.lines(body) if body is not None else []
     for warning in dict.fromkeys(reader.warnings):
         result.warn(None, warning)
-    drafts = _drafts(lines, result)
+    result.warnings.extend(read.warnings)
+    result.errors.extend(read.errors)
     groups: dict[int, Question] = {}  # id(stimulus) → its group question
     for draft in drafts:
         if draft.numbered:
@@ -431,7 +457,7 @@ def _where(d: _Draft) -> str:
     return f"Phần {d.part}, Câu {d.label}" if d.part else f"Câu {d.label}"
 
 
-def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
+def _drafts(lines: Iterable[Line], result: ImportResult) -> list[_Draft]:
     drafts: list[_Draft] = []
     by_label: dict[tuple[str, int], _Draft] = {}
     part = ""

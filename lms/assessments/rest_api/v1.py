@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -202,4 +202,4 @@ def import_file(
         "warnings": [w.to_dict() for w in result.warnings],
         "saved": saved,
     }
-    return status, body
+    return Status(status, body)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Time and peak memory of importing generated question files: 10,000 GIFT questions and a 500-question Word exam.
+"""Time and peak memory of importing generated question files: 10,000 GIFT questions and a 500-question Word exam
+(and a 2,000-question one for the memory figures).
 
 A script, not a test: ``.venv/bin/python bench/import_questions.py`` (see bench/README.md). For each file it runs,
 each in a fresh Python process so that one measurement's memory does not leak into the next:
@@ -203,6 +204,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gift", type=int, default=10_000, help="GIFT questions to generate (default 10000)")
     parser.add_argument("--docx", type=int, default=500, help="Word questions to generate (default 500)")
+    parser.add_argument(
+        "--docx-large", type=int, default=2000, help="a larger Word exam for the memory figures (default 2000; 0: none)"
+    )
     parser.add_argument("--database-url", help="database for the save runs (default: a temporary SQLite file)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--format", default="auto", help=argparse.SUPPRESS)
@@ -222,11 +226,11 @@ def main() -> int:
     env["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     env["MEDIA_ROOT"] = str(tmp / "media")
     files = []
-    for count in (args.gift // 10, args.gift):
+    for count in (args.gift // 10, args.gift) if args.gift else ():  # --gift 0: Word only
         path = tmp / f"bench-{count}.gift"
         path.write_text(gift_file(count), encoding="utf-8")
         files.append((path, "gift", count))
-    for count in (args.docx // 10, args.docx):
+    for count in (args.docx // 10, args.docx, *([args.docx_large] if args.docx_large > args.docx else [])):
         path = tmp / f"bench-{count}.docx"
         path.write_bytes(docx_file(count))
         files.append((path, "docx", count))
@@ -305,6 +309,8 @@ def _run(args, env: dict, files: list) -> int:
             if count in (args.gift, args.docx) and m["total_s"] >= TARGET_SECONDS:
                 ok = False
     for fmt_rows in ([r for r in rows if r[0].endswith(".gift")], [r for r in rows if r[0].endswith(".docx")]):
+        if not fmt_rows:
+            continue
         for save in (False, True):
             sizes = [r[1] for r in fmt_rows]
             small = next(r[3] for r in fmt_rows if r[2] == save and r[1] == min(sizes))

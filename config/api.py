@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from content.rest_api.v1 import router as lessons_router
+from lms.assessments.rest_api.v1 import router as questions_router
 from lms.courses.rest_api.v1 import router as courses_router
 from lms.schools.rest_api.v1 import router as schools_router
 from search.rest_api.v1 import router as search_router
@@ -27,6 +28,7 @@ api.add_router("/", schools_router)
 api.add_router("/", lessons_router)
 api.add_router("/", courses_router)
 api.add_router("/", search_router)
+api.add_router("/", questions_router)
 
 
 @api.get("/ping", auth=None, summary="Liveness of the API (no authentication)")

@@ -29,6 +29,27 @@ def object_changed(source: str, object_id) -> None:
     transaction.on_commit(lambda: update_object_task.delay(source, object_id))
 
 
+def objects_changed(source: str, object_ids: Iterable) -> None:
+    """``object_changed`` for many objects (an import): one Celery task per batch of ``BATCH`` after the commit."""
+    from search.tasks import update_objects_task
+
+    ids = [str(i) for i in object_ids]
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        transaction.on_commit(lambda batch=batch: update_objects_task.delay(source, batch))
+
+
+def update_objects(source: str, object_ids: Iterable[str]) -> int:
+    """``update_object`` for many objects, their documents read in one batch (``documents_for_many``)."""
+    documents_by_object = list(get_source(source).documents_for_many([str(i) for i in object_ids]))
+    documents = [doc for _object_id, docs in documents_by_object for doc in docs]
+    for backend in all_backends():
+        backend.index(documents)
+        for object_id, docs in documents_by_object:
+            backend.delete_object(source, object_id, keep_keys=[d.key for d in docs])
+    return len(documents)
+
+
 def update_object(source: str, object_id: str) -> int:
     """Write the object's current documents to every backend and drop its others; returns how many it has now."""
     documents = get_source(source).documents_for(str(object_id))

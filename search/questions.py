@@ -20,8 +20,9 @@ removed and LaTeX kept as typed. Facets: question type (``question_type``: the b
 for ready, ``draft`` for draft or returned, ``review`` for waiting for review); the question type's label is in the
 summary too, so it can be searched.
 
-Signals: a question, a version or a bank saved or deleted, the YCCĐ of a question changed, and a new subject group
-(which may now find shared questions) reindex the questions concerned.
+Signals: a question, a version or a bank saved or deleted, the YCCĐ of a question changed, a new subject group
+(which may now find shared questions), and the bank's ``questions_changed`` (questions an import saved in bulk, sent
+after the commit; reindexed in batches) reindex the questions concerned.
 """
 
 from __future__ import annotations
@@ -205,10 +206,11 @@ class QuestionSource(DocumentSource):
     def _signals(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from lms.assessments.api import Question, QuestionBank, QuestionVersion
+        from lms.assessments.api import Question, QuestionBank, QuestionVersion, questions_changed
         from lms.schools.api import SubjectGroup
 
         return [
+            (questions_changed, Question, _questions_changed, "search.question.bulk"),
             (post_save, Question, _question_changed, "search.question.saved"),
             (post_delete, Question, _question_changed, "search.question.deleted"),
             (post_save, QuestionVersion, _version_changed, "search.question.version_saved"),
@@ -231,6 +233,13 @@ def _changed(question_id) -> None:
     from search.indexing import object_changed
 
     object_changed(SOURCE, question_id)
+
+
+def _questions_changed(sender, question_ids, **kwargs) -> None:
+    """Questions saved in bulk (an import: no ``post_save``); sent after the commit."""
+    from search.indexing import objects_changed
+
+    objects_changed(SOURCE, question_ids)
 
 
 def _question_changed(sender, instance, **kwargs) -> None:

@@ -6,7 +6,8 @@
 - Import / export: ``import_bytes`` / ``import_file`` → ``ImportResult``; ``export_questions(versions, fmt)``.
 - Review: ``submit_for_review``, ``review_version``, ``get_review_queue``, ``reviewer_for``.
 - Search (``search/questions.py``): ``get_questions_for_index``, ``get_staff_groups_for_banks``, ``get_question_ids``,
-  ``get_question_ids_shared_with_school``.
+  ``get_question_ids_shared_with_school``, and the ``questions_changed`` signal (sent after commit for questions
+  saved in bulk by imports, which send no ``post_save``).
 """
 
 from lms.assessments.exporters import EXPORT_FORMATS, export_ir, export_questions
@@ -56,6 +57,7 @@ from lms.assessments.services import (
     submit_for_review,
     validate_content,
 )
+from lms.assessments.signals import announce_questions_changed, questions_changed
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -77,6 +79,7 @@ __all__ = [
     "Score",
     "VersionStatus",
     "add_comment",
+    "announce_questions_changed",
     "authoring_warnings",
     "can_edit_bank",
     "check_answer_sheet",
@@ -98,6 +101,7 @@ __all__ = [
     "get_staff_groups_for_banks",
     "import_bytes",
     "import_file",
+    "questions_changed",
     "record_usage",
     "review_version",
     "reviewer_for",

@@ -151,7 +151,7 @@ class Question:
             "statements": [{"label": s.label, "text": s.text, "true": s.true} for s in self.statements],
             "points": str(self.points),
             "level": self.level,
-        }
+        } | ({"parts": [p.to_summary() for p in self.parts]} if self.type == QType.GROUP else {})
 
     def normalise(self) -> Question:
         """Make implicit credit explicit: every option of a single / multiple choice question gets its fraction
@@ -245,6 +245,36 @@ class ImportResult:
             "questions": [q.to_summary() for q in self.questions],
             "errors": [e.to_dict() for e in self.errors],
         }
+
+
+def regroup(questions: list[Question], count, result: ImportResult) -> list[Question]:
+    """Formats without câu chùm get one from our exporters as a description (the passage) followed by its questions;
+    ``count(description)`` says how many follow (0: a plain description). They become one ``group`` again."""
+    out: list[Question] = []
+    i = 0
+    while i < len(questions):
+        q = questions[i]
+        n = count(q) if q.type == QType.DESCRIPTION else 0
+        parts = questions[i + 1 : i + 1 + n]
+        if n and (len(parts) < n or any(p.type in (QType.GROUP, QType.DESCRIPTION) for p in parts)):
+            result.warn(
+                q.number, f"the shared passage names {n} questions that do not follow it; kept as a description"
+            )
+            n = 0
+        if not n:
+            out.append(q)
+            i += 1
+            continue
+        group = Question(type=QType.GROUP, stem=q.stem, number=q.number, name=q.name, text_format=q.text_format)
+        group.tags, group.category, group.idnumber = q.tags, q.category, ""
+        group.parts, group.media = parts, dict(q.media)
+        group.points = sum((p.points for p in parts), Decimal(0))
+        group.exam_part = parts[0].exam_part
+        for p in parts:
+            group.media.update(p.media)
+        out.append(group)
+        i += 1 + n
+    return out
 
 
 def format_decimal(value: Decimal, *, comma: bool = False) -> str:

@@ -145,3 +145,33 @@ def get_question_ids_shared_with_school(school) -> QuerySet:
             bank__sharing=SharingScope.DISTRICT, bank__subject_group__school__organisation=school.organisation_id
         )
     return Question.objects.filter(scope).order_by("pk").values_list("pk", flat=True)
+
+
+def get_questions_visible_to(user) -> QuerySet[Question]:
+    """Questions the REST API lists for ``user`` — staff only, as in the site search (a question's text holds its key):
+    every question of the banks of the user's subject groups and the user's own questions; the questions with a ready
+    version of the other banks the user may see (``visible_banks``). Students, parents and people in no subject group
+    see none."""
+    if not user.is_authenticated:
+        return Question.objects.none()
+    questions = Question.objects.select_related("bank__subject_group__school", "subject").prefetch_related("versions")
+    if user.is_superuser:
+        return questions
+    groups = get_groups_of(user)
+    if not groups.exists():
+        return Question.objects.none()
+    own = Q(bank__subject_group__in=groups) | Q(author=user)
+    shared = Q(bank__in=visible_banks(user).values("pk"), versions__status=VersionStatus.READY)
+    return questions.filter(own | shared).distinct()
+
+
+def shown_version(user, question: Question, editable_groups: set[int] | None = None) -> QuestionVersion | None:
+    """The version ``user`` sees: the latest one for the bank's subject group and the author, else the latest ready
+    one (from prefetched versions). ``editable_groups``: the ids of the user's subject groups, when known."""
+    versions = sorted(question.versions.all(), key=lambda v: v.number)
+    if editable_groups is None:
+        editable_groups = set(get_groups_of(user).values_list("pk", flat=True))
+    if user.is_superuser or question.author_id == user.pk or question.bank.subject_group_id in editable_groups:
+        return versions[-1] if versions else None
+    ready = [v for v in versions if v.status == VersionStatus.READY]
+    return ready[-1] if ready else None

@@ -35,6 +35,7 @@ from lms.assessments.models import (
     ReviewDecision,
     VersionStatus,
 )
+from lms.assessments.signals import announce_questions_changed
 from lms.schools.api import get_group_head, get_principal
 
 LEVEL_ALIASES = {"biết": "biet", "biet": "biet", "hiểu": "hieu", "hieu": "hieu", "vận dụng": "van_dung"}
@@ -99,6 +100,12 @@ def validate_content(q: IRQuestion) -> list[str]:
         problems.append(_("Give at least two items to order."))
     if q.type in (QType.CLOZE, QType.GROUP) and not q.parts:
         problems.append(_("Add at least one sub-question."))
+    if q.type == QType.GROUP:
+        for i, part in enumerate(q.parts, start=1):
+            problems.extend(
+                _("Sub-question %(number)s: %(problem)s") % {"number": i, "problem": problem}
+                for problem in validate_content(part)
+            )
     if q.points < 0:
         problems.append(_("Points cannot be negative."))
     return problems
@@ -459,6 +466,7 @@ def _bulk_create(questions: list[IRQuestion], bank: QuestionBank, author, metada
     for row, q in zip(rows, questions, strict=True):
         if q.media:
             _save_media(row, q.media)
+    announce_questions_changed(row.pk for row in rows)  # bulk_create sends no post_save (search listens)
     return versions
 
 

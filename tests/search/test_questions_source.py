@@ -372,3 +372,78 @@ def test_every_part_of_a_question_is_text_for_the_index():
         "\\(\\cos\\)",
         "Lời giải chung",
     ]
+
+
+# ------------------------------------------------------------------ imports (bulk_create: no post_save)
+IMPORT_FORMATS = {
+    "gift": b"::Q1:: Thu do cua Viet Nam la gi? {=Ha Noi ~Hue ~Da Nang}\n\n::Q2:: Song Hong chay qua {=Ha Noi ~Hue}\n",
+    "aiken": b"Thu do cua Viet Nam la gi?\nA. Ha Noi\nB. Hue\nANSWER: A\n",
+}
+
+
+@pytest.mark.parametrize("fmt", [*IMPORT_FORMATS, "docx", "moodlexml", "qti"])
+def test_an_imported_question_is_found_right_after_the_import(people, bank, commit, fmt):
+    from tests.assessments.docx_builder import docx, line, p, r
+
+    if fmt in IMPORT_FORMATS:
+        data = IMPORT_FORMATS[fmt]
+    else:
+        gift = bank_api.import_bytes(IMPORT_FORMATS["gift"], fmt="gift").questions
+        data = (
+            docx(line("Câu 1. Thủ đô của Việt Nam là gì?"), p(r("A.", u=True), r(" Hà Nội")), line("B. Huế"))
+            if fmt == "docx"
+            else bank_api.export_ir(gift, fmt)
+        )
+    result = bank_api.import_bytes(data, fmt=fmt)
+    assert not result.errors
+    with commit():
+        saved = bank_api.save_import(result, bank=bank, author=people.teacher)
+    q = saved[0].question
+    assert (f"{q.pk}:draft", "draft") in found(fresh(people.teacher), "thu do viet nam")
+    assert found(fresh(people.student), "thu do viet nam") == set()
+
+
+def test_a_rolled_back_import_indexes_nothing_and_a_large_one_is_indexed_in_batches(people, bank, commit):
+    from django.db import transaction
+
+    from search import tasks
+
+    lines = "\n\n".join(f"Cau hoi so {i} ve phuong trinh bac hai? {{=dung ~sai}}" for i in range(450))
+    with commit() as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                bank_api.save_import(
+                    bank_api.import_bytes(lines.encode(), fmt="gift"), bank=bank, author=people.teacher
+                )
+                raise RuntimeError("the request failed after the import")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and found(fresh(people.teacher), "phuong trinh bac hai") == set()
+
+    calls = []
+    original = tasks.update_objects_task.delay
+    tasks.update_objects_task.delay = lambda source, ids: calls.append(len(ids)) or original(source, ids)
+    try:
+        with commit():
+            report = bank_api.save_import_stream(lines.encode(), bank=bank, author=people.teacher, fmt="gift")
+    finally:
+        tasks.update_objects_task.delay = original
+    assert report.saved == 450
+    assert sorted(calls) == [50, 200, 200]  # the stream saves 500 a batch; search reads 200 a task
+    hits = search_api.search_documents(fresh(people.teacher), "phuong trinh bac hai", per_page=50)
+    assert hits.total == 450
+
+
+def test_the_background_import_task_indexes_what_it_saved(people, bank, commit):
+    from django.core.files.base import ContentFile
+
+    from lms.assessments.models import ImportJob
+    from lms.assessments.tasks import import_questions_task
+
+    job = ImportJob(bank=bank, user=people.teacher, file_name="a.gift", format="gift")
+    job.upload.save("a.gift", ContentFile(IMPORT_FORMATS["gift"]), save=False)
+    job.save()
+    with commit():
+        import_questions_task.delay(job.pk).get()
+    assert len(found(fresh(people.teacher), "thu do viet nam")) == 1
+    assert len(found(fresh(people.teacher), "song hong")) == 1

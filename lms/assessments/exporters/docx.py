@@ -3,7 +3,8 @@
 
 ``PHẦN I.`` single choice (options A.–D. one per line, the correct label underlined), ``PHẦN II.`` Đúng/Sai
 (statements a)–d), true labels underlined), ``PHẦN III.`` short answers (``Đáp án: -1,5``), ``PHẦN IV.`` other
-questions; ``Lời giải`` after each question; pictures embedded; LaTeX kept as ``\\(…\\)`` text.
+questions; ``Lời giải`` after each question; a câu chùm as "Đọc thông tin sau và trả lời các câu từ n đến m." with
+its passage once, then its questions; pictures embedded; LaTeX kept as ``\\(…\\)`` text.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class ExportError(ValueError):
 def part_of(q: Question) -> str:
     if q.exam_part in PARTS:
         return q.exam_part
+    if q.type == QType.GROUP and q.parts:
+        return part_of(q.parts[0])
     if q.type in (QType.SINGLE, QType.MULTIPLE):
         return "I"
     if q.type == QType.TF4:
@@ -117,7 +120,7 @@ class _Writer:
 
 
 def export(questions: list[Question]) -> bytes:
-    unsupported = [q for q in questions if q.type not in SUPPORTED]
+    unsupported = [x for q in questions for x in ([q] if q.type != QType.GROUP else q.parts) if x.type not in SUPPORTED]
     if unsupported:
         q = unsupported[0]
         raise ExportError(f"The Word layout cannot hold a {q.type} question (question {q.number or q.name!r})")
@@ -129,45 +132,63 @@ def export(questions: list[Question]) -> bytes:
         if part not in by_part:
             continue
         w.paragraph(w.run(PARTS[part], bold=True))
-        for number, q in enumerate(by_part[part], start=1):
-            points = f" ({format_decimal(q.points, comma=True)} điểm)" if q.points != 1 or part == "IV" else ""
-            stem = w.rich(q.stem, q.media)
-            w.paragraph(w.run(f"Câu {number}{points}. ", bold=True) + stem[0])
-            for extra in stem[1:]:
-                w.paragraph(extra)
-            if q.type in (QType.SINGLE, QType.MULTIPLE):
-                for c in q.choices:
-                    text = w.rich(c.text, q.media)
-                    w.paragraph(w.run(f"{c.label}.", underline=c.correct) + w.run(" ") + " ".join(text))
-            elif q.type == QType.TF4:
-                for s in q.statements:
-                    text = w.rich(s.text, q.media)
-                    w.paragraph(w.run(f"{s.label})", underline=s.true) + w.run(" ") + " ".join(text))
-                # the key also as a line: with all four statements false nothing would be underlined
-                w.paragraph(w.run(f"Đáp án: {q.key}"))
-            elif q.type == QType.NUMERIC:
-                values = [
-                    format_decimal(a.value, comma=part == "III")
-                    + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else "")
-                    + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "")
-                    for a in q.numeric
-                ]
-                w.paragraph(w.run("Đáp án: " + " | ".join(values)))
-            elif q.type == QType.SHORT:
-                values = [
-                    a.text + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "") for a in q.answers
-                ]
-                w.paragraph(w.run("Đáp án: " + " | ".join(values)))
-            if q.solution:
-                w.paragraph(w.run("Lời giải", bold=True))
-                for line in w.rich(q.solution, q.media):
+        number = 0
+        for q in by_part[part]:
+            if q.type == QType.GROUP:
+                # câu chùm: a heading naming its questions, the passage once, then the questions
+                first, last = number + 1, number + len(q.parts)
+                named = f"câu {first} và câu {last}" if last == first + 1 else f"các câu từ {first} đến {last}"
+                if first == last:
+                    named = f"câu {first}"
+                w.paragraph(w.run(f"Đọc thông tin sau và trả lời {named}.", bold=True))
+                for line in w.rich(q.stem, q.media):
                     w.paragraph(line)
-            if q.type == QType.ESSAY and q.rubric:
-                w.paragraph(w.run("Hướng dẫn chấm", bold=True))
-                for line in w.rich("<br>".join(r.text for r in q.rubric), q.media):
-                    w.paragraph(line)
+                for sub in q.parts:
+                    number += 1
+                    _question(w, sub, number, part, q.media)
+                continue
+            number += 1
+            _question(w, q, number, part, q.media)
     w.paragraph(w.run("------ HẾT ------"))
     return _package(w)
+
+
+def _question(w: _Writer, q: Question, number: int, part: str, media: dict[str, bytes]) -> None:
+    media = {**media, **q.media}
+    points = f" ({format_decimal(q.points, comma=True)} điểm)" if q.points != 1 or part == "IV" else ""
+    stem = w.rich(q.stem, media)
+    w.paragraph(w.run(f"Câu {number}{points}. ", bold=True) + stem[0])
+    for extra in stem[1:]:
+        w.paragraph(extra)
+    if q.type in (QType.SINGLE, QType.MULTIPLE):
+        for c in q.choices:
+            text = w.rich(c.text, media)
+            w.paragraph(w.run(f"{c.label}.", underline=c.correct) + w.run(" ") + " ".join(text))
+    elif q.type == QType.TF4:
+        for s in q.statements:
+            text = w.rich(s.text, media)
+            w.paragraph(w.run(f"{s.label})", underline=s.true) + w.run(" ") + " ".join(text))
+        # the key also as a line: with all four statements false nothing would be underlined
+        w.paragraph(w.run(f"Đáp án: {q.key}"))
+    elif q.type == QType.NUMERIC:
+        values = [
+            format_decimal(a.value, comma=part == "III")
+            + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else "")
+            + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "")
+            for a in q.numeric
+        ]
+        w.paragraph(w.run("Đáp án: " + " | ".join(values)))
+    elif q.type == QType.SHORT:
+        values = [a.text + (f" ({format_decimal(a.fraction * 100)}%)" if a.fraction != 1 else "") for a in q.answers]
+        w.paragraph(w.run("Đáp án: " + " | ".join(values)))
+    if q.solution:
+        w.paragraph(w.run("Lời giải", bold=True))
+        for line in w.rich(q.solution, media):
+            w.paragraph(line)
+    if q.type == QType.ESSAY and q.rubric:
+        w.paragraph(w.run("Hướng dẫn chấm", bold=True))
+        for line in w.rich("<br>".join(r.text for r in q.rubric), media):
+            w.paragraph(line)
 
 
 NAMESPACES = (

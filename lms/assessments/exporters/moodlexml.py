@@ -161,7 +161,9 @@ def export(questions: list[Question]) -> bytes:
             SubElement(SubElement(cat, "category"), "text").text = f"$course$/{q.category}"
             category = q.category
         if q.type == QType.GROUP:
-            quiz.append(question_element(Question(type=QType.DESCRIPTION, stem=q.stem, name=q.name, media=q.media)))
+            tags = [*q.tags, f"qbank-group:{len(q.parts)}"]  # read back as one group by importers.moodlexml
+            passage = Question(type=QType.DESCRIPTION, stem=q.stem, name=q.name, media=q.media, tags=tags)
+            quiz.append(question_element(passage))
             for part in q.parts:
                 quiz.append(question_element(part))
             continue

@@ -267,9 +267,17 @@ def export(questions: list[Question]) -> bytes:
     SubElement(SubElement(manifest, "metadata"), "schema").text = "QTI Package"
     SubElement(manifest, "organizations")
     resources = SubElement(manifest, "resources")
+    flat: list[tuple[Question, str]] = []  # a câu chùm: its passage as an item "…-GROUPn", then its n questions
+    for q in questions:
+        if q.type == QType.GROUP:
+            passage = Question(type=QType.DESCRIPTION, stem=q.stem, name=q.name, media=q.media, points=Decimal(0))
+            flat.append((passage, f"-GROUP{len(q.parts)}"))
+            flat.extend((part, "") for part in q.parts)
+        else:
+            flat.append((q, ""))
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, q in enumerate(questions, start=1):
-            ident = f"ITEM_{index:04d}"
+        for index, (q, suffix) in enumerate(flat, start=1):
+            ident = f"ITEM_{index:04d}{suffix}"
             media_names = {}
             for name, data in q.media.items():
                 if data is None:

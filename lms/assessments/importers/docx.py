@@ -24,12 +24,14 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 
 from lms.assessments.importers.omml import M, to_latex
 from lms.assessments.ir import Choice, ImportResult, NumericAnswer, QType, Question, Statement, TextAnswer
@@ -66,6 +68,16 @@ POINTS = re.compile(r"\((\d+(?:[.,]\d+)?)\s*điểm\)", re.I)
 LEVEL_TAG = re.compile(r"\[\s*(?:\d\s*,\s*)?(NB|TH|VDC|VD|Biết|Hiểu|Vận dụng)\s*\]", re.I)
 LEVELS = {"nb": "nb", "th": "th", "vd": "vd", "vdc": "vdc", "biết": "biet", "hiểu": "hieu", "vận dụng": "van_dung"}
 END = re.compile(r"^\s*[-–—]*\s*HẾT\s*[-–—]*\s*$")
+# câu chùm: "Đọc đoạn văn sau và trả lời các câu từ 5 đến 8", "Dùng thông tin sau cho câu 3 và câu 4",
+# "Read the passage and answer questions 39 to 43". A heading counts only when it names its questions.
+STIMULUS = re.compile(
+    r"^\s*(?:Đọc|ĐỌC|Dùng|DÙNG|Sử dụng|SỬ DỤNG|Căn cứ|Dựa vào|DỰA VÀO|Cho|Read|Use)\b[^:]{0,160}?"
+    r"(?:sau|dưới đây|SAU|DƯỚI ĐÂY|following|below)\b[^:]{0,120}?\b(?:các\s+)?(?:câu|Câu|CÂU|questions?|Questions?)"
+    r"(?:\s+hỏi)?\s*(?:từ|số|from)?\s*(\d+)((?:\s*(?:,|và|đến|tới|and|to|-|–)\s*(?:câu|Câu|question)?\s*\d+)*)"
+    r"\s*[.:]?\s*",
+    re.U,
+)
+PASSAGE_WORDS = re.compile(r"đoạn văn|đoạn trích|đoạn thông tin|thông tin sau|bài đọc|văn bản sau|passage", re.I)
 ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "1": "I", "2": "II", "3": "III", "4": "IV"}
 
 
@@ -207,15 +219,36 @@ class _Reader:
     def lines(self, body: Element) -> list[Line]:
         out: list[Line] = []
         for child in body:
-            if child.tag == f"{W}p":
-                out.extend(self.paragraph(child))
-            elif child.tag == f"{W}tbl":
-                out.extend(self.table(child))
-            elif child.tag == f"{W}sdt":
-                content = child.find(f"{W}sdtContent")
-                if content is not None:
-                    out.extend(self.lines(content))
+            out.extend(self.block(child))
         return out
+
+    def block(self, child: Element) -> list[Line]:
+        """One child of ``w:body`` (a paragraph, a table, a content control) → its lines."""
+        if child.tag == f"{W}p":
+            return self.paragraph(child)
+        if child.tag == f"{W}tbl":
+            return self.table(child)
+        if child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                return self.lines(content)
+        return []
+
+    def stream(self, xml: IO[bytes]) -> Iterator[Line]:
+        """The lines of ``word/document.xml`` read as a stream (``iterparse``): each child of ``w:body`` is turned
+        into lines when its end tag is read and then dropped, so the document is never held as one tree."""
+        depth = 0
+        body: Element | None = None
+        for event, el in iterparse(xml, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth == 2 and el.tag == f"{W}body":
+                    body = el
+                continue
+            depth -= 1
+            if depth == 2 and body is not None:
+                yield from self.block(el)
+                body.remove(el)
 
     def table(self, tbl: Element) -> list[Line]:
         """A table with one question per row (a "Câu n" cell and an answer column) becomes question lines with
@@ -283,6 +316,36 @@ class _Draft:
     in_rubric: bool = False
     level: str = ""
     numbered: list[str] = field(default_factory=list)  # lines that use Word's automatic numbering
+    lead: str = ""  # the text before "Câu n" in its table cell (html)
+    stimulus: _Stimulus | None = None
+
+
+@dataclass
+class _Stimulus:
+    """A shared passage (câu chùm): kept once, its questions become the parts of one ``group`` question."""
+
+    heading: str
+    part: str
+    numbers: set[int] | None  # the questions it names (None: those that share a table row's passage)
+    passage: list[str] = field(default_factory=list)
+    drafts: list[_Draft] = field(default_factory=list)
+    collecting: bool = True  # before its first question: the lines are the passage
+
+    def takes(self, label: int, part: str) -> bool:
+        return part == self.part and (self.numbers is None or label in self.numbers)
+
+
+def _stimulus_numbers(first: str, rest: str) -> set[int]:
+    numbers = {int(first)}
+    previous = int(first)
+    for sep, number in re.findall(r"(,|và|đến|tới|and|to|-|–)\s*(?:câu|Câu|question)?\s*(\d+)", rest):
+        n = int(number)
+        if sep in ("đến", "tới", "to", "-", "–") and previous < n <= previous + 50:
+            numbers.update(range(previous, n + 1))
+        else:
+            numbers.add(n)
+        previous = n
+    return numbers
 
 
 def _split_options(line: Line) -> list[tuple[str, str, bool, bool]]:
@@ -321,19 +384,23 @@ def parse(data: bytes, *, result: ImportResult | None = None) -> ImportResult:
     result = result or ImportResult(format="docx")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        document = fromstring(archive.read("word/document.xml"))
+        archive.getinfo("word/document.xml")
     except (zipfile.BadZipFile, KeyError):
         result.error(None, "The file is not a Word .docx document.", "Save it from Word as .docx (not .doc).")
         return result
-    except (ParseError, DefusedXmlException) as exc:
+    reader = _Reader(archive)
+    read = ImportResult(format="docx")  # what reading finds, kept only if the whole document could be read
+    try:
+        with archive.open("word/document.xml") as xml:
+            drafts = _drafts(reader.stream(xml), read)
+    except (ParseError, DefusedXmlException, zipfile.BadZipFile) as exc:
         result.error(None, f"word/document.xml is damaged: {exc}", "Open and save the file again in Word.")
         return result
-    reader = _Reader(archive)
-    body = document.find(f"{W}body")
-    lines = reader.lines(body) if body is not None else []
     for warning in dict.fromkeys(reader.warnings):
         result.warn(None, warning)
-    drafts = _drafts(lines, result)
+    result.warnings.extend(read.warnings)
+    result.errors.extend(read.errors)
+    groups: dict[int, Question] = {}  # id(stimulus) → its group question
     for draft in drafts:
         if draft.numbered:
             result.error(
@@ -350,24 +417,65 @@ def parse(data: bytes, *, result: ImportResult | None = None) -> ImportResult:
         except DocxError as exc:
             result.error(draft.number, f"{_where(draft)}: {exc}", getattr(exc, "hint", ""))
             continue
-        result.questions.append(q)
+        if draft.stimulus is None:
+            result.questions.append(q)
+            continue
+        group = groups.get(id(draft.stimulus))
+        if group is None:
+            group = groups[id(draft.stimulus)] = _group(draft.stimulus, reader.media, number=q.number)
+            result.questions.append(group)
+        group.parts.append(q)
+        group.points = sum((part.points for part in group.parts), Decimal(0))
+        group.media.update(q.media)
+    for draft in drafts:
+        group = groups.get(id(draft.stimulus)) if draft.stimulus is not None else None
+        if group is None or draft is not draft.stimulus.drafts[0]:
+            continue
+        group.name = f"{group.parts[0].name}–{draft.stimulus.drafts[-1].label}"
+        if len(group.parts) < len(draft.stimulus.drafts):
+            result.warn(
+                group.number,
+                f"{group.name}: the shared passage was kept with the questions that could be read; the others are "
+                "reported",
+            )
     if not drafts:
         result.error(None, "No question found.", "Start each question with “Câu 1.”, “Câu 2.”, …")
     return result
+
+
+def _group(stimulus: _Stimulus, media: dict[str, bytes], *, number: int | None) -> Question:
+    """The câu chùm: the passage once, as the stem of a ``group`` question whose parts are its questions."""
+    stem = "<br>".join(line for line in stimulus.passage if line)
+    group = Question(type=QType.GROUP, stem=stem, number=number, exam_part=stimulus.part, text_format="html")
+    group.points = Decimal(0)
+    used = set(re.findall(r"@@PLUGINFILE@@/([^\"]+)\"", stem))
+    group.media = {name: media[name] for name in used if name in media}
+    return group
 
 
 def _where(d: _Draft) -> str:
     return f"Phần {d.part}, Câu {d.label}" if d.part else f"Câu {d.label}"
 
 
-def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
+def _drafts(lines: Iterable[Line], result: ImportResult) -> list[_Draft]:
     drafts: list[_Draft] = []
     by_label: dict[tuple[str, int], _Draft] = {}
     part = ""
     current: _Draft | None = None
+    stimulus: _Stimulus | None = None
     after_end = False  # after "HẾT" or an answer table: "Câu n" lines are solutions of existing questions
     for line_no, line in enumerate(lines, start=1):
         text = line.text.strip()
+        sm = None if line.role or after_end else STIMULUS.match(text)
+        if sm and not QUESTION.match(text):
+            stimulus = _Stimulus(
+                heading=text[: sm.end()].strip(), part=part, numbers=_stimulus_numbers(sm.group(1), sm.group(2))
+            )
+            current = None
+            rest = _trim_line(line, sm.end())
+            if rest.text.strip() or rest.images:
+                stimulus.passage.append(_html(rest, None))
+            continue
         if line.role == "stem-media" and current:
             current.media.extend(line.images)
             continue
@@ -383,14 +491,14 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
             continue
         if END.match(text):
             after_end = True
-            current = None
+            current = stimulus = None
             continue
         pm = PART.match(text)
         if pm and not QUESTION.match(text):
             part = ROMAN.get((pm.group(1) or pm.group(2) or "").upper(), "")
             if "ĐỌC HIỂU" in text.upper() or "LÀM VĂN" in text.upper() or "TỰ LUẬN" in text.upper():
                 part = ""
-            current = None
+            current = stimulus = None
             continue
         table_keys = ANSWER_TABLE_ITEM.findall(text)
         if len(table_keys) >= 2 and re.fullmatch(r"(?:\s*\d+\s*[-.:]?\s*[A-H]\b[\s,;|]*)+", text):
@@ -418,10 +526,17 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
                     current.solution.append(html.escape(rest))
                 continue
             current = _Draft(number=len(drafts) + 1, label=label, part=part, line_no=line_no)
+            if stimulus is not None and stimulus.takes(label, part):
+                stimulus.collecting = False
+                stimulus.drafts.append(current)
+                current.stimulus = stimulus
+            elif stimulus is not None:
+                _close_stimulus(stimulus, result)
+                stimulus = None
             drafts.append(current)
             by_label.setdefault((part, label), current)
             if line.lead:
-                current.stem.append(html.escape(line.lead).replace("\n", "<br>"))
+                current.lead = html.escape(line.lead).replace("\n", "<br>")
             head = qm.group(2) or ""
             pts = POINTS.search(head) or POINTS.search(text)
             if pts:
@@ -439,11 +554,49 @@ def _drafts(lines: list[Line], result: ImportResult) -> list[_Draft]:
         elif line.numbered and current is None:
             result.warn(None, f"“{text[:40]}” is an automatically numbered list item outside any question")
         if current is None:
-            if text or line.images:
+            if stimulus is not None and stimulus.collecting:
+                if text or line.images:
+                    stimulus.passage.append(_html(line, None))
+            elif text or line.images:
                 result.warn(None, f"text outside any question ignored: {text[:60]!r}")
             continue
         _add_content(current, line, result)
+    if stimulus is not None:
+        _close_stimulus(stimulus, result)
+    _group_shared_leads(drafts)
+    for d in drafts:
+        if d.lead and d.stimulus is None:
+            d.stem.insert(0, d.lead)  # an instruction or passage of this question alone stays in its stem
     return drafts
+
+
+def _close_stimulus(stimulus: _Stimulus, result: ImportResult) -> None:
+    """A heading whose questions did not all follow it is reported (its questions are still grouped)."""
+    found = {d.label for d in stimulus.drafts}
+    missing = sorted((stimulus.numbers or set()) - found)
+    if missing:
+        result.warn(
+            stimulus.drafts[0].number if stimulus.drafts else None,
+            f"“{stimulus.heading[:80]}” names Câu {', '.join(map(str, missing))}, which do not follow it",
+        )
+
+
+def _group_shared_leads(drafts: list[_Draft]) -> None:
+    """The table layout (VNHSGE) repeats a reading passage in the cell of every question it serves: consecutive
+    questions with the same passage become one câu chùm, the passage kept once."""
+    i = 0
+    while i < len(drafts):
+        d = drafts[i]
+        j = i + 1
+        if d.lead and d.stimulus is None and (len(d.lead) >= 200 or PASSAGE_WORDS.search(d.lead)):
+            while j < len(drafts) and drafts[j].lead == d.lead and drafts[j].stimulus is None:
+                j += 1
+        if j - i >= 2:
+            stimulus = _Stimulus(heading="", part=d.part, numbers=None, passage=[d.lead], collecting=False)
+            for other in drafts[i:j]:
+                other.stimulus = stimulus
+                stimulus.drafts.append(other)
+        i = j
 
 
 def _trim_line(line: Line, start: int) -> Line:
@@ -469,7 +622,7 @@ def _cut(line: Line, start: int, end: int) -> Line:
     return out
 
 
-def _html(line: Line, draft: _Draft) -> str:
+def _html(line: Line, draft: _Draft | None) -> str:
     text = html.escape(line.text.strip(), quote=False)
     pictures = "".join(f'<img src="@@PLUGINFILE@@/{name}" alt="">' for name in line.images)
     return f"{text} {pictures}" if text and pictures else text + pictures
@@ -579,6 +732,9 @@ def _build(d: _Draft, media: dict[str, bytes], result: ImportResult) -> Question
         q.points = d.points
     used = set(re.findall(r"@@PLUGINFILE@@/([^\"]+)\"", stem + q.solution + "".join(o[1] for o in d.options)))
     q.media = {name: media[name] for name in used if name in media}
+    if not stem and d.stimulus is not None and f"({d.label})" in " ".join(d.stimulus.passage):
+        stem = f"({d.label})"  # a gap of the shared passage ("… (34) ….. …"): the question is that gap
+        q.stem = stem
     if not stem:
         raise DocxError("the question has no text", "Write the question after “Câu n.”.")
     solution_text = " ".join(d.solution)

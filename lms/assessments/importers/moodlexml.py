@@ -28,6 +28,7 @@ from lms.assessments.ir import (
     RubricCriterion,
     Statement,
     TextAnswer,
+    regroup,
 )
 
 UNSUPPORTED = {
@@ -117,7 +118,20 @@ def parse(data: bytes | str, *, result: ImportResult | None = None) -> ImportRes
         result.questions.append(question)
     if number == 0 and not result.categories:
         result.error(None, "The file holds no question.", "")
+    result.questions = regroup(result.questions, _group_count, result)
     return result
+
+
+GROUP_TAG = re.compile(r"^qbank-group:(\d+)$")
+
+
+def _group_count(q: Question) -> int:
+    """Our exporter writes a câu chùm as a description tagged ``qbank-group:n`` followed by its n questions (what a
+    Moodle quiz shows as a shared passage); read back, they are one group again."""
+    n = next((int(m.group(1)) for t in q.tags if (m := GROUP_TAG.match(t))), 0)
+    if n:
+        q.tags = [t for t in q.tags if not GROUP_TAG.match(t)]
+    return n
 
 
 def _question(el: Element, qtype: str, number: int) -> Question:

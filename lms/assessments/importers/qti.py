@@ -31,6 +31,7 @@ from lms.assessments.ir import (
     Question,
     Statement,
     TextAnswer,
+    regroup,
 )
 
 INLINE = {"textEntryInteraction", "inlineChoiceInteraction"}
@@ -179,7 +180,16 @@ def _package(data: bytes, result: ImportResult) -> ImportResult:
             result.error(number, f"{href} is <{root.tag}>, not an item", "")
             continue
         _item(root, number, result, dict.fromkeys(names, archive), posixpath.dirname(href), archive=archive)
+    result.questions = regroup(result.questions, _group_count, result)
     return result
+
+
+def _group_count(q: Question) -> int:
+    """Our exporter names a câu chùm's passage item ``…-GROUPn`` (n = its questions, the next n items)."""
+    m = re.search(r"-GROUP(\d+)$", q.idnumber)
+    if m:
+        q.idnumber = ""
+    return int(m.group(1)) if m else 0
 
 
 # ------------------------------------------------------------------------------------------------------ one item

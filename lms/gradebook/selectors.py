@@ -58,7 +58,13 @@ def get_table(gradebook: Gradebook) -> Table:
     """The whole gradebook in three queries whatever the class size."""
     columns = list(gradebook.columns.select_related("locked_by").order_by("kind", "checkpoint", "position"))
     order = {ColumnKind.TX: 0, ColumnKind.GK: 1, ColumnKind.CK: 2, ColumnKind.RATING: 3, ColumnKind.TEST: 3}
-    columns.sort(key=lambda c: (order[c.kind], c.checkpoint, c.kind != ColumnKind.RATING, c.position))
+    checkpoints = rules.primary_checkpoints(gradebook.semester) if gradebook.profile == Profile.TT27_2020 else ()
+
+    def place(c):
+        checkpoint = checkpoints.index(c.checkpoint) if c.checkpoint in checkpoints else 0
+        return (order[c.kind], checkpoint, c.kind != ColumnKind.RATING, c.position)
+
+    columns.sort(key=place)
     for column in columns:
         column.gradebook = gradebook
     marks = {(m.column_id, m.student_id): m for m in Mark.objects.filter(column__gradebook=gradebook)}
@@ -107,7 +113,7 @@ class StudentLine:
     by_threshold: str | None = None
     adjusted: bool = False
     missing: int = 0
-    result: StudentResult | None = None
+    result: StudentResult | None = None  # unsaved (blank) until the homeroom teacher records something
     award: str | None = None
 
 
@@ -160,13 +166,12 @@ def get_class_summary(school_class, period: str) -> Summary:
                 scores.append(value)
             else:
                 comments.append(value)
-        line = StudentLine(student=student, subjects=cells, missing=missing, result=results.get(student.pk))
+        result = results.get(student.pk) or StudentResult(school_class=school_class, period=period, student=student)
+        line = StudentLine(student=student, subjects=cells, missing=missing, result=result)
         if ordered and not missing:
             line.suggested, line.by_threshold, line.adjusted = rules.academic_level(scores, comments)
             if period == Period.YEAR:
-                level = line.result.level if line.result and line.result.level else None
-                conduct = line.result.conduct if line.result else None
-                line.award = rules.suggested_award(level, conduct, scores)
+                line.award = rules.suggested_award(result.level or None, result.conduct or None, scores)
         lines.append(line)
     return Summary(school_class=school_class, period=period, subjects=[s for s, _m in ordered], lines=lines)
 

@@ -239,7 +239,7 @@ def summary(request, class_id: int, period: str):
         try:
             for pk, line in students.items():
                 level = request.POST.get(f"level-{pk}", "")
-                if level and (line.result is None or line.result.level != level):
+                if level and line.result.level != level:
                     services.confirm_level(
                         actor=request.user,
                         school_class=school_class,

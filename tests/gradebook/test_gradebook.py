@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from curriculum.api import get_subject
 from lms.courses import api as courses_api
-from lms.schools import api as schools_api
-from lms.schools.api import Role
 from lms.gradebook import exports, selectors, services
 from lms.gradebook.models import AuditAction, AuditEntry, ColumnKind, Mark, RefusedAccess
+from lms.schools import api as schools_api
+from lms.schools.api import Role
 from tests.gradebook.support import columns
 from tests.support.factories import UserFactory
 from tests.support.people import PASSWORD
@@ -220,7 +220,7 @@ def test_csv_exchange_records_are_versioned(gb):
     again = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
     assert again == first  # unchanged marks: same record and version
     _enter(gb, {"ĐĐGtx1": "8,5", "ĐĐGgk": "7"}, student=s1)
-    updated = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))[0]
+    [updated] = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
     assert (updated["idbanghi"], updated["sukien"], updated["phienban"]) == (record["idbanghi"], "UPDATE", "2")
     assert updated["diem_tx"] == "8,5" and updated["diem_gk"] == "7,0"
 
@@ -246,3 +246,52 @@ def test_transferred_assignment_score_becomes_a_regular_assessment(gb, django_ca
         Decimal("8.5"),
         f"courses.assignment:{assignment.pk}",
     )
+
+
+SUBJECTS = ["toan", "ngu-van", "tieng-anh", "vat-li", "hoa-hoc", "sinh-hoc", "lich-su", "dia-li"]
+
+
+def test_class_summary_suggests_the_adjusted_level_and_the_homeroom_teacher_confirms(gb, client):
+    """R21's second worked example through real gradebooks: seven subjects at 8,0 and one at 3,0 → Đạt (raised)."""
+    setup, teacher, s1 = gb.setup, gb.people.teacher, gb.people.student
+    for code in SUBJECTS:
+        subject = get_subject(code)
+        if code != "toan":
+            courses_api.set_subject_offering(school_year=setup.year, grade=10, subject=subject, periods_per_year=70)
+            courses_api.assign_teacher(school_class=setup.klass, subject=subject, teacher=teacher)
+        book = services.open_gradebook(school_class=setup.klass, subject=subject, semester=1)
+        value = "3" if code == "dia-li" else "8"
+        entries = {(c.pk, s1.pk): value for c in book.columns.all()}
+        services.record_marks(actor=teacher, gradebook=book, entries=entries)
+    summary = selectors.get_class_summary(setup.klass, "1")
+    line = next(line for line in summary.lines if line.student == s1)
+    assert [str(v) for _s, v in line.subjects].count("8.0") == 7
+    assert (line.by_threshold, line.suggested, line.adjusted) == ("chua_dat", "dat", True)
+    other = next(line for line in summary.lines if line.student == setup.student2)
+    assert other.suggested is None and other.missing == 8  # no marks: no suggestion
+
+    client.login(username=teacher.username, password=PASSWORD)  # the homeroom teacher of 10A1
+    page = client.get(f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/").content.decode()
+    assert "nâng từ Chưa đạt" in page
+    response = client.post(
+        f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/",
+        {f"level-{s1.pk}": "dat", f"conduct-{s1.pk}": "tot", f"comment-{s1.pk}": "Chăm ngoan"},
+    )
+    assert response.status_code == 302
+    result = selectors.get_class_summary(setup.klass, "1").lines[0].result
+    assert (result.level, result.suggested_level, result.conduct, result.level_confirmed_by) == (
+        "dat", "dat", "tot", teacher
+    )  # fmt: skip
+    assert AuditEntry.objects.filter(action=AuditAction.LEVEL, student=s1).exists()
+    # The principal reads the summary but does not confirm it.
+    client.login(username=gb.people.principal.username, password=PASSWORD)
+    assert client.get(f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/").status_code == 200
+    assert client.post(f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/", {}).status_code == 403
+
+
+def test_gradebook_page_query_count_does_not_grow_with_marks(gb, client, django_assert_max_num_queries):
+    _enter(gb, {"ĐĐGtx1": "8", "ĐĐGtx2": "9", "ĐĐGgk": "7", "ĐĐGck": "8"})
+    _enter(gb, {"ĐĐGtx1": "5", "ĐĐGgk": "6", "ĐĐGck": "6,5"}, student=gb.setup.student2)
+    client.login(username=gb.people.teacher.username, password=PASSWORD)
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/so-diem/{gb.book.pk}/").status_code == 200

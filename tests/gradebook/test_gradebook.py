@@ -295,3 +295,16 @@ def test_gradebook_page_query_count_does_not_grow_with_marks(gb, client, django_
     client.login(username=gb.people.teacher.username, password=PASSWORD)
     with django_assert_max_num_queries(25):
         assert client.get(f"/so-diem/{gb.book.pk}/").status_code == 200
+
+
+def test_csv_cancels_the_record_of_a_student_who_left_the_class(gb):
+    from lms.courses.models import Enrollment  # the class list itself; no API removes a student yet
+
+    s2 = gb.setup.student2
+    _enter(gb, {"ĐĐGtx1": "7"}, student=s2)
+    [record] = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
+    Enrollment.objects.filter(student=s2).delete()
+    [cancelled] = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
+    assert (cancelled["idbanghi"], cancelled["sukien"], cancelled["phienban"]) == (record["idbanghi"], "CANCEL", "2")
+    [again] = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
+    assert again["phienban"] == "2"  # a cancelled record is not cancelled again

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.gradebook.rules import Level
+from lms.gradebook.rules import Level, YearLevel
 
 
 class Profile(models.TextChoices):
@@ -162,6 +162,56 @@ class StudentResult(models.Model):
         return f"{self.student} {self.period}"
 
 
+class QualityRating(models.Model):
+    """A primary pupil's rating of one quality or competence at one checkpoint (TT 27/2020 Art. 7(2), R24), entered
+    by the homeroom teacher: Tốt / Đạt / Cần cố gắng."""
+
+    school_class = models.ForeignKey("courses.SchoolClass", on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    checkpoint = models.CharField(_("checkpoint"), max_length=4)
+    item = models.CharField(_("quality or competence"), max_length=30)
+    rating = models.CharField(_("rating"), max_length=4)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quality or competence rating")
+        verbose_name_plural = _("quality and competence ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "student", "checkpoint", "item"], name="gradebook_quality_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.checkpoint} {self.item}: {self.rating}"
+
+
+class PrimaryYearResult(models.Model):
+    """A primary pupil's year-end summary (TT 27/2020 Art. 9): the suggestion and what the homeroom teacher
+    confirmed."""
+
+    school_class = models.ForeignKey("courses.SchoolClass", on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    suggested_level = models.CharField(_("suggested level"), max_length=4, choices=YearLevel.CHOICES, blank=True)
+    level = models.CharField(_("confirmed level"), max_length=4, choices=YearLevel.CHOICES, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("primary year-end summary")
+        verbose_name_plural = _("primary year-end summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "student"], name="gradebook_primary_year_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.level or self.suggested_level}"
+
+
 class AuditAction(models.TextChoices):
     CHANGE = "change", _("Mark changed")
     LOCK_COLUMN = "lock_column", _("Column locked")
@@ -170,6 +220,8 @@ class AuditAction(models.TextChoices):
     UNLOCK_BOOK = "unlock_book", _("Gradebook unlocked")
     LEVEL = "level", _("Level confirmed")
     CONDUCT = "conduct", _("Conduct recorded")
+    QUALITY = "quality", _("Quality or competence rating changed")
+    PRIMARY_LEVEL = "primary_level", _("Year-end summary confirmed")
 
 
 class AuditEntry(models.Model):

@@ -53,6 +53,42 @@ class Rating:
     }
 
 
+class YearLevel:
+    """The year-end summary of a primary pupil (TT 27/2020 Art. 9), best first."""
+
+    HTXS = "HTXS"
+    HTT = "HTT"
+    HT = "HT"
+    CHT = "CHT"
+    ORDER = (HTXS, HTT, HT, CHT)
+    CHOICES = [
+        (HTXS, gettext_lazy("Hoàn thành xuất sắc")),
+        (HTT, gettext_lazy("Hoàn thành tốt")),
+        (HT, gettext_lazy("Hoàn thành")),
+        (CHT, gettext_lazy("Chưa hoàn thành")),
+    ]
+
+
+# Qualities (phẩm chất) and competences (năng lực) of the 2018 programme, rated Tốt / Đạt / Cần cố gắng (TT 27).
+QUALITY_LABELS = {
+    "yeu_nuoc": gettext_lazy("Patriotism (yêu nước)"),
+    "nhan_ai": gettext_lazy("Kindness (nhân ái)"),
+    "cham_chi": gettext_lazy("Diligence (chăm chỉ)"),
+    "trung_thuc": gettext_lazy("Honesty (trung thực)"),
+    "trach_nhiem": gettext_lazy("Responsibility (trách nhiệm)"),
+    "tu_chu_tu_hoc": gettext_lazy("Self-reliance and self-study"),
+    "giao_tiep_hop_tac": gettext_lazy("Communication and cooperation"),
+    "giai_quyet_van_de": gettext_lazy("Problem solving and creativity"),
+    "ngon_ngu": gettext_lazy("Language"),
+    "tinh_toan": gettext_lazy("Numeracy"),
+    "khoa_hoc": gettext_lazy("Science"),
+    "cong_nghe": gettext_lazy("Technology"),
+    "tin_hoc": gettext_lazy("Informatics"),
+    "tham_mi": gettext_lazy("Aesthetics"),
+    "the_chat": gettext_lazy("Physical"),
+}
+
+
 class Award:
     XUAT_SAC = "xuat_sac"
     GIOI = "gioi"
@@ -100,6 +136,31 @@ PROFILES: dict[str, dict] = {
         "subject_ratings": (Rating.HTT, Rating.HT, Rating.CHT),
         "quality_ratings": (Rating.TOT, Rating.DAT, Rating.CAN_CO_GANG),
         "qualities": ("yeu_nuoc", "nhan_ai", "cham_chi", "trung_thuc", "trach_nhiem"),
+        # Art. 6 and 7(2): general competences, then specific competences, rated like the qualities.
+        "competences": (
+            "tu_chu_tu_hoc",
+            "giao_tiep_hop_tac",
+            "giai_quyet_van_de",
+            "ngon_ngu",
+            "tinh_toan",
+            "khoa_hoc",
+            "cong_nghe",
+            "tin_hoc",
+            "tham_mi",
+            "the_chat",
+        ),
+        # Art. 7(2): the homeroom teacher rates qualities and competences at the same four checkpoints.
+        "quality_checkpoints": ("GK1", "CK1", "GK2", "CN"),
+        # Art. 9(1) [U: thresholds]: the year-end summary from the end-of-year (CN) subject ratings, qualities and
+        # competences, and periodic-test scores, best first; a pupil meeting none is Chưa hoàn thành.
+        "year_summary": (
+            (YearLevel.HTXS, {"subjects": (Rating.HTT,), "qualities": (Rating.TOT,), "test_at_least": 9}),
+            (YearLevel.HTT, {"subjects": (Rating.HTT,), "qualities": (Rating.TOT,), "test_at_least": 7}),
+            (
+                YearLevel.HT,
+                {"subjects": (Rating.HTT, Rating.HT), "qualities": (Rating.TOT, Rating.DAT), "test_at_least": 5},
+            ),
+        ),
         # Art. 7(1): periodic tests on a 10-point scale, integers only ("không cho điểm thập phân"); 0 allowed [U].
         "test_min": 0,
         "test_max": 10,
@@ -267,3 +328,26 @@ def primary_tests(subject_code: str, grade: int, semester: int) -> tuple[str, ..
     if subject_code in config["tested_subjects"]:
         tests.append(ck)
     return tuple(tests)
+
+
+def primary_quality_items() -> tuple[str, ...]:
+    """The qualities then the competences the homeroom teacher rates at each checkpoint (TT 27 Art. 7(2))."""
+    config = PROFILES[PRIMARY_PROFILE]
+    return (*config["qualities"], *config["competences"])
+
+
+def primary_year_level(
+    subject_ratings: Sequence[str], quality_ratings: Sequence[str], test_scores: Sequence[Decimal | int]
+) -> str:
+    """TT 27 Art. 9(1): HTXS / HTT / HT / CHT from the end-of-year ratings of every subject and educational activity,
+    of every quality and competence, and the end-of-year periodic-test scores. The caller passes complete data (a
+    missing rating is not "passed"); the homeroom teacher confirms the suggestion."""
+    for level, rule in PROFILES[PRIMARY_PROFILE]["year_summary"]:
+        if any(r not in rule["subjects"] for r in subject_ratings):
+            continue
+        if any(r not in rule["qualities"] for r in quality_ratings):
+            continue
+        if any(Decimal(s) < rule["test_at_least"] for s in test_scores):
+            continue
+        return level
+    return YearLevel.CHT

@@ -9,7 +9,18 @@ from django.db.models import QuerySet
 
 from lms.courses.api import SchoolClass, find_teaching_assignments, get_class_students, get_current_school_year
 from lms.gradebook import access, rules
-from lms.gradebook.models import AuditEntry, ColumnKind, Gradebook, Mark, Method, Period, Profile, StudentResult
+from lms.gradebook.models import (
+    AuditEntry,
+    ColumnKind,
+    Gradebook,
+    Mark,
+    Method,
+    Period,
+    PrimaryYearResult,
+    Profile,
+    QualityRating,
+    StudentResult,
+)
 from lms.gradebook.rules import Level, Rating
 
 
@@ -178,3 +189,92 @@ def get_class_summary(school_class, period: str) -> Summary:
 
 LEVEL_LABELS = dict(Level.CHOICES)
 RATING_LABELS = Rating.LABELS
+
+
+@dataclass
+class QualityRow:
+    student: object
+    ratings: dict  # item → rating code ("" when not rated yet)
+
+
+def get_quality_sheet(school_class, checkpoint: str) -> list[QualityRow]:
+    """Every pupil's quality and competence ratings at one checkpoint (TT 27 Art. 7(2)), in two queries."""
+    stored = {
+        (q.student_id, q.item): q.rating
+        for q in QualityRating.objects.filter(school_class=school_class, checkpoint=checkpoint)
+    }
+    items = rules.primary_quality_items()
+    return [
+        QualityRow(student=s, ratings={item: stored.get((s.pk, item), "") for item in items})
+        for s in get_class_students(school_class)
+    ]
+
+
+@dataclass
+class PrimaryLine:
+    student: object
+    subjects: list  # (subject, end-of-year rating or None, end-of-year test score or None / "" when untested)
+    qualities: dict  # item → end-of-year rating or ""
+    missing: int  # subject ratings, test scores and quality / competence ratings still missing
+    suggested: str | None
+    result: PrimaryYearResult
+
+
+@dataclass
+class PrimarySummary:
+    school_class: object
+    subjects: list
+    lines: list
+
+
+def get_primary_year_summary(school_class) -> PrimarySummary:
+    """Per pupil: each subject's end-of-year (CN) rating and test score from the semester-2 gradebooks, the CN
+    quality and competence ratings, the suggested HTXS / HTT / HT / CHT (TT 27 Art. 9) once all of them are in,
+    and what the homeroom teacher confirmed. A fixed number of queries whatever the class size."""
+    checkpoint = rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"][-1]
+    books = sorted(
+        Gradebook.objects.filter(school_class=school_class, semester=2, profile=Profile.TT27_2020).select_related(
+            "subject"
+        ),
+        key=lambda b: (b.subject.sort_order, b.subject.name),
+    )
+    marks = {
+        (m.column.gradebook_id, m.column.kind, m.student_id): m
+        for m in Mark.objects.filter(
+            column__gradebook__in=books,
+            column__checkpoint=checkpoint,
+            column__kind__in=[ColumnKind.RATING, ColumnKind.TEST],
+        ).select_related("column")
+    }
+    tested = set(
+        Gradebook.objects.filter(
+            pk__in=[b.pk for b in books], columns__kind=ColumnKind.TEST, columns__checkpoint=checkpoint
+        ).values_list("pk", flat=True)
+    )
+    sheet = {row.student.pk: row for row in get_quality_sheet(school_class, checkpoint)}
+    results = {r.student_id: r for r in PrimaryYearResult.objects.filter(school_class=school_class)}
+    lines = []
+    for student in get_class_students(school_class):
+        cells, ratings, scores, missing = [], [], [], 0
+        for book in books:
+            rating = marks.get((book.pk, ColumnKind.RATING, student.pk))
+            test = marks.get((book.pk, ColumnKind.TEST, student.pk))
+            if rating is None:
+                missing += 1
+            else:
+                ratings.append(rating.rating)
+            if book.pk in tested:
+                if test is None or test.score is None:
+                    missing += 1
+                else:
+                    scores.append(test.score)
+            score = (test.score if test else None) if book.pk in tested else ""
+            cells.append((book.subject, rating.rating if rating else None, score))
+        qualities = sheet[student.pk].ratings
+        missing += sum(1 for value in qualities.values() if not value)
+        suggested = None
+        if books and not missing:
+            suggested = rules.primary_year_level(ratings, list(qualities.values()), scores)
+        result = results.get(student.pk) or PrimaryYearResult(school_class=school_class, student=student)
+        lines.append(PrimaryLine(student, cells, qualities, missing, suggested, result))
+    return PrimarySummary(school_class=school_class, subjects=[b.subject for b in books], lines=lines)

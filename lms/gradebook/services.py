@@ -21,10 +21,12 @@ from lms.gradebook.models import (
     Mark,
     Method,
     Period,
+    PrimaryYearResult,
     Profile,
+    QualityRating,
     StudentResult,
 )
-from lms.gradebook.rules import Level, Rating
+from lms.gradebook.rules import Level, Rating, YearLevel
 
 
 def _display(mark: Mark | None) -> str:
@@ -342,3 +344,124 @@ def record_transferred(
         if column is None:
             column = add_regular_column(actor=actor, gradebook=gradebook)
         return record_mark(actor=actor, column=column, student=student, value=rules.format_score(score), source=source)
+
+
+def _require_primary(school_class) -> None:
+    if rules.profile_for_grade(school_class.grade) != rules.PRIMARY_PROFILE:
+        raise ValidationError(
+            _(
+                "Class %(name)s is not a primary class: only TT 27/2020 classes have qualities, competences and "
+                "the year-end summary."
+            )
+            % {"name": school_class.name}
+        )
+
+
+def _parse_quality(value: str) -> str:
+    allowed = rules.PROFILES[rules.PRIMARY_PROFILE]["quality_ratings"]
+    text = value.strip().casefold()
+    normalized = {str(Rating.LABELS[r]).casefold(): r for r in allowed} | {r.casefold(): r for r in allowed}
+    if text in normalized:
+        return normalized[text]
+    raise rules.ScoreError(
+        _("“%(value)s” is not one of: %(allowed)s.")
+        % {"value": value, "allowed": ", ".join(str(Rating.LABELS[r]) for r in allowed)}
+    )
+
+
+@transaction.atomic
+def record_quality_ratings(
+    *, actor, school_class, checkpoint: str, entries: dict[tuple[int, str], str], reason: str = ""
+) -> int:
+    """The homeroom teacher's Tốt / Đạt / Cần cố gắng for each quality and competence of each pupil at one checkpoint
+    (TT 27 Art. 7(2)). All or nothing: every bad value is reported by pupil and item. A first rating is kept on the
+    row; every later change or clearing gets an audit row. Returns how many ratings changed."""
+    if not access.can_confirm_results(actor, school_class):
+        raise PermissionDenied
+    _require_primary(school_class)
+    if checkpoint not in rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"]:
+        raise ValidationError(_("Unknown checkpoint %(checkpoint)s.") % {"checkpoint": checkpoint})
+    students = {s.pk: s for s in get_class_students(school_class)}
+    items = rules.primary_quality_items()
+    existing = {
+        (q.student_id, q.item): q
+        for q in QualityRating.objects.select_for_update().filter(school_class=school_class, checkpoint=checkpoint)
+    }
+    errors, parsed = [], {}
+    for (student_pk, item), value in entries.items():
+        student = students.get(student_pk)
+        if student is None or item not in items:
+            errors.append(_("A rating was sent for a pupil or an item that is not in this class’s sheet."))
+            continue
+        if not value.strip():
+            parsed[(student_pk, item)] = ""
+            continue
+        try:
+            parsed[(student_pk, item)] = _parse_quality(value)
+        except rules.ScoreError as error:
+            errors.append(
+                _("%(student)s, %(item)s: %(error)s")
+                % {"student": student.get_full_name(), "item": rules.QUALITY_LABELS[item], "error": error}
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed = 0
+    for (student_pk, item), rating in parsed.items():
+        row = existing.get((student_pk, item))
+        old = row.rating if row is not None else ""
+        if old == rating:
+            continue
+        if row is None:
+            QualityRating.objects.create(
+                school_class=school_class,
+                student=students[student_pk],
+                checkpoint=checkpoint,
+                item=item,
+                rating=rating,
+                entered_by=actor,
+            )
+        else:
+            if rating:
+                row.rating = rating
+                row.save(update_fields=["rating", "updated_at"])
+            else:
+                row.delete()
+            AuditEntry.objects.create(
+                school_class=school_class,
+                student=students[student_pk],
+                action=AuditAction.QUALITY,
+                actor=actor,
+                old_value=f"{checkpoint} {item} {old}"[:40],
+                new_value=f"{checkpoint} {item} {rating}"[:40],
+                reason=reason.strip(),
+            )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def confirm_primary_year(*, actor, school_class, student, level: str, suggested: str = "") -> PrimaryYearResult:
+    """The homeroom teacher confirms (or overrides) a primary pupil's suggested year-end summary (TT 27 Art. 9)."""
+    if not access.can_confirm_results(actor, school_class):
+        raise PermissionDenied
+    _require_primary(school_class)
+    if level not in YearLevel.ORDER:
+        raise ValidationError(_("Unknown year-end level."))
+    if student.pk not in {s.pk for s in get_class_students(school_class)}:
+        raise ValidationError(_("%(student)s is not in this class.") % {"student": student.get_full_name()})
+    result, _created = PrimaryYearResult.objects.select_for_update().get_or_create(
+        school_class=school_class, student=student
+    )
+    old = result.level
+    result.level, result.suggested_level = level, suggested or result.suggested_level
+    result.confirmed_by, result.confirmed_at = actor, timezone.now()
+    result.save()
+    AuditEntry.objects.create(
+        school_class=school_class,
+        student=student,
+        action=AuditAction.PRIMARY_LEVEL,
+        actor=actor,
+        old_value=old,
+        new_value=level,
+    )
+    return result

@@ -15,5 +15,7 @@ urlpatterns = [
     path("<int:gradebook_id>/cot/<int:column_id>/mo-khoa/", views.unlock, name="unlock_column"),
     path("<int:gradebook_id>/nhat-ky/", views.audit, name="audit"),
     path("lop/<int:class_id>/tong-ket/<str:period>/", views.summary, name="summary"),
+    path("lop/<int:class_id>/pham-chat-nang-luc/<str:checkpoint>/", views.qualities, name="qualities"),
+    path("lop/<int:class_id>/tong-ket-tieu-hoc/", views.primary_year, name="primary_year"),
     path("lop/<int:class_id>/hk<int:semester>/so-diem.<str:fmt>", views.export, name="export"),
 ]

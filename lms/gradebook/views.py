@@ -14,7 +14,7 @@ from curriculum.api import Subject
 from lms.courses.api import SchoolClass, get_class
 from lms.gradebook import access, exports, rules, selectors, services
 from lms.gradebook.models import Column, Gradebook, Period, Profile
-from lms.gradebook.rules import Level
+from lms.gradebook.rules import Level, YearLevel
 from lms.schools.api import get_schools_for_user
 
 
@@ -44,7 +44,16 @@ def home(request):
         visible = selectors.get_visible_gradebooks(request.user, school)
         if visible["taught"] or visible["classes"]:
             sections.append((school, visible))
-    return render(request, "gradebook/home.html", {"sections": sections, "semesters": (1, 2)})
+    return render(
+        request,
+        "gradebook/home.html",
+        {
+            "sections": sections,
+            "semesters": (1, 2),
+            "primary_grades": rules.PROFILES[rules.PRIMARY_PROFILE]["grades"],
+            "quality_checkpoints": rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"],
+        },
+    )
 
 
 @login_required
@@ -308,3 +317,123 @@ def export(request, class_id: int, semester: int, fmt: str):
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def _primary_class_or_404(class_id: int):
+    school_class = _class_or_404(class_id)
+    if rules.profile_for_grade(school_class.grade) != rules.PRIMARY_PROFILE:
+        raise Http404
+    return school_class
+
+
+@login_required
+def qualities(request, class_id: int, checkpoint: str):
+    """TT 27 Art. 7(2): the homeroom teacher rates each pupil's qualities and competences at a checkpoint."""
+    school_class = _primary_class_or_404(class_id)
+    checkpoints = rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"]
+    if checkpoint not in checkpoints:
+        raise Http404
+    access.require(
+        access.can_read_class(request.user, school_class),
+        user=request.user,
+        what="read qualities and competences",
+        obj=school_class,
+        request=request,
+    )
+    can_edit = access.can_confirm_results(request.user, school_class)
+    posted = None
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            access.refuse(user=request.user, what="rate qualities and competences", obj=school_class, request=request)
+        entries = {}
+        for key, value in request.POST.items():
+            if key.startswith("q-"):
+                _prefix, student_id, item = key.split("-", 2)
+                entries[(int(student_id), item)] = value
+        try:
+            changed = services.record_quality_ratings(
+                actor=request.user,
+                school_class=school_class,
+                checkpoint=checkpoint,
+                entries=entries,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            _errors(request, error)
+            posted, status = request.POST, 400
+        else:
+            messages.success(request, _("%(count)s ratings saved.") % {"count": changed})
+            return redirect("gradebook:qualities", school_class.pk, checkpoint)
+    items = rules.primary_quality_items()
+    rows = []
+    for row in selectors.get_quality_sheet(school_class, checkpoint):
+        cells = []
+        for item in items:
+            name = f"q-{row.student.pk}-{item}"
+            cells.append({"name": name, "value": posted.get(name, "") if posted is not None else row.ratings[item]})
+        rows.append({"student": row.student, "cells": cells})
+    ratings = [(r, rules.Rating.LABELS[r]) for r in rules.PROFILES[rules.PRIMARY_PROFILE]["quality_ratings"]]
+    return render(
+        request,
+        "gradebook/qualities.html",
+        {
+            "school_class": school_class,
+            "checkpoint": checkpoint,
+            "checkpoints": checkpoints,
+            "items": [(item, rules.QUALITY_LABELS[item]) for item in items],
+            "quality_count": len(rules.PROFILES[rules.PRIMARY_PROFILE]["qualities"]),
+            "competence_count": len(rules.PROFILES[rules.PRIMARY_PROFILE]["competences"]),
+            "rows": rows,
+            "ratings": ratings,
+            "rating_labels": rules.Rating.LABELS,
+            "can_edit": can_edit,
+        },
+        status=status,
+    )
+
+
+@login_required
+def primary_year(request, class_id: int):
+    """TT 27 Art. 9: the suggested year-end summary per pupil, which the homeroom teacher confirms."""
+    school_class = _primary_class_or_404(class_id)
+    access.require(
+        access.can_read_class(request.user, school_class),
+        user=request.user,
+        what="read primary year summary",
+        obj=school_class,
+        request=request,
+    )
+    can_confirm = access.can_confirm_results(request.user, school_class)
+    if request.method == "POST":
+        if not can_confirm:
+            access.refuse(user=request.user, what="confirm primary year summary", obj=school_class, request=request)
+        try:
+            for line in selectors.get_primary_year_summary(school_class).lines:
+                level = request.POST.get(f"level-{line.student.pk}", "")
+                if level and line.result.level != level:
+                    services.confirm_primary_year(
+                        actor=request.user,
+                        school_class=school_class,
+                        student=line.student,
+                        level=level,
+                        suggested=line.suggested or "",
+                    )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Results saved."))
+        return redirect("gradebook:primary_year", school_class.pk)
+    return render(
+        request,
+        "gradebook/primary_year.html",
+        {
+            "summary": selectors.get_primary_year_summary(school_class),
+            "school_class": school_class,
+            "levels": YearLevel.CHOICES,
+            "level_labels": dict(YearLevel.CHOICES),
+            "rating_labels": rules.Rating.LABELS,
+            "checkpoints": rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"],
+            "can_confirm": can_confirm,
+        },
+    )

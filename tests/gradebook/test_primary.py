@@ -183,6 +183,9 @@ def test_year_summary_is_suggested_from_the_data_and_confirmed(primary, client, 
 
     client.login(username=teacher.username, password=PASSWORD)
     url = f"/so-diem/lop/{klass.pk}/tong-ket-tieu-hoc/"
+    home = client.get("/so-diem/").content.decode()
+    assert url in home and f"/so-diem/lop/{klass.pk}/pham-chat-nang-luc/GK1/" in home
+    assert f"/so-diem/lop/{gb.setup.klass.pk}/tong-ket-tieu-hoc/" not in home  # 10A1 is not primary
     with django_assert_max_num_queries(25):
         page = client.get(url)
     text = page.content.decode()

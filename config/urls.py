@@ -16,6 +16,7 @@ urlpatterns = [
     path("tai-khoan/", include("lms.schools.urls")),
     path("bai-giang/", include("content.urls")),
     path("lop-hoc/", include("lms.courses.urls")),
+    path("so-diem/", include("lms.gradebook.urls")),
     path("tim-kiem/", include("search.urls")),
     path("ngan-hang-cau-hoi/", include("lms.assessments.urls")),
     path("thu-vien/", include("lms.library.urls")),

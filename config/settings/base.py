@@ -81,6 +81,7 @@ LOCAL_APPS = [
     "lms.library",
     "lms.assessments",
     "lms.courses",
+    "lms.gradebook",
     "search",
     "demo",
 ]

@@ -17,14 +17,18 @@ from lms.courses.roster import apply as apply_roster_import
 from lms.courses.roster import upload as check_roster_file
 from lms.courses.rules import format_score, parse_score
 from lms.courses.selectors import (
+    find_teaching_assignments,
+    get_class,
     get_class_courses,
     get_class_students,
     get_classes,
     get_current_school_year,
     get_dashboard,
     get_plan,
+    get_semester_number_on,
     get_student_classes,
     get_student_overview,
+    get_subject_offering,
     get_teacher_courses,
 )
 from lms.courses.services import (
@@ -69,7 +73,9 @@ __all__ = [
     "create_semester",
     "declare_force_majeure",
     "enroll_student",
+    "find_teaching_assignments",
     "format_score",
+    "get_class",
     "get_class_courses",
     "get_class_students",
     "get_classes",
@@ -79,8 +85,10 @@ __all__ = [
     "get_or_create_course",
     "get_or_create_school_year",
     "get_plan",
+    "get_semester_number_on",
     "get_student_classes",
     "get_student_overview",
+    "get_subject_offering",
     "get_teacher_courses",
     "parse_score",
     "record_item_opened",

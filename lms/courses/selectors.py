@@ -22,6 +22,8 @@ from lms.courses.models import (
     PlanItem,
     SchoolClass,
     SchoolYear,
+    Semester,
+    SubjectOffering,
     Submission,
     TeachingAssignment,
 )
@@ -42,6 +44,36 @@ def get_classes(school_year: SchoolYear) -> QuerySet[SchoolClass]:
 
 def get_class_students(school_class: SchoolClass):
     return [e.student for e in Enrollment.objects.filter(school_class=school_class).select_related("student")]
+
+
+def get_class(class_id: int) -> SchoolClass:
+    """One class with its year and school (``SchoolClass.DoesNotExist`` if there is none)."""
+    return SchoolClass.objects.select_related("school_year__school", "homeroom_teacher").get(pk=class_id)
+
+
+def get_subject_offering(school_class: SchoolClass, subject) -> SubjectOffering | None:
+    """The subject as offered to the class's grade this year (periods per year, assessment method; R16, R18)."""
+    return SubjectOffering.objects.filter(
+        school_year_id=school_class.school_year_id, grade=school_class.grade, subject=subject
+    ).first()
+
+
+def find_teaching_assignments(*, teacher=None, school_class=None, subject=None) -> QuerySet[TeachingAssignment]:
+    """Who teaches what to which class (phân công giảng dạy), filtered by any of teacher, class and subject."""
+    assignments = TeachingAssignment.objects.select_related("school_class__school_year__school", "subject", "teacher")
+    if teacher is not None:
+        assignments = assignments.filter(teacher=teacher)
+    if school_class is not None:
+        assignments = assignments.filter(school_class=school_class)
+    if subject is not None:
+        assignments = assignments.filter(subject=subject)
+    return assignments
+
+
+def get_semester_number_on(school_year: SchoolYear, day) -> int | None:
+    """Which semester (1 or 2) of the year a day falls in, or ``None`` when no semester covers it."""
+    semester = Semester.objects.filter(school_year=school_year, starts_on__lte=day, ends_on__gte=day).first()
+    return semester.number if semester else None
 
 
 def get_student_classes(student) -> QuerySet[SchoolClass]:

@@ -655,6 +655,7 @@ def send_score_to_gradebook(*, actor, submission: Submission) -> GradebookTransf
             score=transfer.score,
             recorded_on=timezone.localdate(submission.scored_at),
             source=f"courses.assignment:{assignment.pk}",
+            sent_by_id=actor.pk,
         )
     )
     return transfer

@@ -174,6 +174,7 @@ def test_a_score_goes_to_the_gradebook_once_as_a_regular_assessment(setup, djang
                 "score": Decimal("8.5"),
                 "recorded_on": timezone.localdate(submission.scored_at),
                 "source": f"courses.assignment:{assignment.pk}",
+                "sent_by_id": setup.people.teacher.pk,
             }
         ]
         with pytest.raises(ValidationError, match=r"đã|already"):

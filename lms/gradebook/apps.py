@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GradebookConfig(AppConfig):
+    name = "lms.gradebook"
+    label = "gradebook"
+    verbose_name = _("Gradebook")
+
+    def ready(self) -> None:
+        from lms.courses.api import regular_assessment_recorded
+        from lms.gradebook import receivers
+
+        regular_assessment_recorded.connect(
+            receivers.record_transferred_score, dispatch_uid="gradebook.record_transferred_score"
+        )

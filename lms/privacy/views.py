@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -61,8 +62,8 @@ def home(request):
 # --------------------------------------------------------------------------------------------------------------------
 @login_required
 def child_consents(request, student_id: int):
-    student = get_children(request.user).filter(pk=student_id).first()
-    if student is None or not access.is_representative_of(request.user, student):
+    student = get_object_or_404(get_user_model(), pk=student_id)
+    if not access.is_representative_of(request.user, student):
         _refuse(request, "consents of a student", subject=student)
     return _consent_page(request, student, ConsentRole.REPRESENTATIVE)
 

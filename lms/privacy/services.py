@@ -34,7 +34,7 @@ from lms.privacy.models import (
 )
 from lms.privacy.registry import export_providers
 from lms.privacy.signals import consent_withdrawn
-from lms.schools.api import Role, get_people
+from lms.schools.api import Role, get_people, get_schools_for_user
 
 logger = logging.getLogger("lms.security")
 
@@ -309,7 +309,7 @@ def purge_behaviour(*, now=None) -> int:
     with transaction.atomic():
         deleted, _by_model = BehaviourEvent.objects.filter(at__lt=cutoff).delete()
         if deleted:
-            _event("behaviour_purged", deleted=deleted, before=cutoff)
+            _event("behaviour_purged", deleted=deleted, before=cutoff.isoformat())
     return deleted
 
 
@@ -392,8 +392,8 @@ PERSONAL_ID = re.compile(r"^[0-9]{12}$")
 
 
 def _admin_of(actor, user) -> bool:
-    school = selectors.student_school(user)
-    return actor.is_superuser or (school is not None and access.can_manage(actor, school))
+    """The actor administers a school where the person holds a role."""
+    return actor.is_superuser or any(access.can_manage(actor, school) for school in get_schools_for_user(user))
 
 
 @transaction.atomic

@@ -81,7 +81,7 @@ def test_only_a_legal_representative_consents_for_a_child(school_people, login):
 
 
 def test_a_purpose_that_rests_on_law_has_nothing_to_consent(school_people):
-    with pytest.raises(ValidationError, match="does not rest on consent"):
+    with pytest.raises(ValidationError, match="không dựa trên sự đồng ý"):
         services.give_consent(actor=school_people.parent, student=school_people.student, purpose="core_teaching")
     assert selectors.consent_holds(school_people.student, "core_teaching")
 
@@ -121,12 +121,12 @@ def test_consent_holds_only_with_both_and_withdrawal_is_kept_and_logged(school_p
 
 
 def test_withdrawing_what_was_never_given_says_so(school_people):
-    with pytest.raises(ValidationError, match="no consent of yours"):
+    with pytest.raises(ValidationError, match="chưa đồng ý cho mục đích này"):
         services.withdraw_consent(actor=school_people.parent, student=school_people.student, purpose="publish_work")
 
 
 def test_an_outdated_notice_version_is_refused(school_people):
-    with pytest.raises(ValidationError, match="no longer current"):
+    with pytest.raises(ValidationError, match="không còn hiệu lực"):
         services.give_consent(
             actor=school_people.parent, student=school_people.student, purpose="publish_work", notice_version="OLD-1"
         )

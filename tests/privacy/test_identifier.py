@@ -40,12 +40,12 @@ def test_stored_encrypted_and_readable_by_the_school_admin_only(school_people):
 
 
 def test_only_twelve_digits_and_no_duplicates(school_people):
-    with pytest.raises(ValidationError, match="exactly 12 digits"):
+    with pytest.raises(ValidationError, match="đúng 12 chữ số"):
         services.set_personal_id(actor=school_people.school_admin, user=school_people.student, value="07920800123")
     with pytest.raises(PermissionDenied):
         services.set_personal_id(actor=school_people.teacher, user=school_people.student, value=PID)
     services.set_personal_id(actor=school_people.school_admin, user=school_people.student, value=PID)
-    with pytest.raises(ValidationError, match="already has"):
+    with pytest.raises(ValidationError, match="đã có số định danh"):
         services.set_personal_id(actor=school_people.school_admin, user=school_people.parent, value=PID)
 
 

@@ -47,7 +47,7 @@ def test_publishing_without_consent_is_refused_and_says_whose_is_missing(school_
     assert "checked" not in page.content.decode()
     response = publish_via_form(client, school_people)
     assert response.status_code == 200
-    assert "consent from the student is missing" in response.content.decode()
+    assert "còn thiếu sự đồng ý của học sinh" in response.content.decode()
     assert not Publication.objects.exists()
 
 
@@ -153,7 +153,7 @@ def test_a_teacher_of_another_school_cannot_publish_and_is_logged(school_people,
 
 
 def test_only_students_of_the_school_can_be_published(school_people):
-    with pytest.raises(ValidationError, match="not a student of this school"):
+    with pytest.raises(ValidationError, match="không phải học sinh của trường này"):
         services.publish(
             actor=school_people.teacher,
             school=school_people.school,

@@ -52,7 +52,7 @@ def test_request_states_and_audit_trail(school_people):
     )
     assert request.status == RequestStatus.RECEIVED
     assert timezone.localtime(request.acknowledge_due).date() == date(2026, 12, 8)
-    with pytest.raises(ValidationError, match="cannot become"):
+    with pytest.raises(ValidationError, match="không thể chuyển sang"):
         services.change_request_status(actor=admin, request=request, to_status="completed")
     with pytest.raises(ValidationError):
         services.change_request_status(actor=admin, request=request, to_status="acknowledged", note="  ")

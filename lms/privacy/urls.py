@@ -22,4 +22,5 @@ urlpatterns = [
         views.incident_notified,
         name="incident_notified",
     ),
+    path("truong/<str:school_code>/su-co/<int:incident_id>/bao-cao.txt", views.incident_report, name="incident_report"),
 ]

@@ -359,3 +359,18 @@ def incident_notified(request, school_code: str, incident_id: int):
     services.mark_incident_notified(actor=request.user, incident=incident)
     messages.success(request, _("The notification to the authority has been recorded."))
     return redirect(reverse("privacy:incidents", args=[school.code]))
+
+
+@login_required
+def incident_report(request, school_code: str, incident_id: int):
+    """A plain-text notification to send to the specialised authority, filled from the record (R43)."""
+    school = _managed_school(request, school_code, "incidents")
+    incident = get_object_or_404(Incident, pk=incident_id, school=school)
+    response = render(
+        request,
+        "privacy/incident_report.txt",
+        {"school": school, "incident": incident},
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="thong-bao-su-co-{incident.pk}.txt"'
+    return response

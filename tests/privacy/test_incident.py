@@ -34,6 +34,11 @@ def test_admin_records_an_incident_and_sees_the_countdown(school_people, login):
     page = client.get(url).content.decode().replace("\xa0", " ")
     assert "Lộ bảng điểm" in page
     assert 'data-testid="countdown"' in page and "2 ngày" in page  # about 62 hours left, shown in Vietnamese
+    report = client.get(reverse("privacy:incident_report", args=[school_people.school.code, incident.pk]))
+    text = report.content.decode()
+    assert report["Content-Type"].startswith("text/plain")
+    assert "Lộ bảng điểm qua liên kết công khai" in text and "họ tên, điểm số" in text and "38" in text
+    assert school_people.school.name in text
     client.post(reverse("privacy:incident_notified", args=[school_people.school.code, incident.pk]))
     incident.refresh_from_db()
     assert incident.status == "notified" and not incident.is_overdue

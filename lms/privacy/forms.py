@@ -82,3 +82,37 @@ class IncidentForm(forms.Form):
     categories = forms.CharField(label=_("Data categories affected"), max_length=300)
     records_affected = forms.IntegerField(label=_("Records affected"), required=False, min_value=0)
     actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PaperConsentForm(forms.Form):
+    """A consent signed on paper, entered by the school administrator. Nothing is chosen or ticked in advance."""
+
+    parent = forms.ModelChoiceField(queryset=None, label=_("Parent who signed"))
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    reference = forms.CharField(
+        label=_("Reference of the paper"),
+        max_length=100,
+        help_text=_("The number on the signed form, or where the scan is filed."),
+    )
+    agree = forms.BooleanField(
+        required=True,
+        initial=False,
+        label=_("The paper is signed by this parent and says they consent to this purpose."),
+        error_messages={"required": _("Tick the box only if the signed paper says yes; otherwise record nothing.")},
+    )
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["purpose"].choices = _empty_choice(
+            [(code, spec["label"]) for code, spec in rules.consent_purposes().items()]
+        )
+
+
+class PersonalIdForm(forms.Form):
+    value = forms.CharField(
+        label=_("Personal ID (12 digits)"),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

@@ -49,6 +49,11 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         USER, verbose_name=_("withdrawn by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A consent signed on paper and entered by the school administrator on the parent's behalf.
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paper_reference = models.CharField(_("paper reference"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("consent")

@@ -20,7 +20,7 @@ from lms.privacy.models import (
     RefusedAccess,
     RequestStatus,
 )
-from lms.schools.api import Role, get_schools_for_user, has_role
+from lms.schools.api import Role, get_guardians, get_schools_for_user, has_role
 
 
 def _years_before(day: date, years: int) -> date:
@@ -48,24 +48,33 @@ def consent_history(student) -> QuerySet[Consent]:
     return Consent.objects.filter(student=student).select_related("given_by", "withdrawn_by")
 
 
+def current_representative():
+    """For a ``Consent`` queryset: its giver is, today, a legal representative linked to the student. A parent's
+    consent stops counting once the guardianship is removed in ``lms.schools`` (or loses legal representation)."""
+    return Exists(get_guardians(OuterRef("student")).filter(parent=OuterRef("given_by"), is_legal_representative=True))
+
+
+def counted_consents(student) -> QuerySet[Consent]:
+    """Active consents that count: the student's own, and those of a currently linked legal representative."""
+    return active_consents(student).filter(
+        Q(given_as=ConsentRole.STUDENT, given_by=student)
+        | Q(current_representative(), given_as=ConsentRole.REPRESENTATIVE)
+    )
+
+
 def consent_holds(student, purpose: str) -> bool:
     """True when every consent the purpose needs for this student is on record and not withdrawn."""
     spec = rules.purposes()[purpose]
     if spec["legal_basis"] != rules.LegalBasis.CONSENT:
         return True
     needed = required_consenters(student)
-    given = set(
-        active_consents(student)
-        .filter(purpose=purpose)
-        .filter(Q(given_as=ConsentRole.REPRESENTATIVE) | Q(given_as=ConsentRole.STUDENT, given_by=student))
-        .values_list("given_as", flat=True)
-    )
+    given = set(counted_consents(student).filter(purpose=purpose).values_list("given_as", flat=True))
     return all(role in given for role, required in needed.items() if required)
 
 
 def missing_consents(student, purpose: str) -> list[str]:
     needed = required_consenters(student)
-    given = set(active_consents(student).filter(purpose=purpose).values_list("given_as", flat=True))
+    given = set(counted_consents(student).filter(purpose=purpose).values_list("given_as", flat=True))
     return [role for role, required in needed.items() if required and role not in given]
 
 
@@ -75,6 +84,8 @@ def _consent_exists(given_as: str):
     )
     if given_as == ConsentRole.STUDENT:
         consents = consents.filter(given_by=OuterRef("student"))
+    else:
+        consents = consents.filter(current_representative())
     return Exists(consents)
 
 

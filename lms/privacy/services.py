@@ -103,6 +103,67 @@ def give_consent(*, actor, student, purpose: str, channel: str = Channel.WEB, no
 
 
 @transaction.atomic
+def record_paper_consent(
+    *, actor, school, student, parent, purpose: str, reference: str, notice_version: str = ""
+) -> Consent:
+    """The school administrator enters a consent a linked legal representative signed on paper. The consent is the
+    parent's (``given_by``), given as representative on channel "paper"; who entered it and the paper's reference
+    are kept. The parent withdraws it like any other consent."""
+    if not access.can_manage(actor, school):
+        raise PermissionDenied(_("Only the school administrator records a consent given on paper."))
+    spec = _consent_purpose(purpose)
+    if not get_people(school, Role.STUDENT).filter(pk=student.pk).exists():
+        raise ValidationError({"student": _("%(name)s is not a student at this school.") % {"name": student}})
+    if not access.is_representative_of(parent, student):
+        raise ValidationError(
+            {
+                "parent": _("%(parent)s is not a legal representative linked to %(student)s.")
+                % {"parent": parent, "student": student}
+            }
+        )
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _("Give the reference of the signed paper (number or file name).")})
+    current_notice = rules.current()["notice_version"]
+    if notice_version and notice_version != current_notice:
+        raise ValidationError(
+            {
+                "notice_version": _(
+                    "The paper was signed on notice version %(read)s, not the current %(current)s: "
+                    "ask the parent to sign the current notice."
+                )
+                % {"read": notice_version, "current": current_notice}
+            }
+        )
+    if selectors.active_consents(student).filter(purpose=purpose, given_by=parent).exists():
+        raise ValidationError(_("%(parent)s's consent for this purpose is already on record.") % {"parent": parent})
+    consent = Consent.objects.create(
+        student=student,
+        school=school,
+        purpose=purpose,
+        legal_basis=spec["legal_basis"],
+        given_by=parent,
+        given_as=ConsentRole.REPRESENTATIVE,
+        notice_version=current_notice,
+        channel=Channel.PAPER,
+        recorded_by=actor,
+        paper_reference=reference,
+    )
+    _event(
+        "consent_given",
+        actor=actor,
+        student=student,
+        school=school,
+        purpose=purpose,
+        given_as=ConsentRole.REPRESENTATIVE,
+        given_by=parent.pk,
+        channel=Channel.PAPER,
+        paper_reference=reference,
+    )
+    return consent
+
+
+@transaction.atomic
 def withdraw_consent(*, actor, student, purpose: str) -> list[Publication]:
     """Withdraw the actor's consent. Publications that depended on it are hidden at once (they stop qualifying) and
     the withdrawal and the hidden items are logged. Returns the publications hidden."""
@@ -401,6 +462,8 @@ def set_personal_id(*, actor, user, value: str) -> PersonalIdentifier:
     value = (value or "").strip().replace(" ", "")
     if not _admin_of(actor, user):
         raise PermissionDenied(_("Only the school administrator records a personal ID."))
+    if value and not value.isdigit():
+        raise ValidationError({"value": _("A personal ID has only digits (0–9); letters and signs are not allowed.")})
     if not PERSONAL_ID.match(value):
         raise ValidationError(
             {"value": _("A personal ID has exactly 12 digits (given: %(n)s characters).") % {"n": len(value)}}

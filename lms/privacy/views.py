@@ -14,9 +14,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.privacy import access, rules, selectors, services
-from lms.privacy.forms import AdminRequestForm, ConsentForm, IncidentForm, PublicationForm, RequestForm, StatusForm
+from lms.privacy.forms import (
+    AdminRequestForm,
+    ConsentForm,
+    IncidentForm,
+    PaperConsentForm,
+    PersonalIdForm,
+    PublicationForm,
+    RequestForm,
+    StatusForm,
+)
 from lms.privacy.models import REQUEST_TRANSITIONS, ConsentRole, DataSubjectRequest, Incident, Publication
-from lms.schools.api import Role, School, get_children, get_people, get_school_by_code, get_schools_for_user
+from lms.schools.api import (
+    Role,
+    School,
+    get_children,
+    get_guardians,
+    get_people,
+    get_school_by_code,
+    get_schools_for_user,
+)
 
 
 def _school(code: str) -> School:
@@ -374,3 +391,79 @@ def incident_report(request, school_code: str, incident_id: int):
     )
     response["Content-Disposition"] = f'attachment; filename="thong-bao-su-co-{incident.pk}.txt"'
     return response
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Students (school administrator): consents given on paper, the personal ID
+# --------------------------------------------------------------------------------------------------------------------
+def _managed_student(request, school_code: str, student_id: int, resource: str):
+    school = _school(school_code)
+    student = get_people(school, Role.STUDENT).filter(pk=student_id).first()
+    if student is None:
+        raise Http404
+    if not access.can_manage(request.user, school):
+        _refuse(request, resource, subject=student, school=school)
+    return school, student
+
+
+@login_required
+def students(request, school_code: str):
+    school = _managed_school(request, school_code, "students' personal data")
+    rows = [
+        {"student": student, "masked_id": services.masked_personal_id(student)}
+        for student in get_people(school, Role.STUDENT)
+    ]
+    return render(request, "privacy/students.html", {"school": school, "rows": rows})
+
+
+@login_required
+def paper_consent(request, school_code: str, student_id: int):
+    school, student = _managed_student(request, school_code, student_id, "consent on paper")
+    parents = get_user_model().objects.filter(
+        pk__in=get_guardians(student).filter(is_legal_representative=True).values("parent")
+    )
+    form = PaperConsentForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_paper_consent(
+                actor=request.user,
+                school=school,
+                student=student,
+                parent=data["parent"],
+                purpose=data["purpose"],
+                reference=data["reference"],
+            )
+            messages.success(request, _("The consent signed on paper has been recorded."))
+            return redirect(request.path)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return render(
+        request,
+        "privacy/paper_consent.html",
+        {
+            "school": school,
+            "student": student,
+            "form": form,
+            "history": list(selectors.consent_history(student).select_related("recorded_by")[:50]),
+            "config": rules.current(),
+        },
+    )
+
+
+@login_required
+def personal_id(request, school_code: str, student_id: int):
+    school, student = _managed_student(request, school_code, student_id, "personal ID")
+    form = PersonalIdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_personal_id(actor=request.user, user=student, value=form.cleaned_data["value"])
+            messages.success(request, _("Personal ID saved."))
+            return redirect(request.path)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return render(
+        request,
+        "privacy/personal_id.html",
+        {"school": school, "student": student, "form": form, "masked": services.masked_personal_id(student)},
+    )

@@ -81,10 +81,11 @@ COPY locale_overrides locale_overrides
 COPY docker/entrypoint.sh docker/entrypoint.sh
 
 # Static files are collected into /app/var/static at build time and served by WhiteNoise (compressed, hashed names).
-# Production settings refuse to load without SECRET_KEY and ALLOWED_HOSTS: the values below exist only for this
-# RUN step and are not part of the image's environment.
+# Production settings refuse to load without SECRET_KEY, ALLOWED_HOSTS and PRIVACY_ENCRYPTION_KEYS: the values below
+# exist only for this RUN step and are not part of the image's environment (the key is all zeros: never a real one).
 RUN chmod 0755 docker/entrypoint.sh \
     && SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0000 ALLOWED_HOSTS=build \
+        PRIVACY_ENCRYPTION_KEYS=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
         python manage.py collectstatic --noinput \
     && python -m compileall -q config lib lms content search demo \
     && mkdir -p var/media \

@@ -77,6 +77,7 @@ LOCAL_APPS = [
     "lib",
     "curriculum",
     "lms.schools",
+    "lms.privacy",
     "content",
     "lms.library",
     "lms.assessments",
@@ -191,7 +192,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # lms.courses: plan items released, and due within a day (in-app and e-mail; each notice sent once).
     "courses-plan-notifications": {"task": "courses.send_plan_notifications", "schedule": 15 * 60},
+    # lms.privacy: delete behaviour and usage logs older than the retention period (R42), once a day.
+    "privacy-purge-behaviour-logs": {"task": "privacy.purge_behaviour_logs", "schedule": 24 * 60 * 60},
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# PERSONAL DATA (lms.privacy)
+# ---------------------------------------------------------------------------------------------------------------------
+# Fernet keys encrypting the personal ID at rest, newest first (production refuses to start without one; dev and
+# test derive one from SECRET_KEY). Lunar-calendar public holidays (Tết, Giỗ Tổ) and compensatory days off, as ISO
+# dates: they stop the 2-working-day clock of data-subject requests.
+PRIVACY_ENCRYPTION_KEYS = components.split_list(ENV.get("PRIVACY_ENCRYPTION_KEYS"))
+PRIVACY_HOLIDAYS = components.split_list(ENV.get("PRIVACY_HOLIDAYS"))
 
 # ---------------------------------------------------------------------------------------------------------------------
 # SECURITY (production tightens these; see production.py)

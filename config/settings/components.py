@@ -145,6 +145,14 @@ def email(env: Mapping[str, str]) -> dict[str, Any]:
     return dict(environ.Env.email_url_config(url))
 
 
+def derived_fernet_key(secret: str) -> str:
+    """A Fernet key derived from SECRET_KEY, for development and tests only (production needs its own key)."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(b"lms.privacy:" + secret.encode()).digest()).decode()
+
+
 def split_list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
@@ -153,6 +161,7 @@ __all__ = [
     "caches",
     "celery",
     "databases",
+    "derived_fernet_key",
     "email",
     "s3_options",
     "search_backends",

@@ -17,6 +17,23 @@ if _missing:
 if len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("dev-only", "test-only", "change-me")):
     raise ImproperlyConfigured("SECRET_KEY is too short or is a placeholder: set at least 32 random characters.")
 
+# R35: the personal ID is encrypted at rest with keys that live outside the database (and its backups).
+if not PRIVACY_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Production settings need PRIVACY_ENCRYPTION_KEYS: one or more Fernet keys, comma-separated, newest first, "
+        "to encrypt personal IDs at rest. Make one with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())' and keep it out of the database backups."
+    )
+for _position, _key in enumerate(PRIVACY_ENCRYPTION_KEYS, start=1):
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(_key.encode())
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured(
+            f"PRIVACY_ENCRYPTION_KEYS: key {_position} is not a valid Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
+
 # HTTPS: the proxy in front (nginx, Caddy, a load balancer) terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = ENV.get("SECURE_SSL_REDIRECT", "true").lower() == "true"

@@ -24,3 +24,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # No persistent connections in tests: a live-server thread keeping one open stops the test database from being dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The personal ID's encryption key: derived from SECRET_KEY unless PRIVACY_ENCRYPTION_KEYS is given.
+PRIVACY_ENCRYPTION_KEYS = PRIVACY_ENCRYPTION_KEYS or [components.derived_fernet_key(SECRET_KEY)]

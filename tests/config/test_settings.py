@@ -77,7 +77,11 @@ def test_cache_and_email_urls():
 
 
 def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "PRIVACY_ENCRYPTION_KEYS"}
+    }
     return subprocess.run(
         [
             sys.executable,
@@ -119,7 +123,13 @@ def test_production_refuses_weak_secret_keys(key):
 
 
 def test_production_sets_secure_cookies_hsts_and_trusted_origins():
-    result = _import_production({"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "lms.truong.edu.vn,.hoasen.edu.vn"})
+    result = _import_production(
+        {
+            "SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "lms.truong.edu.vn,.hoasen.edu.vn",
+            "PRIVACY_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 3)[:3] == ["31536000", "True", "True"]
     assert "['https://lms.truong.edu.vn', 'https://hoasen.edu.vn']" in result.stdout

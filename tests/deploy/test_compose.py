@@ -44,7 +44,11 @@ REQUIRED_APP_ENV = (
 # Read by the image's processes rather than by config/settings.
 PROCESS_ENV = {"DJANGO_SETTINGS_MODULE", "RUN_MIGRATIONS", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"}
 # Dummy values that pass config/settings/production.py's checks.
-VALID_SECRETS = {"SECRET_KEY": "compose-validation-" + "x" * 40, "ALLOWED_HOSTS": "localhost"}
+VALID_SECRETS = {
+    "SECRET_KEY": "compose-validation-" + "x" * 40,
+    "ALLOWED_HOSTS": "localhost",
+    "PRIVACY_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+}
 
 
 @pytest.fixture(scope="module")
@@ -236,6 +240,7 @@ def test_env_example_documents_every_variable_compose_reads():
 def test_env_example_holds_no_secret():
     values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE.read_text(), re.M))
     assert values["SECRET_KEY"] == "", "the example must not ship a usable SECRET_KEY"
+    assert values["PRIVACY_ENCRYPTION_KEYS"] == "", "the example must not ship an encryption key"
     assert values["ALLOWED_HOSTS"]
 
 
@@ -408,8 +413,10 @@ def test_build_time_secret_passes_the_production_checks_and_stays_out_of_the_ima
     key = re.search(r"SECRET_KEY=(\S+)", run).group(1)
     assert len(key) >= 32 and not key.startswith(("dev-only", "test-only", "change-me")), key
     assert re.search(r"ALLOWED_HOSTS=\S+", run)
+    assert re.search(r"PRIVACY_ENCRYPTION_KEYS=\S+", run)
     env_lines = " ".join(a for i, a in dockerfile_instructions() if i in ("ENV", "ARG"))
     assert "SECRET_KEY" not in env_lines and "ALLOWED_HOSTS" not in env_lines
+    assert "PRIVACY_ENCRYPTION_KEYS" not in env_lines
 
 
 def test_dockerfile_default_command_and_health_check():

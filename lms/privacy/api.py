@@ -1,0 +1,31 @@
+"""Public Python API of ``lms.privacy``: the only module other apps import.
+
+- ``consent_holds(student, purpose)``: check before any consent-based processing; ``consent_withdrawn`` tells you
+  to stop it.
+- ``record_refused_access(actor, subject, resource, request=None)``: call wherever a read of marks or personal
+  records is refused for being outside the person's scope (R45).
+- ``record_behaviour(user=..., kind=..., ...)``: behaviour and usage logs go here, never in your own tables (R42).
+- ``register_export_provider(name, provider)``: from your ``AppConfig.ready()``, so a student's export includes what
+  your app holds about them; ``provider(student, school)`` returns JSON-serialisable data written to ``name.json``.
+"""
+
+from lms.privacy.models import BehaviourKind
+from lms.privacy.registry import export_providers, register_export_provider, unregister_export_provider
+from lms.privacy.rules import CURRENT as CURRENT_RULES
+from lms.privacy.selectors import consent_holds, required_consenters
+from lms.privacy.services import masked_personal_id, record_behaviour, record_refused_access
+from lms.privacy.signals import consent_withdrawn
+
+__all__ = [
+    "CURRENT_RULES",
+    "BehaviourKind",
+    "consent_holds",
+    "consent_withdrawn",
+    "export_providers",
+    "masked_personal_id",
+    "record_behaviour",
+    "record_refused_access",
+    "register_export_provider",
+    "required_consenters",
+    "unregister_export_provider",
+]

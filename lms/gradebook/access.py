@@ -16,6 +16,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 
 from lms.courses.api import find_teaching_assignments
+from lms.privacy import api as privacy_api
 from lms.schools.api import Role, get_principal, get_roles
 
 logger = logging.getLogger("lms.security")
@@ -101,7 +102,17 @@ def refuse(*, user, what: str, obj, request=None) -> None:
         ip=_client_ip(request),
     )
     logger.warning("gradebook: refused %s", what, extra={"user_id": getattr(user, "pk", None), "object": str(obj)})
+    # The school-wide refusal log the principal reads (lms.privacy, R45) gets the same event.
+    privacy_api.record_refused_access(
+        user, None, f"gradebook: {what} ({obj._meta.label}:{obj.pk})", request, school=_school_of(obj)
+    )
     raise PermissionDenied
+
+
+def _school_of(obj):
+    school_class = obj if obj._meta.label == "courses.SchoolClass" else getattr(obj, "school_class", None)
+    year = getattr(school_class, "school_year", None)
+    return getattr(year, "school", None)
 
 
 def require(allowed: bool, *, user, what: str, obj, request=None) -> None:

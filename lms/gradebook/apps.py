@@ -9,8 +9,11 @@ class GradebookConfig(AppConfig):
 
     def ready(self) -> None:
         from lms.courses.api import regular_assessment_recorded
-        from lms.gradebook import receivers
+        from lms.gradebook import receivers, selectors
+        from lms.privacy.api import register_export_provider
 
         regular_assessment_recorded.connect(
             receivers.record_transferred_score, dispatch_uid="gradebook.record_transferred_score"
         )
+        # A student's data export (lms.privacy) includes their marks and results.
+        register_export_provider("gradebook", selectors.marks_of_student)

@@ -278,3 +278,46 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
         result = results.get(student.pk) or PrimaryYearResult(school_class=school_class, student=student)
         lines.append(PrimaryLine(student, cells, qualities, missing, suggested, result))
     return PrimarySummary(school_class=school_class, subjects=[b.subject for b in books], lines=lines)
+
+
+def marks_of_student(student, school=None) -> dict:
+    """Every mark and confirmed result held about one student, for the privacy app's data export (R44)."""
+    from lms.gradebook.models import Mark, StudentResult
+
+    marks = Mark.objects.filter(student=student).select_related(
+        "column__gradebook__school_class", "column__gradebook__subject"
+    )
+    if school is not None:
+        marks = marks.filter(column__gradebook__school_class__school_year__school=school)
+    results = StudentResult.objects.filter(student=student).select_related("school_class")
+    if school is not None:
+        results = results.filter(school_class__school_year__school=school)
+    return {
+        "marks": [
+            {
+                "class": m.column.gradebook.school_class.name,
+                "subject": str(m.column.gradebook.subject),
+                "semester": m.column.gradebook.semester,
+                "column": m.column.label,
+                "score": str(m.score) if m.score is not None else None,
+                "rating": m.rating,
+                "source": m.source,
+                "entered_at": m.entered_at.isoformat(),
+                "updated_at": m.updated_at.isoformat(),
+            }
+            for m in marks.order_by("column__gradebook__semester", "column__gradebook__subject", "column__kind")
+        ],
+        "results": [
+            {"class": r.school_class.name, "period": r.period, **_result_fields(r)} for r in results.order_by("pk")
+        ],
+    }
+
+
+def _result_fields(result) -> dict:
+    fields = {}
+    for field in result._meta.concrete_fields:
+        if field.name in {"id", "school_class", "student"} or field.is_relation:
+            continue
+        value = getattr(result, field.name)
+        fields[field.name] = value.isoformat() if hasattr(value, "isoformat") else (None if value is None else str(value))
+    return fields

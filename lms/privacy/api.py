@@ -12,7 +12,7 @@
 from lms.privacy.models import BehaviourKind
 from lms.privacy.registry import export_providers, register_export_provider, unregister_export_provider
 from lms.privacy.rules import CURRENT as CURRENT_RULES
-from lms.privacy.selectors import consent_holds, required_consenters
+from lms.privacy.selectors import consent_holds, get_refusals, required_consenters
 from lms.privacy.services import masked_personal_id, record_behaviour, record_refused_access
 from lms.privacy.signals import consent_withdrawn
 
@@ -22,6 +22,7 @@ __all__ = [
     "consent_holds",
     "consent_withdrawn",
     "export_providers",
+    "get_refusals",
     "masked_personal_id",
     "record_behaviour",
     "record_refused_access",

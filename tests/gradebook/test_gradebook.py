@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from curriculum.api import get_subject
 from lms.courses import api as courses_api
 from lms.gradebook import exports, selectors, services
+from lms.privacy import api as privacy_api
 from lms.gradebook.models import AuditAction, AuditEntry, ColumnKind, Mark, RefusedAccess
 from lms.schools import api as schools_api
 from lms.schools.api import Role
@@ -159,6 +160,11 @@ def test_a_teacher_cannot_read_another_class_and_the_refusal_is_logged(gb, clien
     client.login(username=gb.people.student.username, password=PASSWORD)
     assert client.get(f"/so-diem/{gb.book.pk}/").status_code == 403
     assert RefusedAccess.objects.count() == 5
+    # The same refusals reach the school-wide log the principal reads on the privacy pages.
+    school_log = privacy_api.get_refusals(gb.people.school)
+    assert len(school_log) == 5
+    assert {(r.actor, r.ip) for r in school_log} >= {(gb.people.teacher, "10.0.0.7")}
+    assert all(r.resource.startswith("gradebook: ") for r in school_log)
 
 
 def test_homeroom_teacher_reads_every_subject_of_the_class(gb, client):
@@ -308,3 +314,12 @@ def test_csv_cancels_the_record_of_a_student_who_left_the_class(gb):
     assert (cancelled["idbanghi"], cancelled["sukien"], cancelled["phienban"]) == (record["idbanghi"], "CANCEL", "2")
     [again] = list(csv.DictReader(io.StringIO(exports.exchange_csv(gb.setup.klass, 1))))
     assert again["phienban"] == "2"  # a cancelled record is not cancelled again
+
+
+def test_a_students_data_export_includes_their_marks_and_only_theirs(gb):
+    _enter(gb, {"ĐĐGtx1": "8,5", "ĐĐGgk": "7"})
+    _enter(gb, {"ĐĐGtx1": "6"}, student=gb.setup.student2)
+    provider = privacy_api.export_providers()["gradebook"]  # registered by GradebookConfig.ready()
+    data = provider(gb.people.student, gb.people.school)
+    assert {(m["column"], m["score"]) for m in data["marks"]} == {("ĐĐGtx1", "8.5"), ("ĐĐGgk", "7.0")}
+    assert all(m["semester"] == 1 and m["class"] == gb.book.school_class.name for m in data["marks"])

@@ -31,13 +31,13 @@ def test_export_holds_profile_guardians_consents_requests_and_registered_provide
     def gradebook(student_, school_):
         return {"marks": [{"subject": "toan", "score": "8.5"}], "student": student_.pk}
 
-    api.register_export_provider("gradebook", gradebook)
+    api.register_export_provider("example_app", gradebook)
     try:
         response = login(school_people.school_admin).get(
             reverse("privacy:export", args=[school_people.school.code, student.pk])
         )
     finally:
-        api.unregister_export_provider("gradebook")
+        api.unregister_export_provider("example_app")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     files = read_zip(b"".join([response.content]))
     assert {
@@ -46,6 +46,7 @@ def test_export_holds_profile_guardians_consents_requests_and_registered_provide
         "guardians.json",
         "consents.json",
         "requests.json",
+        "example_app.json",
         "gradebook.json",
     } <= set(files)
     assert "behaviour.json" not in files  # sensitive: only when asked (R42)
@@ -57,7 +58,7 @@ def test_export_holds_profile_guardians_consents_requests_and_registered_provide
     assert files["consents.json"][0]["purpose"] == "publish_work"
     assert files["consents.json"][0]["given_as"] == "representative"
     assert files["requests.json"][0]["kind"] == "export"
-    assert files["gradebook.json"]["marks"][0]["score"] == "8.5"
+    assert files["example_app.json"]["marks"][0]["score"] == "8.5"
     assert files["manifest.json"]["school"] == school_people.school.code
     assert ProcessingEvent.objects.filter(action="exported", student=student).exists()
 

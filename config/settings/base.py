@@ -81,6 +81,7 @@ LOCAL_APPS = [
     "lms.library",
     "lms.assessments",
     "lms.courses",
+    "lms.exams",
     "search",
     "demo",
 ]
@@ -190,6 +191,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # lms.courses: plan items released, and due within a day (in-app and e-mail; each notice sent once).
     "courses-plan-notifications": {"task": "courses.send_plan_notifications", "schedule": 15 * 60},
+    # lms.exams: attempts whose time is up are submitted by the server, also when the browser is gone.
+    "exams-submit-expired": {"task": "exams.submit_expired_attempts", "schedule": 30},
 }
 
 # ---------------------------------------------------------------------------------------------------------------------

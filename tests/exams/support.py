@@ -90,7 +90,10 @@ def toan_test(setup: ExamSetup, *, variants: int = 4, seed: str = "de-thu"):
     numeric; approved by the tổ trưởng with ``variants`` exam codes."""
     people = setup.people
     test = services.create_test_from_template(
-        school=people.school, subject=get_subject("toan"), title="Kiểm tra giữa kì I – Toán 10", created_by=people.teacher
+        school=people.school,
+        subject=get_subject("toan"),
+        title="Kiểm tra giữa kì I – Toán 10",
+        created_by=people.teacher,
     )
     part1, part2, part3 = test.parts.all()
     for version in setup.singles[:12]:

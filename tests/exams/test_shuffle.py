@@ -84,6 +84,8 @@ def test_numeric_key_and_unshuffled_variant():
 def test_question_that_must_not_be_shuffled_keeps_its_options():
     content = single(1).to_content()
     content["shuffle"] = False  # e.g. "D. Cả ba đáp án trên"
-    v = build_variant([("I", [Slot(1, "0.25", "I", content), Slot(2, "0.25", "I", single(2).to_content())])], seed="z", number=1)
+    v = build_variant(
+        [("I", [Slot(1, "0.25", "I", content), Slot(2, "0.25", "I", single(2).to_content())])], seed="z", number=1
+    )
     fixed = next(s for s in v.parts[0]["slots"] if s["version"] == 1)
     assert fixed["content"]["choices"] == content["choices"] and fixed["key"] == "A"

@@ -95,7 +95,7 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     page.locator("[data-testid=q-13] tr[data-statement=b] input[value=S]").check()
     page.locator("[data-testid=q-17] input[type=text]").fill("1,5")
     expect(status).to_contain_text("Mất kết nối", timeout=10_000)
-    page.wait_for_function("JSON.parse(localStorage.getItem('exam-attempt:%d')).queue.length === 3" % attempt.pk)
+    page.wait_for_function(f"JSON.parse(localStorage.getItem('exam-attempt:{attempt.pk}')).queue.length === 3")
     assert not Answer.objects.filter(attempt=attempt, slot__in=[2, 13, 17]).exists()  # nothing reached the server
 
     ctx.set_offline(False)
@@ -103,7 +103,7 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     assert _stored(attempt, 2) == "C"
     assert _stored(attempt, 13) == {"a": "Đ", "b": "S"}
     assert _stored(attempt, 17) == "1,5"
-    assert page.evaluate("JSON.parse(localStorage.getItem('exam-attempt:%d')).queue.length" % attempt.pk) == 0
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('exam-attempt:{attempt.pk}')).queue.length") == 0
 
     # Leaving the window is logged; a reload resumes with every answer in place.
     page.evaluate("window.dispatchEvent(new Event('blur')); window.dispatchEvent(new Event('focus'))")

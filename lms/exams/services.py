@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -576,7 +577,7 @@ def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
     AttemptEvent.objects.bulk_create(rows)
     lost = sum(1 for r in rows if r.kind == EventKind.FOCUS_LOST)
     if lost:
-        Attempt.objects.filter(pk=attempt.pk).update(focus_losses=attempt.focus_losses + lost)
+        Attempt.objects.filter(pk=attempt.pk).update(focus_losses=F("focus_losses") + lost)
         attempt.focus_losses += lost
     return len(rows)
 

@@ -95,7 +95,9 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     page.locator("[data-testid=q-13] tr[data-statement=b] input[value=S]").check()
     page.locator("[data-testid=q-17] input[type=text]").fill("1,5")
     expect(status).to_contain_text("Mất kết nối", timeout=10_000)
-    page.wait_for_function(f"JSON.parse(localStorage.getItem('exam-attempt:{attempt.pk}')).queue.length === 3")
+    page.wait_for_function(
+        "key => JSON.parse(localStorage.getItem(key)).queue.length === 3", arg=f"exam-attempt:{attempt.pk}"
+    )
     assert not Answer.objects.filter(attempt=attempt, slot__in=[2, 13, 17]).exists()  # nothing reached the server
 
     ctx.set_offline(False)
@@ -103,10 +105,10 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     assert _stored(attempt, 2) == "C"
     assert _stored(attempt, 13) == {"a": "Đ", "b": "S"}
     assert _stored(attempt, 17) == "1,5"
-    assert page.evaluate(f"JSON.parse(localStorage.getItem('exam-attempt:{attempt.pk}')).queue.length") == 0
+    assert page.evaluate("key => JSON.parse(localStorage.getItem(key)).queue.length", f"exam-attempt:{attempt.pk}") == 0
 
     # Leaving the window is logged; a reload resumes with every answer in place.
-    page.evaluate("window.dispatchEvent(new Event('blur')); window.dispatchEvent(new Event('focus'))")
+    page.evaluate("() => { window.dispatchEvent(new Event('blur')); window.dispatchEvent(new Event('focus')); }")
     page.reload()
     expect(page.locator("[data-testid=q-2] input[value=C]")).to_be_checked()
     expect(page.locator("[data-testid=q-13] tr[data-statement=a] input[value=Đ]")).to_be_checked()

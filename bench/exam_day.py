@@ -70,7 +70,7 @@ for q in range(1, 41):
         Choice("A", "1", True), Choice("B", "2", False), Choice("C", "3", False), Choice("D", "4", False)])
     exams_api.add_item(part=part, version=ready(bank, people, content))
 exams_api.generate_variants(test=test, count=4, seed="bench")
-exams_api.approve_test(test=test, user=people.group_head)
+test = exams_api.approve_test(test=test, user=people.group_head)
 now = timezone.now()
 sitting = exams_api.schedule_sitting(test=test, course=cls.course, opens_at=now - timedelta(minutes=1),
                                      closes_at=now + timedelta(hours=3), duration=timedelta(minutes=50),

@@ -365,6 +365,7 @@ def schedule_sitting(
 ) -> Sitting:
     if not courses_api.can_edit_course(created_by, course):
         raise PermissionDenied(_("Only a teacher of the course schedules its tests."))
+    test = Test.objects.select_for_update().get(pk=test.pk)  # its status as stored, not as the caller last saw it
     if test.status != TestStatus.APPROVED:
         raise ValidationError(_("The test must be approved by the subject group before it is scheduled."))
     if course.school_class.school_year.school_id != test.school_id:

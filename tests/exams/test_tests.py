@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from curriculum.api import get_subject
 from lms.assessments import api as bank_api
@@ -153,3 +154,13 @@ def test_variant_keys_are_scored_full_marks(setup):
                 response = dict(zip("abcd", slot["key"], strict=True))
             assert bank_api.score(q, response).points == q.points, slot
     assert ready  # imported helper used by other modules
+
+
+def test_messages_are_vietnamese_for_users(setup):
+    people = setup.people
+    test = services.create_test_from_template(
+        school=people.school, subject=get_subject("toan"), title="Đề", created_by=people.teacher
+    )
+    with translation.override("vi"), pytest.raises(ValidationError) as error:
+        services.generate_variants(test=test, count=2)
+    assert "Phần I chưa có câu nào." in error.value.messages

@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(ROOT))  # tests.support: the fixtures' password
 
 import lesson_page as lp  # noqa: E402 -- the sibling benchmark's helpers
 

@@ -221,7 +221,7 @@ def test_save_endpoint_focus_events_and_query_budget(client, sitting):
     r = client.post(
         url, json.dumps({"changes": [{"seq": 3, "slot": slot, "response": "Z"}]}), content_type="application/json"
     )
-    assert r.status_code == 400 and "is not one of its options" in r.json()["error"]
+    assert r.status_code == 400 and "không phải một phương án của câu" in r.json()["error"]  # the page language
     client.force_login(sitting.attempts.exclude(pk=attempt.pk).get().student)
     assert client.post(url, json.dumps(body), content_type="application/json").status_code == 404
 

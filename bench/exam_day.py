@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import sys
 import tempfile
@@ -32,7 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(ROOT))  # tests.support: the fixtures' password
 
 import lesson_page as lp  # noqa: E402 -- the sibling benchmark's helpers
 
@@ -177,9 +177,9 @@ def main(argv=None) -> int:
         server = lp.Server(args.servers, env, Path(tempfile.mkdtemp()) / "gunicorn.log", gunicorn)
         server.wait_ready()
         lp.log(f"gunicorn {args.servers.label()} on 127.0.0.1:{server.port}; logging {args.students} students in")
-        from tests.support.people import PASSWORD
-
-        clients = {u: Client(server.port, lp.login(server.port, u, PASSWORD)) for u in sorted(data["attempts"])}
+        # the fixtures' password, read without importing Django into this process
+        password = re.search(r'PASSWORD = "([^"]+)"', (ROOT / "tests/support/people.py").read_text()).group(1)
+        clients = {u: Client(server.port, lp.login(server.port, u, password)) for u in sorted(data["attempts"])}
         barrier = threading.Barrier(len(clients) + 1)
         results = {u: {"saves": [], "errors": [], "acked": 0, "start": None} for u in clients}
         threads = [

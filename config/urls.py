@@ -21,6 +21,7 @@ urlpatterns = [
     path("ngan-hang-cau-hoi/", include("lms.assessments.urls")),
     path("thu-vien/", include("lms.library.urls")),
     path("du-lieu-ca-nhan/", include("lms.privacy.urls")),
+    path("kiem-tra/", include("lms.exams.urls")),
     path("ngon-ngu/<str:code>/", switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -83,6 +83,7 @@ LOCAL_APPS = [
     "lms.assessments",
     "lms.courses",
     "lms.gradebook",
+    "lms.exams",
     "search",
     "demo",
 ]
@@ -194,6 +195,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "courses-plan-notifications": {"task": "courses.send_plan_notifications", "schedule": 15 * 60},
     # lms.privacy: delete behaviour and usage logs older than the retention period (R42), once a day.
     "privacy-purge-behaviour-logs": {"task": "privacy.purge_behaviour_logs", "schedule": 24 * 60 * 60},
+    # lms.exams: attempts whose time is up are submitted by the server, also when the browser is gone.
+    "exams-submit-expired": {"task": "exams.submit_expired_attempts", "schedule": 30},
 }
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from lms.assessments.models import (
     QuestionVersion,
     VersionStatus,
 )
+from lms.assessments.rendering import safe_html
 from lms.assessments.rules import RULE_SETS, get_rule_set
 from lms.assessments.scoring import Score, check_answer_sheet, score
 from lms.assessments.selectors import (
@@ -105,6 +106,7 @@ __all__ = [
     "record_usage",
     "review_version",
     "reviewer_for",
+    "safe_html",
     "save_import",
     "save_import_stream",
     "score",

@@ -1,6 +1,7 @@
 """Public Python API of ``lms.courses``: school years, semesters, classes, enrolments, subjects per grade, teaching
 assignments, courses and their TT 09 plans, assignments and submissions, progress, roster import."""
 
+from lms.courses.access import can_edit_course, can_view_results, is_enrolled
 from lms.courses.models import (
     AssessmentMethod,
     Course,
@@ -22,6 +23,7 @@ from lms.courses.selectors import (
     get_class_courses,
     get_class_students,
     get_classes,
+    get_course,
     get_current_school_year,
     get_dashboard,
     get_plan,
@@ -66,6 +68,8 @@ __all__ = [
     "add_plan_item",
     "apply_roster_import",
     "assign_teacher",
+    "can_edit_course",
+    "can_view_results",
     "check_roster_file",
     "create_assignment",
     "create_class",
@@ -79,6 +83,7 @@ __all__ = [
     "get_class_courses",
     "get_class_students",
     "get_classes",
+    "get_course",
     "get_current_school_year",
     "get_dashboard",
     "get_or_create_class",
@@ -90,6 +95,7 @@ __all__ = [
     "get_student_overview",
     "get_subject_offering",
     "get_teacher_courses",
+    "is_enrolled",
     "parse_score",
     "record_item_opened",
     "record_time_spent",

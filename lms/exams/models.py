@@ -1,0 +1,301 @@
+"""Tests (đề kiểm tra) built from the question bank, their exam codes, sittings for a class, attempts and answers.
+
+- ``Test`` → ``TestPart`` (PHẦN I, II, III…) → fixed ``TestItem`` rows (a pinned, ready ``QuestionVersion``) and
+  ``TestDraw`` rows (n questions drawn at random from a bank by category / level / YCCĐ / tag), each with points.
+- ``Variant``: one exam code; its ``layout`` is the frozen, shuffled content (questions, options, points) and its
+  ``key`` the answer key that follows that shuffle. All variants of a test share the same drawn questions.
+- ``Sitting``: a test scheduled for a course (subject × class): window, duration, access code, review options.
+- ``Attempt``: built for every student of the class before the start (variant assigned); the deadline is the
+  server's; ``last_seq`` is the highest change number taken from the browser.
+- ``Answer``: the current response per question slot, with the sequence number that wrote it; ``AnswerEvent``:
+  every change received, once per (attempt, seq) — the idempotency key and the answer-change log (R12);
+  ``AttemptEvent``: start, resume, focus loss, submit (who/when/IP).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class TestKind(models.TextChoices):
+    REGULAR = "regular", _("Regular assessment (thường xuyên)")
+    MIDTERM = "midterm", _("Mid-term test (giữa kì)")
+    FINAL = "final", _("End-of-term test (cuối kì)")
+
+
+class TestStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("test status", "Draft")
+    APPROVED = "approved", pgettext_lazy("test status", "Approved")
+
+
+class Test(models.Model):
+    school = models.ForeignKey("schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        "curriculum.Subject",
+        verbose_name=_("subject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=TestKind.choices, default=TestKind.REGULAR)
+    rule_set = models.CharField(_("scoring rules"), max_length=20, default="THPT2025")
+    template = models.CharField(_("template"), max_length=20, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=45)
+    shuffle = models.BooleanField(_("shuffle questions and options"), default=True)
+    seed = models.CharField(_("shuffle seed"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TestStatus.choices, default=TestStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("test")
+        verbose_name_plural = _("tests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_periodic(self) -> bool:
+        return self.kind in (TestKind.MIDTERM, TestKind.FINAL)
+
+
+class TestPart(models.Model):
+    test = models.ForeignKey(Test, on_delete=models.CASCADE, related_name="parts")
+    code = models.CharField(_("part"), max_length=10)  # "I", "II", "III"
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    question_type = models.CharField(_("question type"), max_length=20, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of questions"), null=True, blank=True)
+    points_each = models.DecimalField(_("points per question"), max_digits=5, decimal_places=2, null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["test", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["test", "code"], name="exams_part_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.test} – {self.code}"
+
+
+class TestItem(models.Model):
+    """A fixed question: this exact (ready) version."""
+
+    part = models.ForeignKey(TestPart, on_delete=models.CASCADE, related_name="items")
+    version = models.ForeignKey("assessments.QuestionVersion", on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["part", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["part", "version"], name="exams_item_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.part.code}: {self.version}"
+
+
+class TestDraw(models.Model):
+    """``count`` questions drawn at random (seeded) from the ready questions of ``bank`` that match the filters."""
+
+    part = models.ForeignKey(TestPart, on_delete=models.CASCADE, related_name="draws")
+    bank = models.ForeignKey("assessments.QuestionBank", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        "assessments.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    include_subcategories = models.BooleanField(default=True)
+    level = models.CharField(_("cognitive level"), max_length=10, blank=True)
+    outcome = models.ForeignKey("curriculum.Outcome", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tag = models.CharField(_("tag"), max_length=100, blank=True)
+    question_type = models.CharField(_("question type"), max_length=20, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of questions"))
+    points = models.DecimalField(_("points per question"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["part", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.part.code}: {self.count} × {self.bank}"
+
+
+class Variant(models.Model):
+    test = models.ForeignKey(Test, on_delete=models.CASCADE, related_name="variants")
+    number = models.PositiveSmallIntegerField()
+    code = models.CharField(_("exam code"), max_length=10)
+    seed = models.CharField(max_length=60)
+    layout = models.JSONField()
+    key = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exam code")
+        verbose_name_plural = _("exam codes")
+        ordering = ["test", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["test", "number"], name="exams_variant_number_unique"),
+            models.UniqueConstraint(fields=["test", "code"], name="exams_variant_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test} – {self.code}"
+
+    def slots(self) -> list[dict]:
+        return [slot for part in self.layout["parts"] for slot in part["slots"]]
+
+
+class ReviewOption(models.TextChoices):
+    AFTER_SUBMIT = "after_submit", _("Marks and answers right after submitting")
+    MARKS_AFTER_SUBMIT = "marks", _("Marks right after submitting, answers after the window closes")
+    AFTER_CLOSE = "after_close", _("Marks and answers after the window closes")
+    NEVER = "never", _("Not shown to students")
+
+
+class Sitting(models.Model):
+    test = models.ForeignKey(Test, verbose_name=_("test"), on_delete=models.PROTECT, related_name="sittings")
+    course = models.ForeignKey("courses.Course", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    duration = models.DurationField(_("duration"))
+    late_join_minutes = models.PositiveSmallIntegerField(_("late join allowed for (minutes)"), null=True, blank=True)
+    access_code = models.CharField(_("access code"), max_length=20, blank=True)
+    review = models.CharField(
+        _("review"), max_length=15, choices=ReviewOption.choices, default=ReviewOption.MARKS_AFTER_SUBMIT
+    )
+    delivery_rules = models.CharField(max_length=20, default="CBT2026")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("test sitting")
+        verbose_name_plural = _("test sittings")
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="exams_sitting_window")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.test.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at
+
+
+class AttemptStatus(models.TextChoices):
+    READY = "ready", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Attempt(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="attempts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    extra_minutes = models.PositiveSmallIntegerField(_("extra time (minutes)"), default=0)
+    status = models.CharField(max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.READY)
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    last_seq = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    answered = models.PositiveSmallIntegerField(default=0)
+    focus_losses = models.PositiveSmallIntegerField(default=0)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    max_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    needs_marking = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["sitting", "student__last_name", "student__first_name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["sitting", "student"], name="exams_one_attempt_per_student")]
+        indexes = [models.Index(fields=["status", "deadline"], name="exams_attempt_due")]
+
+    def __str__(self) -> str:
+        return f"{self.sitting} – {self.student}"
+
+    def compute_deadline(self):
+        extra = timedelta(minutes=self.extra_minutes)
+        return min(self.started_at + self.sitting.duration + extra, self.sitting.closes_at + extra)
+
+    def seconds_left(self) -> int:
+        if not self.deadline:
+            return int((self.sitting.duration + timedelta(minutes=self.extra_minutes)).total_seconds())
+        return max(0, int((self.deadline - timezone.now()).total_seconds()))
+
+
+class Answer(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    slot = models.PositiveSmallIntegerField()
+    response = models.JSONField(null=True)
+    seq = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+    points = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "slot"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="exams_answer_slot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.slot} (seq {self.seq})"
+
+
+class AnswerEvent(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answer_events")
+    seq = models.PositiveIntegerField()
+    slot = models.PositiveSmallIntegerField()
+    response = models.JSONField(null=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "seq"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "seq"], name="exams_answer_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}#{self.seq} → {self.slot}"
+
+
+class EventKind(models.TextChoices):
+    START = "start", _("Started")
+    RESUME = "resume", _("Opened again")
+    FOCUS_LOST = "blur", _("Left the test window")
+    FOCUS_BACK = "focus", _("Came back to the test window")
+    SUBMIT = "submit", pgettext_lazy("attempt event", "Submitted")
+    AUTO_SUBMIT = "auto_submit", _("Submitted by the server at time-up")
+    EXTRA_TIME = "extra_time", _("Extra time given")
+
+
+class AttemptEvent(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["attempt", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.kind}"
+
+
+ZERO = Decimal(0)

@@ -1,0 +1,161 @@
+"""Reads: a student's sittings, the invigilator's table, results, the class report and the item analysis."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from lms.courses import api as courses_api
+from lms.exams.analysis import analyse
+from lms.exams.models import Answer, Attempt, AttemptStatus, Sitting, Test
+from lms.exams.rules import delivery_rules
+from lms.exams.shuffle import original_label
+
+
+def get_sitting(pk: int) -> Sitting:
+    return Sitting.objects.select_related("test", "course__school_class__school_year__school", "course__subject").get(
+        pk=pk
+    )
+
+
+def get_attempt(pk: int) -> Attempt:
+    return Attempt.objects.select_related(
+        "sitting__test", "sitting__course__school_class__school_year__school", "sitting__course__subject", "variant"
+    ).get(pk=pk)
+
+
+def get_student_attempts(student) -> list[Attempt]:
+    return list(
+        Attempt.objects.filter(student=student)
+        .select_related("sitting__test", "sitting__course__subject", "sitting__course__school_class")
+        .order_by("-sitting__opens_at")
+    )
+
+
+def get_teacher_sittings(user) -> list[Sitting]:
+    courses = courses_api.get_teacher_courses(user)
+    return list(
+        Sitting.objects.filter(course__in=courses)
+        .select_related("test", "course__subject", "course__school_class")
+        .annotate(
+            n=Count("attempts"),
+            done=Count("attempts", filter=Q(attempts__status=AttemptStatus.SUBMITTED)),
+        )
+    )
+
+
+def get_tests(user) -> list[Test]:
+    return list(Test.objects.filter(Q(created_by=user) | Q(approved_by=user)).select_related("subject"))
+
+
+def invigilator_rows(sitting: Sitting) -> list[dict]:
+    """One row per student: status, exam code, answered / total, last seen (and whether that is recent), focus
+    losses, extra time, submitted (by the server or the student), score. Three queries whatever the class size."""
+    rules = delivery_rules(sitting.delivery_rules)
+    now = timezone.now()
+    attempts = list(
+        sitting.attempts.select_related("student", "variant").order_by("student__last_name", "student__first_name")
+    )
+    totals = {}
+    rows = []
+    for a in attempts:
+        if a.variant_id not in totals:
+            totals[a.variant_id] = len(a.variant.slots())
+        online = bool(
+            a.status == AttemptStatus.IN_PROGRESS
+            and a.last_seen_at
+            and now - a.last_seen_at < timedelta(seconds=rules.offline_after_seconds)
+        )
+        rows.append({"attempt": a, "total": totals[a.variant_id], "online": online, "left": a.seconds_left()})
+    return rows
+
+
+def attempt_review(attempt: Attempt) -> list[dict]:
+    """The student's answers beside the variant's key and the points, question by question."""
+    answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    out = []
+    for part in attempt.variant.layout["parts"]:
+        for number, slot in enumerate(part["slots"], start=1):
+            answer = answers.get(slot["slot"])
+            out.append(
+                {
+                    "part": part["code"],
+                    "number": number,
+                    "slot": slot,
+                    "response": answer.response if answer else None,
+                    "points": answer.points if answer else Decimal(0),
+                    "max": Decimal(slot["points"]),
+                    "key": slot["key"],
+                }
+            )
+    return out
+
+
+def score_out_of_10(attempt: Attempt) -> Decimal | None:
+    if attempt.points is None or not attempt.max_points:
+        return None
+    return (attempt.points * 10 / attempt.max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def class_report(sitting: Sitting) -> dict:
+    """Submitted / not started counts, mean, the score distribution in bins of 1 (0–<1 … 9–10) and the list."""
+    attempts = list(sitting.attempts.select_related("student", "variant").order_by("student__last_name"))
+    scores = [score_out_of_10(a) for a in attempts if a.status == AttemptStatus.SUBMITTED]
+    scores = [s for s in scores if s is not None]
+    bins = Counter(min(int(s), 9) for s in scores)
+    distribution = [{"low": i, "high": i + 1, "count": bins.get(i, 0)} for i in range(10)]
+    peak = max((d["count"] for d in distribution), default=0) or 1
+    for d in distribution:
+        d["percent"] = int(100 * d["count"] / peak)
+    mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
+    return {
+        "attempts": [(a, score_out_of_10(a)) for a in attempts],
+        "submitted": len(scores),
+        "not_started": sum(1 for a in attempts if a.status == AttemptStatus.READY),
+        "in_progress": sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS),
+        "mean": mean,
+        "distribution": distribution,
+    }
+
+
+def item_analysis(sitting: Sitting) -> dict:
+    """Item statistics of the submitted attempts, by question version (whatever exam code each student had):
+    shown options are mapped back to the bank's labels for the distractor table."""
+    attempts = list(sitting.attempts.filter(status=AttemptStatus.SUBMITTED).select_related("variant"))
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(attempt__in=attempts):
+        answers.setdefault(answer.attempt_id, {})[answer.slot] = answer
+    base = sitting.test.variants.order_by("number").first()  # questions listed in the test's own order
+    order, meta = [], {}
+    for part in base.layout["parts"] if base else []:
+        for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
+            content = slot["content"]
+            order.append((slot["version"], Decimal(slot["points"])))
+            meta[slot["version"]] = {"part": part["code"], "type": content["type"], "stem": content.get("stem", "")}
+            if content["type"] == "single_choice":
+                labels = slot["choice_order"] or [c["label"] for c in content.get("choices", [])]
+                meta[slot["version"]]["options"] = sorted(labels)
+    scores, choices, keys, options = [], [], {}, {}
+    for version, m in meta.items():
+        if "options" in m:
+            options[version] = m["options"]
+    for attempt in attempts:
+        per, chosen = {}, {}
+        mine = answers.get(attempt.pk, {})
+        for slot in attempt.variant.slots():
+            answer = mine.get(slot["slot"])
+            per[slot["version"]] = answer.points if answer and answer.points is not None else Decimal(0)
+            if slot["version"] in options:
+                keys[slot["version"]] = original_label(slot, slot["key"])
+                chosen[slot["version"]] = original_label(slot, answer.response) if answer and answer.response else None
+        scores.append(per)
+        choices.append(chosen)
+    stats = analyse(order, scores, choices=choices, keys=keys, options=options)
+    rows = []
+    for number, item in enumerate(stats.items, start=1):
+        rows.append({"number": number, "version": item.item, "stats": item, **meta.get(item.item, {})})
+    return {"stats": stats, "rows": rows}

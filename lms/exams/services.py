@@ -1,0 +1,686 @@
+"""Writes: building tests, exam codes, scheduling, delivery (start, save, submit, time-up) and grading. Every write
+runs inside ``transaction.atomic()``; a refused write raises ``ValidationError`` with a message that says which part,
+question or change is wrong and why, and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms.assessments import api as bank_api
+from lms.courses import api as courses_api
+from lms.exams import shuffle
+from lms.exams.models import (
+    Answer,
+    AnswerEvent,
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    EventKind,
+    Sitting,
+    Test,
+    TestDraw,
+    TestItem,
+    TestPart,
+    TestStatus,
+    Variant,
+)
+from lms.exams.rules import DELIVERABLE_TYPES, delivery_rules, exam_template
+from lms.schools import api as schools_api
+
+ZERO = Decimal(0)
+
+
+# --------------------------------------------------------------------------------------------------------- tests
+@transaction.atomic
+def create_test(*, school, title: str, created_by, subject=None, grade=None, kind="regular", minutes=45, **extra):
+    test = Test(
+        school=school, title=title, created_by=created_by, subject=subject, grade=grade, kind=kind, minutes=minutes
+    )
+    for name, value in extra.items():
+        setattr(test, name, value)
+    test.full_clean()
+    test.save()
+    return test
+
+
+@transaction.atomic
+def create_test_from_template(*, school, subject, title: str, created_by, rule_set="THPT2025", template="", **extra):
+    """A test with the parts of a THPT 2025 template (R28): part codes, question types, counts, points each, minutes."""
+    from lms.exams.rules import template_for_subject
+
+    template = template or template_for_subject(rule_set, subject.code)
+    spec = exam_template(rule_set, template)
+    test = create_test(
+        school=school,
+        subject=subject,
+        title=title,
+        created_by=created_by,
+        minutes=spec.minutes,
+        rule_set=rule_set,
+        template=template,
+        **extra,
+    )
+    for position, part in enumerate(spec.parts):
+        TestPart.objects.create(
+            test=test,
+            code=part.code,
+            title=_("Part %(code)s") % {"code": part.code},
+            question_type=part.question_type,
+            count=part.count,
+            points_each=part.points_each,
+            position=position,
+        )
+    return test
+
+
+def _editable(test: Test) -> None:
+    if test.status != TestStatus.DRAFT:
+        raise ValidationError(_("The test has been approved: it can no longer be changed."))
+
+
+def _check_type(part: TestPart, qtype: str, where: str) -> None:
+    if qtype not in DELIVERABLE_TYPES:
+        raise ValidationError(
+            _("%(where)s: questions of type %(type)s cannot be answered on the computer yet.")
+            % {"where": where, "type": qtype}
+        )
+    if part.question_type and qtype != part.question_type:
+        raise ValidationError(
+            _("%(where)s: part %(part)s takes %(expected)s questions, not %(type)s.")
+            % {"where": where, "part": part.code, "expected": part.question_type, "type": qtype}
+        )
+
+
+@transaction.atomic
+def add_part(*, test: Test, code: str, title: str = "", question_type: str = "", count=None, points_each=None):
+    _editable(test)
+    return TestPart.objects.create(
+        test=test,
+        code=code,
+        title=title,
+        question_type=question_type,
+        count=count,
+        points_each=points_each,
+        position=test.parts.count(),
+    )
+
+
+@transaction.atomic
+def add_item(*, part: TestPart, version, points: Decimal | None = None) -> TestItem:
+    """Pin a ready version into ``part`` (points: the part's points each, else the version's)."""
+    _editable(part.test)
+    where = _("Question #%(id)s") % {"id": version.question_id}
+    if version.status != bank_api.VersionStatus.READY:
+        raise ValidationError(
+            _("%(where)s: only a version approved by the subject group can go into a test.") % {"where": where}
+        )
+    _check_type(part, version.question.type, where)
+    if TestItem.objects.filter(part__test=part.test, version__question=version.question).exists():
+        raise ValidationError(_("%(where)s is already in this test.") % {"where": where})
+    points = Decimal(points if points is not None else (part.points_each or version.points))
+    return TestItem.objects.create(part=part, version=version, points=points, position=part.items.count())
+
+
+@transaction.atomic
+def add_draw(
+    *, part: TestPart, bank, count: int, points: Decimal | None = None, category=None, level="", outcome=None, tag=""
+) -> TestDraw:
+    _editable(part.test)
+    if count < 1:
+        raise ValidationError(_("Draw at least one question."))
+    draw = TestDraw(
+        part=part,
+        bank=bank,
+        count=count,
+        points=Decimal(points if points is not None else (part.points_each or 1)),
+        category=category,
+        level=level,
+        outcome=outcome,
+        tag=tag,
+        question_type=part.question_type,
+        position=part.draws.count(),
+    )
+    draw.save()
+    available = len(_candidates(draw, exclude=set()))
+    if available < count:
+        raise ValidationError(_describe_shortage(draw, available))
+    return draw
+
+
+def _describe_shortage(draw: TestDraw, available: int) -> str:
+    return _(
+        "Part %(part)s: the draw from %(bank)s asks for %(count)s questions but only %(available)s ready questions "
+        "match (%(filters)s)."
+    ) % {
+        "part": draw.part.code,
+        "bank": draw.bank,
+        "count": draw.count,
+        "available": available,
+        "filters": ", ".join(
+            f
+            for f in (
+                draw.question_type,
+                draw.category and str(draw.category),
+                draw.level,
+                draw.outcome and draw.outcome.code,
+                draw.tag,
+            )
+            if f
+        )
+        or "—",
+    }
+
+
+def _candidates(draw: TestDraw, *, exclude: set[int]) -> list:
+    """The latest ready version of every matching question of the draw's bank, by question id."""
+    versions = bank_api.get_ready_versions(bank=draw.bank)
+    if draw.question_type:
+        versions = versions.filter(question__type=draw.question_type)
+    else:
+        versions = versions.filter(question__type__in=DELIVERABLE_TYPES)
+    if draw.category_id:
+        if draw.include_subcategories:
+            prefix = draw.category.path + "/"
+            ids = [c.pk for c in draw.bank.categories.all() if c.pk == draw.category_id or c.path.startswith(prefix)]
+            versions = versions.filter(question__category_id__in=ids)
+        else:
+            versions = versions.filter(question__category_id=draw.category_id)
+    if draw.level:
+        versions = versions.filter(question__level=draw.level)
+    if draw.outcome_id:
+        versions = versions.filter(question__outcomes=draw.outcome_id)
+    latest: dict[int, object] = {}
+    for version in versions.order_by("question_id", "number"):
+        if version.question_id in exclude:
+            continue
+        if draw.tag and draw.tag not in (version.question.tags or []):
+            continue
+        latest[version.question_id] = version
+    return [latest[q] for q in sorted(latest)]
+
+
+def check_test(test: Test) -> list[str]:
+    """What stops the test from being used: empty or incomplete parts, a template's counts and points, total ≠ 10
+    for a template test."""
+    problems = []
+    total = ZERO
+    for part in test.parts.prefetch_related("items", "draws"):
+        items, draws = list(part.items.all()), list(part.draws.all())
+        count = len(items) + sum(d.count for d in draws)
+        points = sum((i.points for i in items), ZERO) + sum((d.points * d.count for d in draws), ZERO)
+        total += points
+        if not count:
+            problems.append(_("Part %(part)s has no questions.") % {"part": part.code})
+        if part.count is not None and count != part.count:
+            problems.append(
+                _("Part %(part)s has %(count)s questions; the template asks for %(expected)s.")
+                % {"part": part.code, "count": count, "expected": part.count}
+            )
+        if part.points_each is not None:
+            wrong = [i for i in items if i.points != part.points_each] + [
+                d for d in draws if d.points != part.points_each
+            ]
+            if wrong:
+                problems.append(
+                    _("Part %(part)s: every question is worth %(points)s points in the template.")
+                    % {"part": part.code, "points": format_points(part.points_each)}
+                )
+    if test.template and total != Decimal(10):
+        problems.append(_("The test totals %(total)s points, not 10.") % {"total": format_points(total)})
+    if not test.parts.exists():
+        problems.append(_("The test has no parts."))
+    return problems
+
+
+def test_total(test: Test) -> Decimal:
+    total = ZERO
+    for part in test.parts.prefetch_related("items", "draws"):
+        total += sum((i.points for i in part.items.all()), ZERO)
+        total += sum((d.points * d.count for d in part.draws.all()), ZERO)
+    return total
+
+
+def format_points(value) -> str:
+    if value is None:
+        return "–"
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def draw_slots(test: Test, seed: str) -> list[tuple[str, list[shuffle.Slot]]]:
+    """Fixed items plus the seeded random draws of every part, in the test's order."""
+    import random
+
+    rng = random.Random(f"{seed}:draw")  # noqa: S311 -- reproducible draws, not secrets
+    used: set[int] = set(TestItem.objects.filter(part__test=test).values_list("version__question_id", flat=True))
+    out = []
+    for part in test.parts.all():
+        slots = []
+        for item in part.items.select_related("version"):
+            content = dict(item.version.content)
+            content["points"] = str(item.points)
+            slots.append(shuffle.Slot(item.version_id, str(item.points), part.code, content))
+        for draw in part.draws.select_related("bank", "category", "outcome"):
+            candidates = _candidates(draw, exclude=used)
+            if len(candidates) < draw.count:
+                raise ValidationError(_describe_shortage(draw, len(candidates)))
+            for version in rng.sample(candidates, draw.count):
+                used.add(version.question_id)
+                content = dict(version.content)
+                content["points"] = str(draw.points)
+                slots.append(shuffle.Slot(version.pk, str(draw.points), part.code, content))
+        out.append((part.code, slots))
+    return out
+
+
+@transaction.atomic
+def generate_variants(*, test: Test, count: int, seed: str = "") -> list[Variant]:
+    """``count`` exam codes (101, 102…). The questions are drawn once (all codes share them); each code shuffles them
+    within parts and shuffles single-choice options. Refused once a sitting has attempts on this test."""
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    _editable(test)
+    if not 1 <= count <= 99:
+        raise ValidationError(_("Make between 1 and 99 exam codes."))
+    problems = check_test(test)
+    if problems:
+        raise ValidationError(problems)
+    test.seed = seed or test.seed or secrets.token_hex(8)
+    test.save(update_fields=["seed"])
+    parts = draw_slots(test, test.seed)
+    test.variants.all().delete()
+    variants = []
+    for number in range(count):
+        built = shuffle.build_variant(parts, seed=test.seed, number=number, shuffle=test.shuffle)
+        variants.append(
+            Variant.objects.create(
+                test=test, number=number, code=built.code, seed=test.seed, layout=built.layout(), key=built.key
+            )
+        )
+    return variants
+
+
+def can_approve(user, test: Test) -> bool:
+    if not user.is_authenticated or user.pk == test.created_by_id:
+        return False
+    if user.is_superuser:
+        return True
+    principal = schools_api.get_principal(test.school)
+    if principal and principal.pk == user.pk:
+        return True
+    return any(
+        group.school_id == test.school_id
+        and (not test.subject_id or group.subjects.filter(pk=test.subject_id).exists())
+        for group in schools_api.get_groups_headed_by(user)
+    )
+
+
+@transaction.atomic
+def approve_test(*, test: Test, user) -> Test:
+    """R33: the subject-group head (or the principal) approves a test before it can be scheduled; never the author."""
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    if not can_approve(user, test):
+        raise PermissionDenied(
+            _("Only the head of the subject group or the principal approves a test, not its author.")
+        )
+    if not test.variants.exists():
+        raise ValidationError(_("Make the exam codes before approving the test."))
+    problems = check_test(test)
+    if problems:
+        raise ValidationError(problems)
+    test.status, test.approved_by, test.approved_at = TestStatus.APPROVED, user, timezone.now()
+    test.save(update_fields=["status", "approved_by", "approved_at"])
+    for variant in test.variants.all():
+        for slot in variant.slots():
+            version = bank_api.QuestionVersion.objects.get(pk=slot["version"])
+            bank_api.record_usage(version=version, used_in=f"test:{test.pk}", label=test.title)
+        break  # every code holds the same versions
+    return test
+
+
+# ----------------------------------------------------------------------------------------------------- sittings
+@transaction.atomic
+def schedule_sitting(
+    *,
+    test: Test,
+    course,
+    opens_at,
+    closes_at,
+    duration: timedelta | None = None,
+    created_by,
+    access_code: str = "",
+    late_join_minutes=None,
+    review: str = "marks",
+    title: str = "",
+) -> Sitting:
+    if not courses_api.can_edit_course(created_by, course):
+        raise PermissionDenied(_("Only a teacher of the course schedules its tests."))
+    test = Test.objects.select_for_update().get(pk=test.pk)  # its status as stored, not as the caller last saw it
+    if test.status != TestStatus.APPROVED:
+        raise ValidationError(_("The test must be approved by the subject group before it is scheduled."))
+    if course.school_class.school_year.school_id != test.school_id:
+        raise ValidationError(_("The test belongs to another school."))
+    if closes_at <= opens_at:
+        raise ValidationError(_("The window must close after it opens."))
+    duration = duration or timedelta(minutes=test.minutes)
+    if duration <= timedelta(0):
+        raise ValidationError(_("The duration must be positive."))
+    sitting = Sitting.objects.create(
+        test=test,
+        course=course,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        duration=duration,
+        access_code=access_code.strip(),
+        late_join_minutes=late_join_minutes,
+        review=review,
+        created_by=created_by,
+    )
+    prepare_attempts(sitting)
+    return sitting
+
+
+@transaction.atomic
+def prepare_attempts(sitting: Sitting) -> int:
+    """An attempt (exam code assigned) for every student of the class who has none yet. Students are dealt the codes
+    in a seeded random order, so neighbours on the class list get different codes. Returns how many were made."""
+    import random
+
+    variants = list(sitting.test.variants.order_by("number"))
+    if not variants:
+        raise ValidationError(_("The test has no exam codes."))
+    students = sorted(courses_api.get_class_students(sitting.course.school_class), key=lambda s: s.pk)
+    have = set(sitting.attempts.values_list("student_id", flat=True))
+    random.Random(f"{sitting.test.seed}:sitting:{sitting.pk}").shuffle(students)  # noqa: S311 -- reproducible
+    made = [
+        Attempt(sitting=sitting, student=s, variant=variants[i % len(variants)])
+        for i, s in enumerate(students)
+        if s.pk not in have
+    ]
+    Attempt.objects.bulk_create(made)
+    return len(made)
+
+
+@transaction.atomic
+def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
+    attempt = Attempt.objects.select_for_update().select_related("sitting").get(pk=attempt.pk)
+    if not courses_api.can_edit_course(by, attempt.sitting.course):
+        raise PermissionDenied
+    if attempt.status == AttemptStatus.SUBMITTED:
+        raise ValidationError(_("This attempt has been submitted."))
+    if not 0 <= minutes <= 600:
+        raise ValidationError(_("Extra time is between 0 and 600 minutes."))
+    attempt.extra_minutes = minutes
+    if attempt.started_at:
+        attempt.deadline = attempt.compute_deadline()
+    attempt.save(update_fields=["extra_minutes", "deadline"])
+    AttemptEvent.objects.create(attempt=attempt, kind=EventKind.EXTRA_TIME, by=by, detail=str(minutes))
+    return attempt
+
+
+# ----------------------------------------------------------------------------------------------------- delivery
+@transaction.atomic
+def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) -> Attempt:
+    """Open the student's attempt: inside the window, with the access code, within the late-join rule. Opening it
+    again (reload, another device) resumes it and is logged."""
+    attempt = Attempt.objects.select_for_update().select_related("sitting").get(pk=attempt.pk)
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    sitting, now = attempt.sitting, timezone.now()
+    if attempt.status == AttemptStatus.SUBMITTED:
+        raise ValidationError(_("You have already submitted this test."))
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        AttemptEvent.objects.create(attempt=attempt, kind=EventKind.RESUME, ip=ip)
+        return attempt
+    if now < sitting.opens_at:
+        raise ValidationError(_("The test has not started yet."))
+    if now >= sitting.closes_at:
+        raise ValidationError(_("The test window has closed."))
+    if sitting.late_join_minutes is not None and now > sitting.opens_at + timedelta(minutes=sitting.late_join_minutes):
+        raise ValidationError(
+            _("Joining is allowed only in the first %(minutes)s minutes.") % {"minutes": sitting.late_join_minutes}
+        )
+    if sitting.access_code and access_code.strip() != sitting.access_code:
+        raise ValidationError(_("The access code is not right. Ask the invigilator."))
+    attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = AttemptStatus.IN_PROGRESS, now, ip, now
+    attempt.deadline = attempt.compute_deadline()
+    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at"])
+    AttemptEvent.objects.create(attempt=attempt, kind=EventKind.START, ip=ip)
+    return attempt
+
+
+def _validate_response(slot: dict, response, rules) -> object:
+    """The response in the form scoring expects, or a ValidationError naming the question."""
+    content, number = slot["content"], slot["slot"]
+    where = _("Question %(n)s") % {"n": number}
+    if response is None or response == "" or response == {} or response == []:
+        return None
+    if len(json.dumps(response)) > rules.max_response_chars:
+        raise ValidationError(_("%(where)s: the answer is too long.") % {"where": where})
+    qtype = content["type"]
+    labels = [c["label"] for c in content.get("choices", [])]
+    if qtype == "single_choice":
+        if response not in labels:
+            raise ValidationError(
+                _("%(where)s: %(value)s is not one of its options.") % {"where": where, "value": response}
+            )
+    elif qtype == "multiple_response":
+        if not isinstance(response, list) or any(r not in labels for r in response):
+            raise ValidationError(_("%(where)s: choose among its options.") % {"where": where})
+        response = sorted(set(response))
+    elif qtype == "true_false":
+        if response not in ("true", "false", True, False):
+            raise ValidationError(_("%(where)s: answer true or false.") % {"where": where})
+        response = response in ("true", True)
+    elif qtype == "true_false_4":
+        statements = [s["label"] for s in content.get("statements", [])]
+        if not isinstance(response, dict) or any(
+            k not in statements or v not in ("Đ", "S", None) for k, v in response.items()
+        ):
+            raise ValidationError(_("%(where)s: judge each statement Đúng (Đ) or Sai (S).") % {"where": where})
+        response = {k: v for k, v in response.items() if v}
+    elif not isinstance(response, str):
+        raise ValidationError(_("%(where)s: the answer must be text.") % {"where": where})
+    return response
+
+
+def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None) -> dict:
+    """Store the browser's answer changes ``[{"seq", "slot", "response"}…]``.
+
+    Each change is taken once: a replay of a sequence number already received is acknowledged and not applied again,
+    and a change older than the one that wrote a question's current answer never overwrites it. Returns
+    ``{"acked": [seq…], "status", "deadline", "seconds_left"}``. After the deadline (plus the grace for changes in
+    flight) the attempt is submitted and the changes are refused (``acked`` lists only replays)."""
+    changes = list(changes)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt_id)
+        if attempt.student_id != student.pk:
+            raise PermissionDenied
+        rules = delivery_rules(attempt.sitting.delivery_rules)
+        if len(changes) > rules.max_changes_per_request:
+            raise ValidationError(_("Too many changes in one request."))
+        now = timezone.now()
+        seqs = []
+        for change in changes:
+            try:
+                seqs.append(int(change["seq"]))
+            except (KeyError, TypeError, ValueError):
+                raise ValidationError(_("Every change needs a sequence number.")) from None
+        replays = set(AnswerEvent.objects.filter(attempt=attempt, seq__in=seqs).values_list("seq", flat=True))
+        if attempt.status != AttemptStatus.IN_PROGRESS or now > attempt.deadline + timedelta(
+            seconds=rules.save_grace_seconds
+        ):
+            expired = attempt.status == AttemptStatus.IN_PROGRESS
+            attempt.last_seen_at = now
+            attempt.save(update_fields=["last_seen_at"])
+            result = {"acked": sorted(replays), "refused": sorted(set(seqs) - replays)}
+        else:
+            expired = False
+            slots = {str(s["slot"]): s for s in attempt.variant.slots()}
+            fresh: dict[int, tuple[int, object]] = {}  # slot → (seq, response), the newest change of this request
+            events = []
+            for change, seq in sorted(zip(changes, seqs, strict=True), key=lambda pair: pair[1]):
+                if seq in replays or seq < 1:
+                    continue
+                slot = slots.get(str(change.get("slot")))
+                if slot is None:
+                    raise ValidationError(_("Change %(seq)s names no question of this test.") % {"seq": seq})
+                response = _validate_response(slot, change.get("response"), rules)
+                events.append(AnswerEvent(attempt=attempt, seq=seq, slot=slot["slot"], response=response, ip=ip))
+                fresh[slot["slot"]] = (seq, response)
+                replays.add(seq)
+            AnswerEvent.objects.bulk_create(events)
+            if fresh:
+                current = {a.slot: a for a in Answer.objects.filter(attempt=attempt, slot__in=list(fresh))}
+                create, update = [], []
+                for slot_no, (seq, response) in fresh.items():
+                    answer = current.get(slot_no)
+                    if answer is None:
+                        create.append(Answer(attempt=attempt, slot=slot_no, response=response, seq=seq, saved_at=now))
+                    elif answer.seq < seq:  # an older change never overwrites a newer one
+                        answer.response, answer.seq, answer.saved_at = response, seq, now
+                        update.append(answer)
+                Answer.objects.bulk_create(create)
+                Answer.objects.bulk_update(update, ["response", "seq", "saved_at"])
+                attempt.answered = Answer.objects.filter(attempt=attempt, response__isnull=False).count()
+            attempt.last_seq = max([attempt.last_seq, *seqs]) if events else attempt.last_seq
+            attempt.last_seen_at = now
+            attempt.save(update_fields=["last_seq", "last_seen_at", "answered"])
+            result = {"acked": sorted(set(seqs) & replays), "refused": []}
+    if expired:
+        attempt = submit_attempt(attempt=attempt, auto=True)
+    result.update(
+        status=attempt.status, seconds_left=attempt.seconds_left(), last_seq=attempt.last_seq, answered=attempt.answered
+    )
+    return result
+
+
+@transaction.atomic
+def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
+    """Focus-loss events from the browser (``{"kind": "blur"|"focus", "at": iso}``); the server's clock is kept."""
+    kinds = {EventKind.FOCUS_LOST.value, EventKind.FOCUS_BACK.value}
+    rows = [
+        AttemptEvent(attempt=attempt, kind=e["kind"], ip=ip, detail=str(e.get("at", ""))[:40])
+        for e in events
+        if isinstance(e, dict) and e.get("kind") in kinds
+    ][:100]
+    AttemptEvent.objects.bulk_create(rows)
+    lost = sum(1 for r in rows if r.kind == EventKind.FOCUS_LOST)
+    if lost:
+        Attempt.objects.filter(pk=attempt.pk).update(focus_losses=F("focus_losses") + lost)
+        attempt.focus_losses += lost
+    return len(rows)
+
+
+def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
+    """Close the attempt and grade it. ``auto``: done by the server at time-up."""
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt.pk)
+        if attempt.status == AttemptStatus.SUBMITTED:
+            return attempt
+        if attempt.status == AttemptStatus.READY:
+            raise ValidationError(_("The test has not been started."))
+        now = timezone.now()
+        attempt.status, attempt.submitted_at, attempt.auto_submitted = AttemptStatus.SUBMITTED, now, auto
+        attempt.save(update_fields=["status", "submitted_at", "auto_submitted"])
+        AttemptEvent.objects.create(attempt=attempt, kind=EventKind.AUTO_SUBMIT if auto else EventKind.SUBMIT, ip=ip)
+        grade_attempt(attempt)
+    return attempt
+
+
+def grade_attempt(attempt: Attempt) -> Attempt:
+    """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle)."""
+    answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    total, maximum, needs_marking, update = ZERO, ZERO, False, []
+    for slot in attempt.variant.slots():
+        content = bank_api.QuestionContent.from_content(slot["content"])
+        content.points = Decimal(slot["points"])
+        answer = answers.get(slot["slot"])
+        result = bank_api.score(content, answer.response if answer else None)
+        total += result.points
+        maximum += result.max_points
+        needs_marking = needs_marking or result.needs_marking
+        if answer:
+            answer.points, answer.detail = result.points, result.detail[:200]
+            update.append(answer)
+    Answer.objects.bulk_update(update, ["points", "detail"])
+    attempt.points, attempt.max_points, attempt.needs_marking = total, maximum, needs_marking
+    attempt.save(update_fields=["points", "max_points", "needs_marking"])
+    return attempt
+
+
+def expire_if_due(attempt: Attempt) -> Attempt:
+    """The check made on every request: an attempt past its deadline (and the grace) is submitted by the server."""
+    if attempt.status == AttemptStatus.IN_PROGRESS and attempt.deadline:
+        grace = timedelta(seconds=delivery_rules(attempt.sitting.delivery_rules).save_grace_seconds)
+        if timezone.now() > attempt.deadline + grace:
+            return submit_attempt(attempt=attempt, auto=True)
+    return attempt
+
+
+def submit_expired(*, sitting: Sitting | None = None) -> int:
+    """Submit every attempt whose time is up (the periodic task and the management command call this)."""
+    now = timezone.now()
+    due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now).select_related("sitting")
+    if sitting is not None:
+        due = due.filter(sitting=sitting)
+    done = 0
+    for attempt in due:
+        grace = timedelta(seconds=delivery_rules(attempt.sitting.delivery_rules).save_grace_seconds)
+        if now > attempt.deadline + grace:
+            submit_attempt(attempt=attempt, auto=True)
+            done += 1
+    return done
+
+
+# ------------------------------------------------------------------------------------------------ item analysis
+@transaction.atomic
+def flag_items_for_review(*, sitting: Sitting, user) -> int:
+    """Post the figures of every flagged question as a comment on it in the bank (the authors and the tổ trưởng see
+    it with the question). Returns how many questions were flagged."""
+    from lms.exams.selectors import item_analysis
+
+    if not courses_api.can_edit_course(user, sitting.course):
+        raise PermissionDenied
+    report = item_analysis(sitting)
+    flagged = 0
+    for row in report["rows"]:
+        if not row["stats"].flags:
+            continue
+        version = bank_api.QuestionVersion.objects.select_related("question").get(pk=row["version"])
+        s = row["stats"]
+        text = _(
+            "Item analysis of %(sitting)s (%(n)s students): facility %(p)s, discrimination %(d)s, point-biserial "
+            "%(r)s. Flagged: %(flags)s."
+        ) % {
+            "sitting": sitting,
+            "n": s.n,
+            "p": _fmt(s.facility),
+            "d": _fmt(s.discrimination),
+            "r": _fmt(s.point_biserial),
+            "flags": ", ".join(str(FLAG_LABELS.get(f, f)) for f in s.flags),
+        }
+        bank_api.add_comment(question=version.question, author=user, text=text, version=version)
+        flagged += 1
+    return flagged
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+FLAG_LABELS = {
+    "discrimination": gettext_lazy("discrimination below 0,2"),
+    "facility": gettext_lazy("facility outside 0,2–0,9"),
+}

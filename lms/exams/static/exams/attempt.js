@@ -1,0 +1,170 @@
+/* Test delivery: every answer change is sent at once with a per-attempt sequence number; unsent changes live in
+ * localStorage (they survive a reload or a dropped connection) and are re-sent until the server acknowledges them.
+ * The server's clock is the only clock: the countdown is re-synchronised from every reply. No inline script. */
+(function () {
+  "use strict";
+  var root = document.getElementById("exam");
+  if (!root) return;
+  var d = root.dataset;
+  var KEY = "exam-attempt:" + d.attempt;
+  var state;
+  try { state = JSON.parse(window.localStorage.getItem(KEY)) || {}; } catch (e) { state = {}; }
+  state.seq = Math.max(state.seq || 0, parseInt(d.lastSeq, 10) || 0);
+  state.queue = state.queue || [];
+  state.events = state.events || [];
+  var statusEl = document.getElementById("status");
+  var timerEl = document.getElementById("timer");
+  var answeredEl = document.getElementById("answered");
+  var deadline = Date.now() + (parseInt(d.secondsLeft, 10) || 0) * 1000;
+  var inFlight = false, retry = 1000, timeUp = false, done = false;
+
+  function persist() {
+    try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
+  }
+  function show(kind, extra) {
+    var text = d["msg" + kind] || kind;
+    if (kind !== "Saved" && state.queue.length) text += " (" + state.queue.length + " " + d.msgPending + ")";
+    statusEl.textContent = extra ? text + ": " + extra : text;
+    statusEl.setAttribute("data-state", kind.toLowerCase());
+  }
+
+  function responseOf(fs) {
+    var type = fs.getAttribute("data-type");
+    if (type === "true_false_4") {
+      var out = {}, any = false;
+      fs.querySelectorAll("input[type=radio]:checked").forEach(function (i) {
+        out[i.getAttribute("data-statement")] = i.value; any = true;
+      });
+      return any ? out : null;
+    }
+    if (type === "multiple_response") {
+      var list = [];
+      fs.querySelectorAll("input[type=checkbox]:checked").forEach(function (i) { list.push(i.value); });
+      return list.length ? list : null;
+    }
+    if (type === "single_choice" || type === "true_false") {
+      var r = fs.querySelector("input[type=radio]:checked");
+      return r ? r.value : null;
+    }
+    var t = fs.querySelector("input[type=text], textarea");
+    return t && t.value.trim() !== "" ? t.value : null;
+  }
+
+  function apply(fs, response) {
+    var type = fs.getAttribute("data-type");
+    fs.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (i) {
+      if (type === "true_false_4") i.checked = !!response && response[i.getAttribute("data-statement")] === i.value;
+      else if (type === "multiple_response") i.checked = !!response && response.indexOf(i.value) >= 0;
+      else i.checked = response !== null && String(response) === i.value;
+    });
+    var t = fs.querySelector("input[type=text], textarea");
+    if (t) t.value = response === null ? "" : response;
+  }
+
+  function change(fs) {
+    if (timeUp) return;
+    var slot = parseInt(fs.getAttribute("data-slot"), 10);
+    state.seq += 1;
+    state.queue = state.queue.filter(function (c) { return c.slot !== slot; });
+    state.queue.push({ seq: state.seq, slot: slot, response: responseOf(fs) });
+    persist();
+    show("Saving");
+    flush();
+  }
+
+  function flush(force) {
+    if (inFlight || done) return;
+    if (!force && !state.queue.length && !state.events.length) return;
+    var batch = state.queue.slice(), events = state.events.slice();
+    inFlight = true;
+    fetch(d.saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
+      body: JSON.stringify({ changes: batch, events: events })
+    }).then(function (res) {
+      return res.json().then(function (body) { return { ok: res.ok, code: res.status, body: body }; });
+    }).then(function (r) {
+      inFlight = false;
+      if (!r.ok) {
+        show("Error", r.body && r.body.error);
+        if (r.code === 400) { dropSent(batch.map(function (c) { return c.seq; }), events.length); }
+        return;
+      }
+      retry = 1000;
+      dropSent(r.body.acked || [], events.length);
+      if (typeof r.body.seconds_left === "number") deadline = Date.now() + r.body.seconds_left * 1000;
+      if (typeof r.body.answered === "number" && answeredEl) answeredEl.textContent = r.body.answered;
+      if (r.body.status === "submitted") { finish(); return; }
+      if (state.queue.length || state.events.length) flush(); else show("Saved");
+    }).catch(function () {
+      inFlight = false;
+      show("Offline");
+      window.setTimeout(function () { flush(); }, retry);
+      retry = Math.min(retry * 2, 10000);
+    });
+  }
+
+  function dropSent(acked, eventsSent) {
+    state.queue = state.queue.filter(function (c) { return acked.indexOf(c.seq) < 0; });
+    state.events = state.events.slice(eventsSent);
+    persist();
+  }
+
+  function finish() {
+    done = true;
+    try { window.localStorage.removeItem(KEY); } catch (e) { /* nothing to clean */ }
+    window.location.assign(d.resultUrl);
+  }
+
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var m = Math.floor(left / 60), s = left % 60;
+    timerEl.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+    if (left === 0 && !timeUp) {
+      timeUp = true;
+      root.querySelectorAll(".exam-q input, .exam-q textarea").forEach(function (i) { i.disabled = true; });
+      show("Timeup");
+      flush(true);
+    }
+  }
+
+  // Restore what this browser had not yet got acknowledged (it is newer than what the server rendered).
+  state.queue.forEach(function (c) {
+    var fs = root.querySelector('.exam-q[data-slot="' + c.slot + '"]');
+    if (fs) apply(fs, c.response);
+  });
+
+  var timers = {};
+  root.querySelectorAll(".exam-q").forEach(function (fs) {
+    fs.addEventListener("change", function () { change(fs); });
+    fs.addEventListener("input", function (e) {
+      if (e.target.type !== "text" && e.target.tagName !== "TEXTAREA") return;
+      window.clearTimeout(timers[fs.dataset.slot]);
+      timers[fs.dataset.slot] = window.setTimeout(function () { change(fs); }, 400);
+    });
+  });
+  window.addEventListener("online", function () { flush(true); });
+  window.addEventListener("offline", function () { show("Offline"); });
+  window.addEventListener("blur", function () {
+    state.events.push({ kind: "blur", at: new Date().toISOString() }); persist(); flush();
+  });
+  window.addEventListener("focus", function () {
+    state.events.push({ kind: "focus", at: new Date().toISOString() }); persist(); flush();
+  });
+  var form = document.getElementById("submit-form");
+  form.addEventListener("submit", function (e) {
+    if (state.queue.length) { e.preventDefault(); flush(true); show("Saving"); }
+    else { done = true; try { window.localStorage.removeItem(KEY); } catch (err) { /* ignore */ } }
+  });
+  if (typeof window.renderMathInElement === "function") {
+    window.renderMathInElement(root, {
+      delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
+      throwOnError: false
+    });
+  }
+  window.setInterval(tick, 1000);
+  window.setInterval(function () { flush(true); }, (parseInt(d.heartbeat, 10) || 15) * 1000);
+  tick();
+  if (state.queue.length || state.events.length) { show("Saving"); flush(); } else show("Saved");
+})();

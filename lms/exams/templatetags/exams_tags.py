@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+from django import template
+
+from lms.exams.services import format_points
+
+register = template.Library()
+
+
+@register.filter
+def points(value) -> str:
+    """0.25 → 0,25; 10.00 → 10 (decimal comma)."""
+    return format_points(value)
+
+
+@register.filter
+def stat(value, places: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value):.{int(places)}f}".replace(".", ",")
+
+
+@register.filter
+def response_text(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, dict):
+        return " ".join(f"{k}) {v}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return "Đúng" if value else "Sai"
+    if isinstance(value, Decimal):
+        return format_points(value)
+    return str(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def html(text):
+    """Question text through the bank's whitelist sanitiser."""
+    from lms.assessments.api import safe_html
+
+    return safe_html(text or "")

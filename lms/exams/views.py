@@ -1,0 +1,274 @@
+"""Pages of computer-based tests. Thin: services write, selectors read, lms.courses decides who teaches a course."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lms.courses import api as courses_api
+from lms.exams import selectors, services
+from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test
+from lms.exams.rules import delivery_rules
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _sitting(pk) -> Sitting:
+    try:
+        return selectors.get_sitting(pk)
+    except Sitting.DoesNotExist:
+        raise Http404 from None
+
+
+def _own_attempt(request, pk) -> Attempt:
+    try:
+        attempt = selectors.get_attempt(pk)
+    except Attempt.DoesNotExist:
+        raise Http404 from None
+    if attempt.student_id != request.user.pk:
+        raise Http404
+    return attempt
+
+
+def _staff_sitting(request, pk, *, results=False) -> Sitting:
+    sitting = _sitting(pk)
+    allowed = courses_api.can_view_results if results else courses_api.can_edit_course
+    if not allowed(request.user, sitting.course):
+        raise PermissionDenied
+    return sitting
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "exams/home.html",
+        {
+            "attempts": selectors.get_student_attempts(request.user),
+            "sittings": selectors.get_teacher_sittings(request.user),
+            "tests": selectors.get_tests(request.user),
+        },
+    )
+
+
+@login_required
+def test_detail(request, pk):
+    try:
+        test = Test.objects.select_related("subject", "created_by", "approved_by").get(pk=pk)
+    except Test.DoesNotExist:
+        raise Http404 from None
+    may_approve = services.can_approve(request.user, test)
+    if request.user.pk != test.created_by_id and not may_approve and not request.user.is_superuser:
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "approve":
+        try:
+            services.approve_test(test=test, user=request.user)
+            messages.success(request, _("The test is approved and can be scheduled."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("exams:test", pk=test.pk)
+    return render(
+        request,
+        "exams/test.html",
+        {
+            "test": test,
+            "parts": test.parts.prefetch_related("items", "draws"),
+            "variants": test.variants.all(),
+            "problems": services.check_test(test),
+            "total": services.test_total(test),
+            "may_approve": may_approve and test.status == "draft",
+        },
+    )
+
+
+@login_required
+def lobby(request, pk):
+    """The waiting room: the test's window, the student's time, the access code; the attempt is already built."""
+    sitting = _sitting(pk)
+    attempt = sitting.attempts.filter(student=request.user).select_related("variant").first()
+    if attempt is None:
+        if courses_api.can_edit_course(request.user, sitting.course):
+            return redirect("exams:invigilate", pk=sitting.pk)
+        raise Http404
+    attempt = services.expire_if_due(attempt)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("exams:attempt", pk=attempt.pk)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect("exams:result", pk=attempt.pk)
+    if request.method == "POST":
+        try:
+            services.start_attempt(
+                attempt=attempt, student=request.user, access_code=request.POST.get("access_code", ""), ip=_ip(request)
+            )
+            return redirect("exams:attempt", pk=attempt.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    now = timezone.now()
+    return render(
+        request,
+        "exams/lobby.html",
+        {
+            "sitting": sitting,
+            "attempt": attempt,
+            "not_yet": now < sitting.opens_at,
+            "closed": now >= sitting.closes_at,
+            "seconds_to_start": max(0, int((sitting.opens_at - now).total_seconds())),
+        },
+    )
+
+
+@login_required
+def attempt_page(request, pk):
+    attempt = services.expire_if_due(_own_attempt(request, pk))
+    if attempt.status == AttemptStatus.READY:
+        return redirect("exams:lobby", pk=attempt.sitting_id)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect("exams:result", pk=attempt.pk)
+    answers = {a.slot: a.response for a in attempt.answers.all()}
+    parts = []
+    for part in attempt.variant.layout["parts"]:
+        parts.append(
+            {
+                "code": part["code"],
+                "slots": [
+                    {"number": n, "slot": s, "answer": answers.get(s["slot"])}
+                    for n, s in enumerate(part["slots"], start=1)
+                ],
+            }
+        )
+    rules = delivery_rules(attempt.sitting.delivery_rules)
+    return render(
+        request,
+        "exams/attempt.html",
+        {
+            "attempt": attempt,
+            "sitting": attempt.sitting,
+            "parts": parts,
+            "seconds_left": attempt.seconds_left(),
+            "heartbeat": rules.heartbeat_seconds,
+            "total": len(attempt.variant.slots()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def save(request, pk):
+    """JSON: ``{"changes": [{"seq", "slot", "response"}…], "events": [{"kind", "at"}…]}`` → acknowledgements."""
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+    try:
+        attempt = Attempt.objects.select_related("sitting").get(pk=pk, student=request.user)
+    except Attempt.DoesNotExist:
+        raise Http404 from None
+    try:
+        if body.get("events"):
+            services.record_events(attempt=attempt, events=body["events"], ip=_ip(request))
+        result = services.save_changes(
+            attempt_id=attempt.pk, student=request.user, changes=body.get("changes") or [], ip=_ip(request)
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse(result)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    attempt = _own_attempt(request, pk)
+    try:
+        services.submit_attempt(attempt=attempt, ip=_ip(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("exams:result", pk=attempt.pk)
+
+
+@login_required
+def result(request, pk):
+    attempt = services.expire_if_due(_own_attempt(request, pk))
+    if attempt.status != AttemptStatus.SUBMITTED:
+        return redirect("exams:lobby", pk=attempt.sitting_id)
+    sitting, closed = attempt.sitting, timezone.now() >= attempt.sitting.closes_at
+    show_marks = sitting.review in (ReviewOption.AFTER_SUBMIT, ReviewOption.MARKS_AFTER_SUBMIT) or (
+        sitting.review == ReviewOption.AFTER_CLOSE and closed
+    )
+    show_answers = sitting.review == ReviewOption.AFTER_SUBMIT or (
+        sitting.review in (ReviewOption.MARKS_AFTER_SUBMIT, ReviewOption.AFTER_CLOSE) and closed
+    )
+    return render(
+        request,
+        "exams/result.html",
+        {
+            "attempt": attempt,
+            "sitting": sitting,
+            "score": selectors.score_out_of_10(attempt),
+            "show_marks": show_marks,
+            "show_answers": show_answers,
+            "rows": selectors.attempt_review(attempt) if show_marks else [],
+        },
+    )
+
+
+@login_required
+def invigilate(request, pk):
+    sitting = _staff_sitting(request, pk)
+    services.submit_expired(sitting=sitting)  # the check made on every request: time-up attempts are closed here too
+    return render(request, "exams/invigilate.html", {"sitting": sitting, "rows": selectors.invigilator_rows(sitting)})
+
+
+@login_required
+@require_POST
+def extra_time(request, pk, attempt_pk):
+    sitting = _staff_sitting(request, pk)
+    attempt = sitting.attempts.filter(pk=attempt_pk).first()
+    if attempt is None:
+        raise Http404
+    try:
+        services.set_extra_time(attempt=attempt, minutes=int(request.POST.get("minutes", "0")), by=request.user)
+    except (ValueError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Give the extra time in minutes.")])))
+    return redirect("exams:invigilate", pk=sitting.pk)
+
+
+@login_required
+def report(request, pk):
+    sitting = _staff_sitting(request, pk, results=True)
+    services.submit_expired(sitting=sitting)
+    return render(request, "exams/report.html", {"sitting": sitting, **selectors.class_report(sitting)})
+
+
+@login_required
+def analysis(request, pk):
+    sitting = _staff_sitting(request, pk, results=True)
+    if request.method == "POST":
+        flagged = services.flag_items_for_review(sitting=sitting, user=request.user)
+        messages.success(
+            request, _("%(n)s flagged questions were sent back to the bank with their figures.") % {"n": flagged}
+        )
+        return redirect("exams:analysis", pk=sitting.pk)
+    return render(
+        request,
+        "exams/analysis.html",
+        {
+            "sitting": sitting,
+            **selectors.item_analysis(sitting),
+            "can_flag": courses_api.can_edit_course(request.user, sitting.course),
+        },
+    )

@@ -315,9 +315,11 @@ def marks_of_student(student, school=None) -> dict:
 
 def _result_fields(result) -> dict:
     fields = {}
-    for field in result._meta.concrete_fields:
-        if field.name in {"id", "school_class", "student"} or field.is_relation:
+    for model_field in result._meta.concrete_fields:
+        if model_field.name in {"id", "school_class", "student"} or model_field.is_relation:
             continue
-        value = getattr(result, field.name)
-        fields[field.name] = value.isoformat() if hasattr(value, "isoformat") else (None if value is None else str(value))
+        value = getattr(result, model_field.name)
+        if value is not None:
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        fields[model_field.name] = value
     return fields

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from curriculum.api import get_subject
 from lms.courses import api as courses_api
 from lms.gradebook import exports, selectors, services
-from lms.privacy import api as privacy_api
 from lms.gradebook.models import AuditAction, AuditEntry, ColumnKind, Mark, RefusedAccess
+from lms.privacy import api as privacy_api
 from lms.schools import api as schools_api
 from lms.schools.api import Role
 from tests.gradebook.support import columns

@@ -1,10 +1,11 @@
-"""The interface through which lessons embed things other apps own: H5P and SCORM items (lms.library) and practice
-questions (lms.assessments).
+"""The interface through which lessons embed things other apps own: H5P and SCORM items and documents
+(lms.library) and practice questions (lms.assessments).
 
 ``content`` sits below those apps, so it cannot import them. A lesson block stores only a reference (the item's
 UUID); the owning app registers a :class:`LearningObjectProvider` for its kind from its ``AppConfig.ready()``. The
 provider validates references when a lesson is saved, renders the item for a student, and lists items for the
-editor's chooser. Until a provider for a kind is registered, a block of that kind cannot be saved (the editor gets a
+editor's chooser; a provider may also give the editor's form widget for its references (``chooser_widget()``, e.g.
+a Wagtail chooser modal), else the editor types the reference. Until a provider for a kind is registered, a block of that kind cannot be saved (the editor gets a
 clear message), so no lesson ever points to nothing.
 """
 
@@ -17,6 +18,7 @@ from typing import Protocol
 class Kind:
     H5P = "h5p"
     SCORM = "scorm"
+    DOCUMENT = "document"
     QUESTION = "question"
 
 
@@ -38,6 +40,10 @@ class LearningObjectProvider(Protocol):
 
     def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
         """Items the editor may choose from."""
+
+    # Optional: ``chooser_widget(self) -> django.forms.Widget`` — the form widget of the block's reference field
+    # (its value is the reference). A widget with ``get_value_data(value)`` (Wagtail's choosers) gets its state
+    # from it.
 
 
 _providers: dict[str, LearningObjectProvider] = {}

@@ -1,4 +1,5 @@
-"""The library's LearningObjectProviders: lessons embed H5P and SCORM items through them (content.learning_objects)."""
+"""The library's LearningObjectProviders: lessons embed H5P and SCORM items and documents through them
+(content.learning_objects)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,23 @@ class LibraryProvider:
         item = selectors.get_item(reference)
         if item is None or item.kind != self.item_kind or item.status != ItemStatus.APPROVED:
             return None
+        if user is not None and not selectors.usable_items(user, kind=self.item_kind).filter(pk=item.pk).exists():
+            return None
         return LearningObjectSummary(reference=str(item.uuid), title=item.title, kind=self.kind)
 
     def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
-        return [
-            LearningObjectSummary(reference=str(i.uuid), title=i.title, kind=self.kind)
-            for i in selectors.search_items(query, kind=self.item_kind, limit=limit)
-        ]
+        if user is None:
+            items = selectors.search_items(query, kind=self.item_kind, limit=limit)
+        else:
+            items = selectors.usable_items(user, kind=self.item_kind)
+            items = list((items.filter(title__icontains=query) if query else items)[:limit])
+        return [LearningObjectSummary(reference=str(i.uuid), title=i.title, kind=self.kind) for i in items]
+
+    def chooser_widget(self):
+        """The editor's chooser for this kind (Wagtail's modal, searchable by title; value: the item's UUID)."""
+        from lms.library.chooser import chooser_widget
+
+        return chooser_widget(self.item_kind)
 
     def render(self, reference: str, *, request=None, context=None) -> str:
         item = selectors.get_item(reference)
@@ -41,6 +52,10 @@ class LibraryProvider:
         if item is None or item.kind != self.item_kind or not can_play(user, item):
             return ""
         title = ((context or {}).get("value") or {}).get("title") if context else None
+        if self.item_kind == ItemKind.DOCUMENT:
+            return render_to_string(
+                "library/document_preview.html", {"item": item, "title": title or item.title}, request=request
+            )
         logged_in = bool(getattr(user, "is_authenticated", False))
         playable, unavailable, src, sandbox = True, "", "", ""
         if self.item_kind == ItemKind.H5P:
@@ -80,3 +95,4 @@ def register() -> None:
 
     register_provider(LibraryProvider(Kind.H5P, ItemKind.H5P))
     register_provider(LibraryProvider(Kind.SCORM, ItemKind.SCORM))
+    register_provider(LibraryProvider(Kind.DOCUMENT, ItemKind.DOCUMENT))

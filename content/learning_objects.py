@@ -5,7 +5,8 @@
 UUID); the owning app registers a :class:`LearningObjectProvider` for its kind from its ``AppConfig.ready()``. The
 provider validates references when a lesson is saved, renders the item for a student, and lists items for the
 editor's chooser; a provider may also give the editor's form widget for its references (``chooser_widget()``, e.g.
-a Wagtail chooser modal), else the editor types the reference. Until a provider for a kind is registered, a block of that kind cannot be saved (the editor gets a
+a Wagtail chooser modal), else the editor types the reference.
+Until a provider for a kind is registered, a block of that kind cannot be saved (the editor gets a
 clear message), so no lesson ever points to nothing.
 """
 

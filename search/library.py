@@ -391,12 +391,11 @@ def access_of(item) -> list[str]:
 
 
 def url_of(item) -> str:
-    from lms.library.api import ItemKind, ItemStatus
+    """An approved item's own page (/thu-vien/<uuid>/, the player or preview); otherwise the admin item page."""
+    from lms.library.api import ItemStatus
 
-    if item.status == ItemStatus.APPROVED and item.kind == ItemKind.DOCUMENT:
-        return reverse("library:document_page", args=[item.uuid])
-    if item.status == ItemStatus.APPROVED and item.kind == ItemKind.SCORM:
-        return reverse("library:scorm_player", args=[item.uuid])
+    if item.status == ItemStatus.APPROVED:
+        return reverse("library:item_page", args=[item.uuid])
     return reverse("library_admin:item", args=[item.uuid])
 
 

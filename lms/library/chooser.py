@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.chooser import BaseChooser
-from wagtail.admin.ui.tables import Column
 
 from lms.library import selectors
 from lms.library.models import ItemKind, LibraryItem
@@ -98,9 +98,7 @@ class LibraryItemChooserViewSet(ChooserViewSet):
     def __init__(self, name, *, item_kind: str, **kwargs):
         self.item_kind = item_kind
         mixins = {"item_kind": item_kind}
-        self.choose_view_class = type(
-            "ChooseView", (UsableItemsMixin, chooser_views.ChooseView), dict(mixins)
-        )
+        self.choose_view_class = type("ChooseView", (UsableItemsMixin, chooser_views.ChooseView), dict(mixins))
         self.choose_results_view_class = type(
             "ChooseResultsView", (UsableItemsMixin, chooser_views.ChooseResultsView), dict(mixins)
         )
@@ -109,9 +107,11 @@ class LibraryItemChooserViewSet(ChooserViewSet):
 
     @cached_property
     def widget_class(self):
-        return type(f"{self.item_kind.title()}ItemChooserWidget", (ChooserViewSet.widget_class.func(self),), {
-            "item_kind": self.item_kind
-        })
+        return type(
+            f"{self.item_kind.title()}ItemChooserWidget",
+            (ChooserViewSet.widget_class.func(self),),
+            {"item_kind": self.item_kind},
+        )
 
 
 h5p_chooser_viewset = LibraryItemChooserViewSet(

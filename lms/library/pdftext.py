@@ -15,7 +15,9 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
-def pdf_text(path: Path, *, max_chars: int = EXTRACTED_TEXT_MAX_CHARS, max_pages: int = EXTRACTED_TEXT_MAX_PAGES) -> str:
+def pdf_text(
+    path: Path, *, max_chars: int = EXTRACTED_TEXT_MAX_CHARS, max_pages: int = EXTRACTED_TEXT_MAX_PAGES
+) -> str:
     """Up to ``max_chars`` characters of the text of the first ``max_pages`` pages, whitespace folded, pages
     separated by a blank line; ``""`` when the PDF has no readable text."""
     from pypdf import PdfReader

@@ -90,9 +90,19 @@ class LibraryProvider:
         )
 
 
+PROVIDERS = {
+    ItemKind.H5P: LibraryProvider(Kind.H5P, ItemKind.H5P),
+    ItemKind.SCORM: LibraryProvider(Kind.SCORM, ItemKind.SCORM),
+    ItemKind.DOCUMENT: LibraryProvider(Kind.DOCUMENT, ItemKind.DOCUMENT),
+}
+
+
+def provider_for(item_kind: str) -> LibraryProvider:
+    return PROVIDERS[item_kind]
+
+
 def register() -> None:
     from content.api import register_provider
 
-    register_provider(LibraryProvider(Kind.H5P, ItemKind.H5P))
-    register_provider(LibraryProvider(Kind.SCORM, ItemKind.SCORM))
-    register_provider(LibraryProvider(Kind.DOCUMENT, ItemKind.DOCUMENT))
+    for provider in PROVIDERS.values():
+        register_provider(provider)

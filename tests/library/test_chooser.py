@@ -61,8 +61,10 @@ def test_the_modal_lists_what_the_editor_may_embed(client, people, items):
 def test_the_modal_searches_by_title(client, people, items):
     client.force_login(people.teacher)
     results = client.get(reverse("library_h5p_chooser:choose_results"), {"q": "lý chua"})
-    html = json.loads(results.content)["html"] if results["Content-Type"].startswith("application/json") else (
-        results.content.decode()
+    html = (
+        json.loads(results.content)["html"]
+        if results["Content-Type"].startswith("application/json")
+        else (results.content.decode())
     )
     assert "Màu của quả lý chua" in html and "Trường khác, công khai" not in html
 
@@ -132,6 +134,7 @@ def test_a_lesson_plays_a_library_video_and_offers_other_files_for_download(clie
             ("library_document", {"reference": str(sheet_item.uuid), "title": ""}),
         ],
     )
+    client.force_login(people.student)
     html = client.get(lesson.url).content.decode()
     assert "<video controls" in html
     assert reverse("library:document", args=[sheet_item.uuid]) + "?tai-ve=1" in html

@@ -42,6 +42,9 @@ class LearningObjectProvider(Protocol):
     def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
         """Items the editor may choose from."""
 
+    # Optional: ``may_embed(self, user, reference) -> bool`` — whether ``user`` (the lesson's editor) may embed the
+    # item, e.g. by the item's sharing scope. The lesson form asks it for each reference the edit *adds* (references
+    # already in the lesson, put there by an earlier editor, stay valid); a provider without it allows everyone.
     # Optional: ``chooser_widget(self) -> django.forms.Widget`` — the form widget of the block's reference field
     # (its value is the reference). A widget with ``get_value_data(value)`` (Wagtail's choosers) gets its state
     # from it.
@@ -60,3 +63,13 @@ def unregister_provider(kind: str) -> None:
 
 def get_provider(kind: str) -> LearningObjectProvider | None:
     return _providers.get(kind)
+
+
+def may_embed(kind: str, user, reference: str) -> bool:
+    """Whether ``user`` may embed ``reference`` of ``kind`` (the provider's ``may_embed``; allowed when the provider
+    does not say, and refused when no provider is registered)."""
+    provider = get_provider(kind)
+    if provider is None:
+        return False
+    check = getattr(provider, "may_embed", None)
+    return True if check is None else bool(check(user, reference))

@@ -32,6 +32,16 @@ class LibraryProvider:
             return None
         return LearningObjectSummary(reference=str(item.uuid), title=item.title, kind=self.kind)
 
+    def may_embed(self, user, reference: str) -> bool:
+        """Whether ``user`` may embed the item: approved, of their schools, shared with their education authority
+        or public (``selectors.usable_items``)."""
+        item = selectors.get_item(reference)
+        return (
+            item is not None
+            and item.kind == self.item_kind
+            and selectors.usable_items(user, kind=self.item_kind).filter(pk=item.pk).exists()
+        )
+
     def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
         if user is None:
             items = selectors.search_items(query, kind=self.item_kind, limit=limit)

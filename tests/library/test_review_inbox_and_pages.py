@@ -123,3 +123,84 @@ def test_a_damaged_pdf_is_stored_without_text(people, tmp_path):
     broken.write_bytes(b"%PDF-1.7\n" + b"0" * 1000)
     item = upload_fixture(broken, people)
     assert item.status == ItemStatus.DRAFT and item.extracted_text == ""
+
+
+def _submitted_documents(people, tmp_path, count, prefix):
+    items = []
+    for number in range(count):
+        sheet = tmp_path / f"{prefix}-phieu-{number}.txt"
+        sheet.write_text(f"Phiếu học tập số {number}", encoding="utf-8")
+        item = _complete(upload_fixture(sheet, people, title=f"{prefix} phiếu {number}"))
+        review.submit_for_review(item=item, user=people.teacher)
+        items.append(item)
+    return items
+
+
+def _lesson_under_review(people):
+    from content import api as content_api
+    from tests.support.baseline import ensure_site_baseline
+
+    ensure_site_baseline()
+    toan = get_subject("toan")
+    topic = content_api.get_or_create_topic(school=people.school, subject=toan, grade=10, title="Chương I. Mệnh đề")
+    lesson = content_api.create_lesson_draft(
+        topic=topic,
+        title="Bài 1. Mệnh đề",
+        author=people.teacher,
+        subject=toan,
+        grade=10,
+        outcomes=list(get_outcomes(subject=toan, grade=10)[:1]),
+        licence=Licence.SCHOOL,
+        rights_confirmed=True,
+    )
+    lesson = content_api.LessonPage.objects.get(pk=lesson.pk)
+    lesson.get_workflow().start(lesson, people.teacher)
+    return lesson
+
+
+def test_the_inbox_reads_library_items_in_a_constant_number_of_queries(
+    client, people, tmp_path, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.support.people import make_school_people
+
+    _lesson_under_review(people)
+    first = _submitted_documents(people, tmp_path, 1, "A")
+    with CaptureQueriesContext(connection) as one:
+        assert [e.title for e in review.inbox_entries(people.group_head)] == ["A phiếu 0"]
+    # items, the subject groups of their (school, subject) pairs, the groups' heads, [principals,] submissions
+    budget = 5
+    assert len(one) <= budget
+    client.force_login(people.group_head)
+    client.get(reverse("content_review:inbox"))  # warm the caches (site, permissions) as a second request would
+    with CaptureQueriesContext(connection) as page_with_one:
+        client.get(reverse("content_review:inbox"))
+
+    # More items: of this school (step 1), of another school (its own head), and one at the principal's step.
+    _submitted_documents(people, tmp_path, 5, "B")
+    other = make_school_people(prefix="b-")
+    _submitted_documents(other, tmp_path, 3, "C")
+    type(people.school).objects.filter(pk=people.school.pk).update(principal_approval_required=True)
+    review.review_item(item=first[0], user=people.group_head, approve=True)  # now waits for the principal
+
+    with django_assert_max_num_queries(budget):
+        entries = review.inbox_entries(people.group_head)
+    assert sorted(e.title for e in entries) == [f"B phiếu {n}" for n in range(5)]
+    assert {e.submitted_by for e in entries} == {people.teacher.get_full_name() or people.teacher.username}
+    with django_assert_max_num_queries(budget):
+        assert [e.title for e in review.inbox_entries(people.principal)] == ["A phiếu 0"]
+    with django_assert_max_num_queries(budget):
+        assert sorted(e.title for e in review.inbox_entries(other.group_head)) == [f"C phiếu {n}" for n in range(3)]
+    # The same reviewers as the item-by-item rule.
+    for item in review.LibraryItem.objects.filter(status=ItemStatus.SUBMITTED):
+        reviewer = review.current_reviewer(item)
+        assert item.pk in {i.pk for i in review.items_awaiting(reviewer)}
+
+    # The whole "Chờ duyệt" page with a lesson and the library items waiting: nine items cost what one did, plus
+    # the principals' query now that an item waits at that step (the rest is the admin's chrome and the lessons).
+    client.force_login(people.group_head)
+    with django_assert_max_num_queries(min(len(page_with_one) + 1, 55)):
+        html = client.get(reverse("content_review:inbox")).content.decode()
+    assert "Bài 1. Mệnh đề" in html and "B phiếu 4" in html

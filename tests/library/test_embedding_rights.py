@@ -86,9 +86,9 @@ def test_shared_and_own_items_may_be_added(client, people, items):
 
 
 def test_an_item_an_earlier_editor_embedded_stays_when_someone_else_saves(client, people, items):
-    """The other school's teacher embedded their own unshared item (e.g. before the lesson was moved, or before
-    this check); our teacher may edit the rest of the lesson and save it, but not add that item a second time
-    elsewhere... which is the same reference, so it is allowed too: only new references are checked."""
+    """The lesson already embeds an item our teacher may not embed (put there by an earlier editor, here through
+    the service, as before this check): our teacher may still edit the rest of the lesson and save it. Only the
+    references an edit adds are checked."""
     lesson = lesson_with(people, [_h5p(items["private"])])
     client.force_login(people.teacher)
     paragraph = ("paragraph", rich_text("<p>Làm bài rồi đọc nhận xét.</p>"))

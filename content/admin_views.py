@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content.models import LessonPage
 from content.review import ReviewDecision
+from content.review_inbox import ReviewInboxEntry, entries_awaiting
 from content.review_services import get_lessons_awaiting, get_review_history
 
 
@@ -19,19 +21,27 @@ class ReviewInboxView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "tasks"
 
     def get_context_data(self, **kwargs):
+        """Lessons and, from the registered sources (``content.review_inbox``), library items: oldest first."""
         context = super().get_context_data(**kwargs)
         rows = []
         for state in get_lessons_awaiting(self.request.user):
             lesson = state.workflow_state.content_object.specific
+            requested_by = state.workflow_state.requested_by
             rows.append(
-                {
-                    "lesson": lesson,
-                    "state": state,
-                    "step": state.task.name,
-                    "submitted_by": state.workflow_state.requested_by,
-                }
+                ReviewInboxEntry(
+                    title=lesson.title,
+                    url=reverse("wagtailadmin_pages:edit", args=[lesson.pk]),
+                    kind=str(_("Lesson")),
+                    step=state.task.name,
+                    submitted_at=state.started_at,
+                    submitted_by=requested_by.get_full_name() if requested_by else "",
+                    subject=lesson.subject.name if lesson.subject_id else "",
+                    grade=lesson.grade,
+                    history_url=reverse("content_review:history", args=[lesson.pk]),
+                )
             )
-        context["rows"] = rows
+        rows.extend(entries_awaiting(self.request.user))
+        context["rows"] = sorted(rows, key=lambda row: row.submitted_at)
         return context
 
 

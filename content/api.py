@@ -22,6 +22,7 @@ from content.models import (
 )
 from content.progress import get_progress, get_progress_for_people, record_lesson_opened, set_lesson_done
 from content.review import PrincipalApprovalTask, ReviewerRole, SubjectGroupReviewTask
+from content.review_inbox import ReviewInboxEntry, register_review_source, unregister_review_source
 from content.review_services import get_lessons_awaiting, get_review_history, review_lesson
 from content.services import (
     copy_shared_lesson,
@@ -52,6 +53,7 @@ __all__ = [
     "LessonNotPublishable",
     "LessonPage",
     "Licence",
+    "ReviewInboxEntry",
     "ReviewerRole",
     "SchoolHomePage",
     "SharingScope",
@@ -72,8 +74,10 @@ __all__ = [
     "publication_problems",
     "record_lesson_opened",
     "register_provider",
+    "register_review_source",
     "review_lesson",
     "set_lesson_done",
+    "unregister_review_source",
     "update_home_page",
     "visible_lessons_q",
 ]

@@ -122,15 +122,55 @@ class CalloutBlock(blocks.StructBlock):
         template = "content/blocks/callout.html"
 
 
-class LearningObjectBlock(blocks.StructBlock):
-    """An H5P or SCORM item, or a practice question, owned by another app (see ``content.learning_objects``)."""
+class LearningObjectReferenceBlock(blocks.FieldBlock):
+    """The reference (UUID) of an item of ``kind``, edited with the widget the kind's provider gives (a chooser
+    modal), or typed when it gives none."""
 
-    reference = blocks.CharBlock(label=_("Item"), max_length=64, help_text=_("The item's identifier from the library."))
+    def __init__(self, kind: str = "", required=True, help_text=None, **kwargs):
+        self.kind = kind
+        self.field_options = {"required": required, "help_text": help_text, "max_length": 64}
+        super().__init__(**kwargs)
+
+    @cached_property
+    def field(self):
+        from django import forms
+
+        provider = get_provider(self.kind)
+        make_widget = getattr(provider, "chooser_widget", None)
+        return forms.CharField(widget=make_widget() if make_widget else None, **self.field_options)
+
+    def get_form_state(self, value):
+        widget = self.field.widget
+        if hasattr(widget, "get_value_data"):
+            return widget.get_value_data(value or None)
+        return super().get_form_state(value)
+
+    def to_python(self, value):
+        return "" if value is None else str(value)
+
+    def get_prep_value(self, value):
+        return "" if value is None else str(value)
+
+    class Meta:
+        icon = "link"
+
+
+class LearningObjectBlock(blocks.StructBlock):
+    """An H5P or SCORM item, a library document, or a practice question, owned by another app (see
+    ``content.learning_objects``)."""
+
+    reference = LearningObjectReferenceBlock(label=_("Item"))
     title = blocks.CharBlock(label=_("Title shown"), max_length=200, required=False)
 
     def __init__(self, kind: str, *args, **kwargs):
         self.kind = kind
         super().__init__(*args, **kwargs)
+        # child_blocks is a shallow copy of the class's: give this block a reference block of its own kind.
+        reference = LearningObjectReferenceBlock(
+            kind, label=_("Item"), help_text=_("Choose the item (or paste its identifier).")
+        )
+        reference.set_name("reference")
+        self.child_blocks["reference"] = reference
 
     def deconstruct(self):
         path, args, kwargs = super().deconstruct()
@@ -148,7 +188,7 @@ class LearningObjectBlock(blocks.StructBlock):
                     )
                 }
             )
-        if provider.validate(value["reference"]) is None:
+        if not value["reference"] or provider.validate(value["reference"]) is None:
             raise StructBlockValidationError(
                 block_errors={
                     "reference": ValidationError(
@@ -161,14 +201,20 @@ class LearningObjectBlock(blocks.StructBlock):
 
     @cached_property
     def kind_label(self) -> str:
-        return {Kind.H5P: "H5P", Kind.SCORM: "SCORM", Kind.QUESTION: str(_("question"))}.get(self.kind, self.kind)
+        return {
+            Kind.H5P: "H5P",
+            Kind.SCORM: "SCORM",
+            Kind.DOCUMENT: str(_("library document")),
+            Kind.QUESTION: str(_("question")),
+        }.get(self.kind, self.kind)
 
     def render(self, value, context=None):
         provider = get_provider(self.kind)
         request = (context or {}).get("request")
         if provider is None:
             return ""
-        return provider.render(value["reference"], request=request, context=context)
+        # The provider reads this block's own value (e.g. the title shown) as ``context["value"]``.
+        return provider.render(value["reference"], request=request, context={**(context or {}), "value": value})
 
     class Meta:
         icon = "form"
@@ -186,4 +232,5 @@ class LessonBodyBlock(blocks.StreamBlock):
     table = TableBlock(label=_("Table"))
     h5p = LearningObjectBlock(Kind.H5P, label=_("H5P activity"), icon="pick")
     scorm = LearningObjectBlock(Kind.SCORM, label=_("SCORM package"), icon="folder-open-inverse")
+    library_document = LearningObjectBlock(Kind.DOCUMENT, label=_("Library document or media"), icon="doc-full")
     practice_question = LearningObjectBlock(Kind.QUESTION, label=_("Practice question"), icon="help")

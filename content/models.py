@@ -200,12 +200,27 @@ def publication_problems(*, subject, grade, outcomes, licence, source, third_par
     return problems
 
 
+def learning_object_references(body):
+    """(kind, reference) of each learning-object block of a lesson body, in order."""
+    from content.blocks import LearningObjectBlock
+
+    for child in body or []:
+        if isinstance(child.block, LearningObjectBlock):
+            yield child.block.kind, str(child.value["reference"])
+
+
 class LessonPageForm(WagtailAdminPageForm):
     """Refuses to send a lesson for review (or to publish it) while a publishing rule is unmet, so a reviewer never
-    approves something that cannot go live; saving a draft is always allowed."""
+    approves something that cannot go live; saving a draft is always allowed.
+
+    Also refuses, on any save, a learning-object block (H5P, SCORM, library document, question) that the editing
+    user may not embed (the provider's ``may_embed``: for library items, their sharing scope). Only references the
+    edit adds are checked: those already in the lesson as it was opened (put there by an earlier editor, e.g. a
+    colleague of the item's school) stay valid when someone else saves it again."""
 
     def clean(self):
         cleaned = super().clean()
+        self._check_embedding(cleaned.get("body"))
         if "action-submit" in self.data or "action-publish" in self.data:
             problems = publication_problems(
                 subject=cleaned.get("subject"),
@@ -219,6 +234,39 @@ class LessonPageForm(WagtailAdminPageForm):
             for problem in problems:
                 self.add_error(None, problem)
         return cleaned
+
+    def _check_embedding(self, body) -> None:
+        from wagtail.blocks.stream_block import StreamBlockValidationError
+        from wagtail.blocks.struct_block import StructBlockValidationError
+
+        from content.blocks import LearningObjectBlock
+        from content.learning_objects import get_provider, may_embed
+
+        user = getattr(self, "for_user", None)
+        if body is None or user is None:
+            return
+        already = set(learning_object_references(self.instance.body))
+        block_errors = {}
+        for number, child in enumerate(body):
+            if not isinstance(child.block, LearningObjectBlock):
+                continue
+            kind, reference = child.block.kind, str(child.value["reference"])
+            if (kind, reference) in already or may_embed(kind, user, reference):
+                continue
+            summary = get_provider(kind).validate(reference) if get_provider(kind) else None
+            message = _(
+                "%(block)s (block %(position)s): you may not embed “%(title)s” (%(reference)s). It belongs to another "
+                "school and is not shared with your school or education authority."
+            ) % {
+                "block": child.block.label,
+                "position": number + 1,
+                "title": summary.title if summary else reference,
+                "reference": reference,
+            }
+            block_errors[number] = StructBlockValidationError(block_errors={"reference": ValidationError(message)})
+            self.add_error(None, message)
+        if block_errors:
+            self.add_error("body", StreamBlockValidationError(block_errors=block_errors))
 
 
 class LessonPageTag(TaggedItemBase):

@@ -10,8 +10,9 @@ Each item gives one document ``"<id>"`` (``kind`` h5p, scorm or document), found
 
 Text: title, description (summary) and, as the body, the text of an H5P ``content.json`` (every string value, HTML
 stripped, without H5P's interface labels, file references and licence fields) or of a document (plain text, CSV and
-the OpenXML / OpenDocument formats). PDF text is not extracted: no installed library reads PDF. Files are read from
-storage in chunks (also on S3) and the text is capped at :data:`MAX_BODY` characters.
+the OpenXML / OpenDocument formats); for a PDF, the text the library extracted from it on upload
+(``LibraryItem.extracted_text``, pypdf). Files are read from storage in chunks (also on S3) and the text is capped at
+:data:`MAX_BODY` characters.
 
 Signals: ``post_save`` / ``post_delete`` of ``LibraryItem`` (upload, edit, submit, review step, approval, return,
 deletion) and changes to its outcomes reindex the item.
@@ -337,11 +338,13 @@ def _office_text(handle, extension: str) -> Iterator[str]:
 
 
 def document_text(item) -> str:
-    """Plain text and CSV as they are; Word, PowerPoint and OpenDocument text from their XML. Not PDF (no installed
-    library extracts it), spreadsheets, images or media."""
+    """Plain text and CSV as they are; Word, PowerPoint and OpenDocument text from their XML; PDF text as the library
+    extracted it on upload. Not spreadsheets, images or media."""
     from lms.library.api import open_document
 
     extension = item.original_name.rsplit(".", 1)[-1].lower() if "." in item.original_name else ""
+    if extension == "pdf":
+        return _capped([item.extracted_text or ""], MAX_BODY)
     if extension not in {"txt", "csv", *_OFFICE_PARTS}:
         return ""
     if extension in _OFFICE_PARTS and item.size > MAX_OFFICE_BYTES:
@@ -388,12 +391,11 @@ def access_of(item) -> list[str]:
 
 
 def url_of(item) -> str:
-    from lms.library.api import ItemKind, ItemStatus
+    """An approved item's own page (/thu-vien/<uuid>/, the player or preview); otherwise the admin item page."""
+    from lms.library.api import ItemStatus
 
-    if item.status == ItemStatus.APPROVED and item.kind == ItemKind.DOCUMENT:
-        return reverse("library:document_page", args=[item.uuid])
-    if item.status == ItemStatus.APPROVED and item.kind == ItemKind.SCORM:
-        return reverse("library:scorm_player", args=[item.uuid])
+    if item.status == ItemStatus.APPROVED:
+        return reverse("library:item_page", args=[item.uuid])
     return reverse("library_admin:item", args=[item.uuid])
 
 

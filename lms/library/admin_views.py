@@ -86,6 +86,7 @@ class LibraryUploadView(LibraryMixin, FormView):
                 source=data["source"],
                 third_party_licence=data["third_party_licence"],
                 rights_confirmed=data["rights_confirmed"],
+                sharing=data["sharing"],
                 score_policy=data["score_policy"],
             )
         except PackageRejected as rejected:

@@ -8,6 +8,9 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Learning-object library")
 
     def ready(self) -> None:
+        from content.api import register_review_source
         from lms.library.providers import register
+        from lms.library.review import inbox_entries
 
         register()
+        register_review_source("library", inbox_entries)

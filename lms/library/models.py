@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from content.api import Licence
+from content.api import Licence, SharingScope
 from curriculum.api import GRADE_VALIDATORS
 
 
@@ -101,6 +101,11 @@ class LibraryItem(models.Model):
     source = models.CharField(_("source and attribution"), max_length=500, blank=True)
     third_party_licence = models.CharField(_("third-party licence"), max_length=200, blank=True)
     rights_confirmed = models.BooleanField(_("I confirm the school may publish this material"), default=False)
+    # Which lessons may embed the approved item (as a lesson's sharing scope): its school's, its education
+    # authority's, or every school's. Seeing an approved item is not limited by this (``access.can_play``).
+    sharing = models.CharField(
+        _("reuse in lessons"), max_length=10, choices=SharingScope.choices, default=SharingScope.SCHOOL
+    )
 
     # The stored file(s).
     original_name = models.CharField(max_length=255)
@@ -109,6 +114,8 @@ class LibraryItem(models.Model):
     storage_prefix = models.CharField(max_length=255, blank=True)  # extracted package (content/ or SCORM root)
     document = models.FileField(upload_to="library/documents/%Y/%m/", blank=True, max_length=255)
     media_type = models.CharField(max_length=20, blank=True)  # documents: pdf, video, audio, image, office, epub
+    # The text layer of a PDF (pypdf), capped at ``limits.EXTRACTED_TEXT_MAX_CHARS``, for the search index.
+    extracted_text = models.TextField(blank=True, editable=False)
     content_type = models.CharField(max_length=100, blank=True)
 
     # What the package says about itself.

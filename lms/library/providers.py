@@ -1,4 +1,5 @@
-"""The library's LearningObjectProviders: lessons embed H5P and SCORM items through them (content.learning_objects)."""
+"""The library's LearningObjectProviders: lessons embed H5P and SCORM items and documents through them
+(content.learning_objects)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,33 @@ class LibraryProvider:
         item = selectors.get_item(reference)
         if item is None or item.kind != self.item_kind or item.status != ItemStatus.APPROVED:
             return None
+        if user is not None and not selectors.usable_items(user, kind=self.item_kind).filter(pk=item.pk).exists():
+            return None
         return LearningObjectSummary(reference=str(item.uuid), title=item.title, kind=self.kind)
 
+    def may_embed(self, user, reference: str) -> bool:
+        """Whether ``user`` may embed the item: approved, of their schools, shared with their education authority
+        or public (``selectors.usable_items``)."""
+        item = selectors.get_item(reference)
+        return (
+            item is not None
+            and item.kind == self.item_kind
+            and selectors.usable_items(user, kind=self.item_kind).filter(pk=item.pk).exists()
+        )
+
     def search(self, query: str, *, user=None, limit: int = 20) -> list[LearningObjectSummary]:
-        return [
-            LearningObjectSummary(reference=str(i.uuid), title=i.title, kind=self.kind)
-            for i in selectors.search_items(query, kind=self.item_kind, limit=limit)
-        ]
+        if user is None:
+            items = selectors.search_items(query, kind=self.item_kind, limit=limit)
+        else:
+            items = selectors.usable_items(user, kind=self.item_kind)
+            items = list((items.filter(title__icontains=query) if query else items)[:limit])
+        return [LearningObjectSummary(reference=str(i.uuid), title=i.title, kind=self.kind) for i in items]
+
+    def chooser_widget(self):
+        """The editor's chooser for this kind (Wagtail's modal, searchable by title; value: the item's UUID)."""
+        from lms.library.chooser import chooser_widget
+
+        return chooser_widget(self.item_kind)
 
     def render(self, reference: str, *, request=None, context=None) -> str:
         item = selectors.get_item(reference)
@@ -41,6 +62,10 @@ class LibraryProvider:
         if item is None or item.kind != self.item_kind or not can_play(user, item):
             return ""
         title = ((context or {}).get("value") or {}).get("title") if context else None
+        if self.item_kind == ItemKind.DOCUMENT:
+            return render_to_string(
+                "library/document_preview.html", {"item": item, "title": title or item.title}, request=request
+            )
         logged_in = bool(getattr(user, "is_authenticated", False))
         playable, unavailable, src, sandbox = True, "", "", ""
         if self.item_kind == ItemKind.H5P:
@@ -75,8 +100,19 @@ class LibraryProvider:
         )
 
 
+PROVIDERS = {
+    ItemKind.H5P: LibraryProvider(Kind.H5P, ItemKind.H5P),
+    ItemKind.SCORM: LibraryProvider(Kind.SCORM, ItemKind.SCORM),
+    ItemKind.DOCUMENT: LibraryProvider(Kind.DOCUMENT, ItemKind.DOCUMENT),
+}
+
+
+def provider_for(item_kind: str) -> LibraryProvider:
+    return PROVIDERS[item_kind]
+
+
 def register() -> None:
     from content.api import register_provider
 
-    register_provider(LibraryProvider(Kind.H5P, ItemKind.H5P))
-    register_provider(LibraryProvider(Kind.SCORM, ItemKind.SCORM))
+    for provider in PROVIDERS.values():
+        register_provider(provider)

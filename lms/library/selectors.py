@@ -51,6 +51,17 @@ def get_result(item: LibraryItem, student) -> Result | None:
     return Result.objects.filter(item=item, student=student).select_related("attempt").first()
 
 
+def usable_items(user, *, kind: str | None = None):
+    """Approved items ``user`` may embed in a lesson: those of their schools, those shared with their education
+    authority and public ones (the item's ``sharing``, as for lessons; superusers: all)."""
+    from content.api import visible_lessons_q
+
+    qs = LibraryItem.objects.filter(status=ItemStatus.APPROVED).filter(visible_lessons_q(user))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("title", "pk")
+
+
 def search_items(query: str, *, kind: str | None = None, approved_only: bool = True, limit: int = 20):
     qs = LibraryItem.objects.all()
     if kind:

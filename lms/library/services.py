@@ -137,11 +137,16 @@ def _create_item(common: dict, **fields) -> LibraryItem:
 def _store_document(path: Path, report: PackageReport, common: dict) -> LibraryItem:
     import mimetypes
 
+    from lms.library.pdftext import pdf_text
+
     extension = Path(common["original_name"]).suffix.lower().lstrip(".")
+    media_type = document_kind(extension)
+    extracted_text = pdf_text(path) if media_type == "pdf" else ""
     with transaction.atomic(), path.open("rb") as handle:
         item = LibraryItem(
             kind=ItemKind.DOCUMENT,
-            media_type=document_kind(extension),
+            media_type=media_type,
+            extracted_text=extracted_text,
             content_type=mimetypes.guess_type(common["original_name"])[0] or "application/octet-stream",
             **{k: v for k, v in common.items() if k != "outcomes"},
         )

@@ -5,6 +5,7 @@ from lms.library import views
 app_name = "library"
 
 urlpatterns = [
+    path("<uuid:reference>/", views.item_page, name="item_page"),
     path("choi/<str:token>/", views.player, name="player"),
     re_path(r"^choi/(?P<token>[^/]+)/tep/(?P<path>.+)$", views.package_file, name="package_file"),
     re_path(

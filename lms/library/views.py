@@ -357,6 +357,19 @@ def document(request, reference: str):
 
 @login_required
 @require_GET
+def item_page(request, reference: str):
+    """An item's own page (/thu-vien/<uuid>/): the same player or preview, with tracking, as inside a lesson."""
+    from django.utils.safestring import mark_safe
+
+    from lms.library.providers import provider_for
+
+    item = get_object_or_404(LibraryItem.objects.select_related("subject", "school"), uuid=reference)
+    if not can_play(request.user, item):
+        raise Http404
+    player = provider_for(item.kind).render(str(item.uuid), request=request, context={"value": {"title": ""}})
+    return render(request, "library/item_page.html", {"item": item, "player": mark_safe(player)})
+
+
 def document_page(request, reference: str):
     item = get_object_or_404(LibraryItem, uuid=reference, kind=ItemKind.DOCUMENT)
     if not can_play(request.user, item):

@@ -1,4 +1,5 @@
-"""The library in the Wagtail admin: /admin/thu-vien/ (list, upload, item page with preview and review)."""
+"""The library in the Wagtail admin: /admin/thu-vien/ (list, upload, item page with preview and review) and the
+lesson editor's choosers (/admin/thu-vien/chon/<kind>/)."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,13 @@ def register_library_urls():
 class LibraryMenuItem(MenuItem):
     def is_shown(self, request):
         return admin_views.can_use_library(request.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_library_choosers():
+    from lms.library.chooser import VIEWSETS
+
+    return list(VIEWSETS.values())
 
 
 @hooks.register("register_admin_menu_item")

@@ -277,3 +277,35 @@ def get_person_history(user: User, school: School, *, limit: int = 50) -> list[M
 def get_subject_group_for(school: School, subject) -> SubjectGroup | None:
     """The group of ``school`` that reviews ``subject`` (a curriculum subject), if any."""
     return SubjectGroup.objects.filter(school=school, subjects=subject).first()
+
+
+def get_group_heads_for(pairs) -> dict[tuple[int, int], User | None]:
+    """For (school_id, subject_id) pairs, the head of the group reviewing the subject at the school (as
+    ``get_group_head(get_subject_group_for(school, subject))``), in two queries whatever the number of pairs."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    group_of: dict[tuple[int, int], int] = {}
+    rows = (
+        SubjectGroup.subjects.through.objects.filter(
+            subjectgroup__school_id__in={school for school, _subject in pairs},
+            subject_id__in={subject for _school, subject in pairs},
+        )
+        .order_by("subjectgroup__school_id", "subjectgroup__name")
+        .values_list("subjectgroup__school_id", "subject_id", "subjectgroup_id")
+    )
+    for school_id, subject_id, group_id in rows:
+        group_of.setdefault((school_id, subject_id), group_id)  # the first group by name, as .first()
+    memberships = SubjectGroupMembership.objects.filter(group_id__in=set(group_of.values()), is_head=True)
+    heads = {m.group_id: m.user for m in memberships.select_related("user")}
+    return {pair: heads.get(group_of.get(pair)) for pair in pairs}
+
+
+def get_principals_of(school_ids) -> dict[int, User]:
+    """The principal of each school that has one, in one query."""
+    return {
+        a.school_id: a.user
+        for a in RoleAssignment.objects.select_related("user").filter(
+            school_id__in=set(school_ids), position=LeadershipPosition.PRINCIPAL
+        )
+    }

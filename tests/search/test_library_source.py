@@ -244,7 +244,18 @@ def test_text_documents_are_indexed_streamed_and_capped(people, upload, approve,
     [document] = item_documents(item)
     assert len(document.body) == MAX_BODY
     [hit] = search_api.search_documents(fresh(people.student), "phuong trinh bac hai").hits
-    assert hit.kind == "document" and hit.url == f"/thu-vien/tai-lieu/{item.uuid}/"
+    assert hit.kind == "document" and hit.url == f"/thu-vien/{item.uuid}/"
+
+
+def test_pdf_text_is_indexed(people, upload, approve, tmp_path):
+    from lib.pdf import new_document
+
+    pdf = new_document(title="Đề cương")
+    pdf.multi_cell(0, 8, "Định lí Vi-ét cho phương trình bậc hai")
+    path = tmp_path / "de-cuong.pdf"
+    pdf.output(str(path))
+    item = approve(upload(path))
+    assert found(fresh(people.student), "dinh li vi et") == {(str(item.pk), "published")}
 
 
 def test_word_documents_are_indexed(people, upload, tmp_path):

@@ -123,6 +123,12 @@ DOCUMENT_EXTENSIONS = frozenset(
 )
 
 
+# Text kept from a PDF's text layer (the search index reads at most 100 000 characters of an item).
+EXTRACTED_TEXT_MAX_CHARS = 200_000
+# Pages read for it: a 2 000-page scanned book is not worth minutes of an upload request.
+EXTRACTED_TEXT_MAX_PAGES = 500
+
+
 @dataclass(frozen=True)
 class Limits:
     package_max_bytes: int = 500 * MB  # the uploaded archive itself

@@ -16,6 +16,7 @@ from lms.courses import roster, services
 from lms.courses.models import DeliveryForm, ItemKind
 from tests.courses.support import in_days, make_class, yesterday
 from tests.support.people import make_school_people
+from tests.support.shared_data import module_shared
 
 ROLES = [
     "anonymous",
@@ -37,8 +38,7 @@ DISCUSSION_READERS = {"student", "student2", "teacher", "principal"}
 DISCUSSION_WRITERS = {"student", "student2", "teacher"}
 
 
-@pytest.fixture
-def world(db):
+def _build_world():
     setup = make_class()
     other = make_school_people(prefix="khac.")
     people = setup.people
@@ -109,6 +109,9 @@ def world(db):
     }
     return users, ids
 
+
+# Two schools, a class with every kind of plan item, work and discussion: built once for the module's ~450 cases.
+_shared_world, world = module_shared(_build_world, "world")
 
 today = timezone.localdate
 

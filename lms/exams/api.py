@@ -2,7 +2,14 @@
 
 from lms.exams.analysis import analyse
 from lms.exams.models import Attempt, AttemptStatus, Sitting, Test, TestKind, TestStatus, Variant
-from lms.exams.selectors import class_report, get_student_attempts, invigilator_rows, item_analysis
+from lms.exams.selectors import (
+    class_report,
+    get_graded_sittings,
+    get_sitting_results,
+    get_student_attempts,
+    invigilator_rows,
+    item_analysis,
+)
 from lms.exams.services import (
     add_draw,
     add_item,
@@ -35,6 +42,8 @@ __all__ = [
     "create_test",
     "create_test_from_template",
     "generate_variants",
+    "get_graded_sittings",
+    "get_sitting_results",
     "get_student_attempts",
     "invigilator_rows",
     "item_analysis",

@@ -159,3 +159,24 @@ def item_analysis(sitting: Sitting) -> dict:
     for number, item in enumerate(stats.items, start=1):
         rows.append({"number": number, "version": item.item, "stats": item, **meta.get(item.item, {})})
     return {"stats": stats, "rows": rows}
+
+
+def get_graded_sittings(*, school_class, subject) -> list[Sitting]:
+    """Sittings of the class's course for ``subject`` with at least one submitted (graded) attempt, newest first.
+    Read by ``lms.gradebook`` to move scores into the mark book."""
+    return list(
+        Sitting.objects.filter(
+            course__school_class=school_class,
+            course__subject=subject,
+            attempts__status=AttemptStatus.SUBMITTED,
+        )
+        .select_related("test", "course")
+        .distinct()
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def get_sitting_results(sitting: Sitting) -> dict[int, Attempt]:
+    """``{student_id: attempt}`` for every attempt of the sitting (raw points and maximum, status, needs_marking);
+    the reader converts and rounds with its own rules."""
+    return {a.student_id: a for a in sitting.attempts.all()}

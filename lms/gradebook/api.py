@@ -5,13 +5,14 @@ from lms.gradebook.access import refuse
 from lms.gradebook.exports import excel_markbook, exchange_csv
 from lms.gradebook.models import Gradebook, Profile
 from lms.gradebook.rules import PROFILES, academic_level, format_score, parse_score, semester_average, year_average
-from lms.gradebook.selectors import get_class_summary, get_table
+from lms.gradebook.selectors import get_class_summary, get_exam_preview, get_table
 from lms.gradebook.services import (
     lock_column,
     lock_gradebook,
     open_gradebook,
     record_mark,
     record_marks,
+    transfer_exam_scores,
     unlock_column,
     unlock_gradebook,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "exchange_csv",
     "format_score",
     "get_class_summary",
+    "get_exam_preview",
     "get_table",
     "lock_column",
     "lock_gradebook",
@@ -34,6 +36,7 @@ __all__ = [
     "record_marks",
     "refuse",
     "semester_average",
+    "transfer_exam_scores",
     "unlock_column",
     "unlock_gradebook",
     "year_average",

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from lms.courses.api import SchoolClass, find_teaching_assignments, get_class_students, get_current_school_year
+from lms.exams import api as exams_api
 from lms.gradebook import access, rules
 from lms.gradebook.models import (
     AuditEntry,
@@ -323,3 +325,50 @@ def _result_fields(result) -> dict:
             value = value.isoformat() if hasattr(value, "isoformat") else str(value)
         fields[model_field.name] = value
     return fields
+
+
+@dataclass
+class ExamRow:
+    student: object
+    current: str  # what the column shows now ("" when empty)
+    score: Decimal | None  # the score to transfer, 0–10 half-up to one decimal; None when there is none
+    missing: str  # why there is no score ("" when there is one)
+
+    @property
+    def shown(self) -> str:
+        return rules.format_score(self.score) if self.score is not None else ""
+
+    @property
+    def changes(self) -> bool:
+        return self.score is not None and self.current != self.shown
+
+
+def exam_score(attempt) -> Decimal | None:
+    """A graded attempt's score on 0–10 (points × 10 / maximum), rounded half-up to one decimal once (R17)."""
+    if attempt.points is None or not attempt.max_points:
+        return None
+    return rules.round_half_up(Decimal(attempt.points) * 10 / Decimal(attempt.max_points))
+
+
+def get_exam_preview(gradebook: Gradebook, sitting, column) -> list[ExamRow]:
+    """Per student of the class: the column's current value and the sitting's score, or why there is none."""
+    attempts = exams_api.get_sitting_results(sitting)
+    current = {m.student_id: m for m in Mark.objects.filter(column=column)}
+    out = []
+    for student in get_class_students(gradebook.school_class):
+        mark = current.get(student.pk)
+        shown = ""
+        if mark is not None:
+            shown = rules.format_score(mark.score) if mark.score is not None else mark.rating
+        attempt = attempts.get(student.pk)
+        score, missing = None, ""
+        if attempt is None or attempt.status != exams_api.AttemptStatus.SUBMITTED:
+            missing = _("no submitted attempt")
+        elif attempt.needs_marking:
+            missing = _("answers still to be marked by the teacher")
+        else:
+            score = exam_score(attempt)
+            if score is None:
+                missing = _("not graded")
+        out.append(ExamRow(student, shown, score, missing))
+    return out

@@ -465,3 +465,63 @@ def confirm_primary_year(*, actor, school_class, student, level: str, suggested:
         new_value=level,
     )
     return result
+
+
+def _check_exam_transfer(actor, gradebook: Gradebook, sitting, column: Column) -> None:
+    if not access.can_edit(actor, gradebook):
+        raise PermissionDenied
+    if column.gradebook_id != gradebook.pk or column.kind not in (ColumnKind.TX, ColumnKind.GK, ColumnKind.CK):
+        raise ValidationError(_("Choose a regular, mid-term or end-of-term column of this gradebook."))
+    if gradebook.method != Method.SCORE or gradebook.profile != Profile.TT22_2021:
+        raise ValidationError(_("Test scores go only into a scored gradebook (TT 22/2021)."))
+    course = sitting.course
+    if course.school_class_id != gradebook.school_class_id or course.subject_id != gradebook.subject_id:
+        raise ValidationError(_("The test “%(test)s” was not sat by this class in this subject.") % {"test": sitting})
+    if gradebook.is_locked or column.is_locked:
+        raise ValidationError(
+            _("%(column)s is locked: ask the principal or the school administrator to unlock it.")
+            % {"column": column.label}
+        )
+
+
+def exam_source(sitting) -> str:
+    return f"exams.sitting:{sitting.pk} {sitting}"[:80]
+
+
+@transaction.atomic
+def transfer_exam_scores(*, actor, gradebook: Gradebook, sitting, column: Column) -> dict:
+    """Move a graded sitting's scores (0–10, half-up to one decimal) into one column, all or nothing. A mark that
+    changes is audited like a typed change, with the reason "Transferred from the test <name>"; students without a
+    submitted, fully marked attempt are left as they are and listed. Returns ``{"changed", "unchanged", "missing"}``
+    (``missing``: list of (student, why))."""
+    from lms.gradebook.selectors import get_exam_preview
+
+    gradebook = Gradebook.objects.select_for_update().get(pk=gradebook.pk)
+    column = Column.objects.select_related("gradebook").get(pk=column.pk)
+    _check_exam_transfer(actor, gradebook, sitting, column)
+    reason = _("Transferred from the test %(name)s") % {"name": sitting}
+    source = exam_source(sitting)
+    changed, unchanged, missing, errors = 0, 0, [], []
+    for row in get_exam_preview(gradebook, sitting, column):
+        if row.score is None:
+            missing.append((row.student, row.missing))
+            continue
+        if not row.changes:
+            unchanged += 1
+            continue
+        try:
+            record_mark(
+                actor=actor,
+                column=column,
+                student=row.student,
+                value=rules.format_score(row.score),
+                reason=reason,
+                source=source,
+            )
+            changed += 1
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
+    return {"changed": changed, "unchanged": unchanged, "missing": missing}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:gradebook_id>/mo-khoa/", views.unlock, name="unlock"),
     path("<int:gradebook_id>/cot/<int:column_id>/khoa/", views.lock, name="lock_column"),
     path("<int:gradebook_id>/cot/<int:column_id>/mo-khoa/", views.unlock, name="unlock_column"),
+    path("<int:gradebook_id>/tu-bai-kiem-tra/", views.from_exam, name="from_exam"),
     path("<int:gradebook_id>/nhat-ky/", views.audit, name="audit"),
     path("lop/<int:class_id>/tong-ket/<str:period>/", views.summary, name="summary"),
     path("lop/<int:class_id>/pham-chat-nang-luc/<str:checkpoint>/", views.qualities, name="qualities"),

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from curriculum.api import Subject
 from lms.courses.api import SchoolClass, get_class
+from lms.exams import api as exams_api
 from lms.gradebook import access, exports, rules, selectors, services
-from lms.gradebook.models import Column, Gradebook, Period, Profile
+from lms.gradebook.models import Column, ColumnKind, Gradebook, Period, Profile
 from lms.gradebook.rules import Level, YearLevel
 from lms.schools.api import get_schools_for_user
 
@@ -435,5 +436,59 @@ def primary_year(request, class_id: int):
             "rating_labels": rules.Rating.LABELS,
             "checkpoints": rules.PROFILES[rules.PRIMARY_PROFILE]["quality_checkpoints"],
             "can_confirm": can_confirm,
+        },
+    )
+
+
+@login_required
+def from_exam(request, gradebook_id: int):
+    """Choose a graded sitting of the class's course and a column, preview the scores, transfer them (POST)."""
+    gradebook = _book_or_404(gradebook_id)
+    access.require(
+        access.can_edit(request.user, gradebook),
+        user=request.user,
+        what="transfer test scores",
+        obj=gradebook,
+        request=request,
+    )
+    sittings = exams_api.get_graded_sittings(school_class=gradebook.school_class, subject=gradebook.subject)
+    columns = [c for c in gradebook.columns.all() if c.kind in (ColumnKind.TX, ColumnKind.GK, ColumnKind.CK)]
+    data = request.POST if request.method == "POST" else request.GET
+    sitting = next((s for s in sittings if str(s.pk) == data.get("sitting")), None)
+    column = next((c for c in columns if str(c.pk) == data.get("column")), None)
+    if request.method == "POST":
+        if sitting is None or column is None:
+            messages.error(request, _("Choose a graded test and a column."))
+        else:
+            try:
+                result = services.transfer_exam_scores(
+                    actor=request.user, gradebook=gradebook, sitting=sitting, column=column
+                )
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(changed)s scores transferred into %(column)s, %(unchanged)s already there.")
+                    % {"changed": result["changed"], "column": column.label, "unchanged": result["unchanged"]},
+                )
+                for student, why in result["missing"]:
+                    messages.warning(
+                        request,
+                        _("%(student)s left empty: %(why)s.") % {"student": student.get_full_name(), "why": why},
+                    )
+                return redirect("gradebook:book", gradebook.pk)
+    preview = selectors.get_exam_preview(gradebook, sitting, column) if sitting and column else None
+    return render(
+        request,
+        "gradebook/from_exam.html",
+        {
+            "gradebook": gradebook,
+            "sittings": sittings,
+            "columns": columns,
+            "sitting": sitting,
+            "column": column,
+            "preview": preview,
+            "locked": gradebook.is_locked or (column is not None and column.is_locked),
         },
     )

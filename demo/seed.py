@@ -16,6 +16,7 @@ from content import api as content_api
 from demo.lessons import seed_lessons, seed_review_states
 from demo.names import Name, NameGenerator
 from lms.courses import api as courses_api
+from lms.gradebook import api as gradebook_api
 from lms.schools import api as schools_api
 from lms.schools.api import LeadershipPosition, Relationship, Role
 
@@ -187,6 +188,7 @@ def seed() -> SeedResult:
     )
 
     _seed_course_plan(year=year, teachers=teachers)
+    _seed_gradebook(year=year, teacher=teachers["gv.toan1"])
 
     content_api.update_home_page(
         title="Trường THPT Hoa Sen – Kho học liệu số",
@@ -245,3 +247,23 @@ def _seed_course_plan(*, year, teachers) -> None:
         delivery_form=courses_api.DeliveryForm.HO_TRO,
         counts_as_regular_assessment=True,
     )
+
+
+def _seed_gradebook(*, year, teacher) -> None:
+    """The Toán 10A1 gradebook of semester 1 with two ĐĐGtx and the mid-term typed for every student; the ĐĐGck is
+    left for the visitor to type, so the averages appear as they do (idempotent: marks already there are kept)."""
+    from curriculum.api import get_subject
+
+    school_class = courses_api.get_classes(year).get(name="10A1")
+    book = gradebook_api.open_gradebook(school_class=school_class, subject=get_subject("toan"), semester=1)
+    table = gradebook_api.get_table(book)
+    if any(mark is not None for row in table.rows for _column, mark in row.cells):
+        return
+    by_label = {column.label: column for column in table.columns}
+    entries = {}
+    for index, row in enumerate(table.rows):
+        for offset, label in enumerate(("ĐĐGtx1", "ĐĐGtx2", "ĐĐGgk")):
+            whole = 5 + (index * 7 + offset * 3) % 5  # 5 … 9
+            tenth = (index * 3 + offset * 7) % 10
+            entries[(by_label[label].pk, row.student.pk)] = f"{whole},{tenth}"
+    gradebook_api.record_marks(actor=teacher, gradebook=book, entries=entries)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import StringIO
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -13,13 +12,17 @@ from demo.seed import CLASS_SIZE, DEMO_PASSWORD, SCHOOL_CODE
 from lms.courses import api as courses_api
 from lms.schools import api as schools_api
 from lms.schools.api import Role
+from tests.support.shared_data import module_shared
 
 
-@pytest.fixture
-def seeded(db):
+def _seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+# The demo school is built once for this module (tests/support/shared_data.py): each test runs in a savepoint.
+_shared_seeded, seeded = module_shared(_seed, "seeded")
 
 
 def test_seed_builds_a_realistic_school(seeded):
@@ -143,3 +146,22 @@ def test_seed_has_at_least_twelve_lessons_in_different_review_states(seeded):
     assert len(get_lessons_awaiting(User.objects.get(username="tt.toan"))) == 2
     assert len(get_lessons_awaiting(User.objects.get(username="tt.van"))) == 1
     assert len(get_lessons_awaiting(User.objects.get(username="hieutruong"))) == 1
+
+
+def test_seed_types_marks_into_the_10a1_toan_gradebook_and_the_teacher_sees_averages_appear(seeded, client):
+    assert client.login(username="gv.toan1", password=DEMO_PASSWORD)
+    home = client.get("/so-diem/")
+    assert home.status_code == 200
+    from lms.gradebook import api as gradebook_api
+
+    book = gradebook_api.Gradebook.objects.get(school_class__name="10A1", subject__code="toan", semester=1)
+    table = gradebook_api.get_table(book)
+    assert len(table.rows) == CLASS_SIZE
+    typed = {column.label for row in table.rows for column, mark in row.cells if mark is not None}
+    assert typed == {"ĐĐGtx1", "ĐĐGtx2", "ĐĐGgk"}  # the ĐĐGck is left for the visitor
+    assert all(row.average is None for row in table.rows)
+    page = client.get(f"/so-diem/{book.pk}/")
+    assert page.status_code == 200
+    first_mark = table.rows[0].cells[0][1]
+    shown = gradebook_api.format_score(first_mark.score)
+    assert "," in shown and shown in page.content.decode()  # decimal comma on the page

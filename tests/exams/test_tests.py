@@ -10,7 +10,8 @@ from django.utils import translation
 from curriculum.api import get_subject
 from lms.assessments import api as bank_api
 from lms.exams import services
-from lms.exams.models import Attempt, TestStatus
+from lms.exams.models import Attempt
+from lms.exams.models import TestStatus as Status  # not "Test…": pytest would try to collect it
 from lms.exams.rules import exam_template, template_for_subject
 from tests.exams.support import make_bank, ready, schedule, single, toan_test
 
@@ -120,7 +121,7 @@ def test_approval_by_the_group_head_before_scheduling(setup):
         schedule(setup, test)
     services.approve_test(test=test, user=people.group_head)
     test.refresh_from_db()
-    assert test.status == TestStatus.APPROVED and test.approved_by == people.group_head
+    assert test.status == Status.APPROVED and test.approved_by == people.group_head
     with pytest.raises(ValidationError, match="can no longer be changed"):
         services.generate_variants(test=test, count=3)
     with pytest.raises(PermissionDenied):

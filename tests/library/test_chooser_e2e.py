@@ -54,6 +54,10 @@ def test_teacher_chooses_a_library_document_for_a_lesson(live_server, new_contex
     expect(page.locator("[data-chooser-title]").filter(has_text="Đề cương định lí Vi-ét")).to_be_visible()
     page.locator("footer").get_by_role("button", name="Lưu bản nháp").click()
     expect(page.locator(".messages li.success")).to_be_visible()
+    # Leave the editor before reading the database: its background requests (Wagtail's editing pings) run in the
+    # live server's thread on the same SQLite connection and must not be in flight when the test's flush starts.
+    page.wait_for_load_state("networkidle")
+    page.close()
 
     body = LessonPage.objects.get(pk=lesson.pk).get_latest_revision_as_object().body
     assert [(b.block_type, b.value["reference"]) for b in body] == [("library_document", str(wanted.uuid))], errors

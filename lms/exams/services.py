@@ -414,7 +414,7 @@ def prepare_attempts(sitting: Sitting) -> int:
 
 @transaction.atomic
 def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
-    attempt = Attempt.objects.select_for_update().select_related("sitting").get(pk=attempt.pk)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting").get(pk=attempt.pk)
     if not courses_api.can_edit_course(by, attempt.sitting.course):
         raise PermissionDenied
     if attempt.status == AttemptStatus.SUBMITTED:
@@ -434,7 +434,7 @@ def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
 def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) -> Attempt:
     """Open the student's attempt: inside the window, with the access code, within the late-join rule. Opening it
     again (reload, another device) resumes it and is logged."""
-    attempt = Attempt.objects.select_for_update().select_related("sitting").get(pk=attempt.pk)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting").get(pk=attempt.pk)
     if attempt.student_id != student.pk:
         raise PermissionDenied
     sitting, now = attempt.sitting, timezone.now()
@@ -495,16 +495,24 @@ def _validate_response(slot: dict, response, rules) -> object:
     return response
 
 
-def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None) -> dict:
-    """Store the browser's answer changes ``[{"seq", "slot", "response"}…]``.
+def save_changes(*, attempt_id: int, student, changes: Iterable[dict], events: Iterable[dict] = (), ip=None) -> dict:
+    """Store the browser's answer changes ``[{"seq", "slot", "response"}…]`` (and its focus events, if any).
 
     Each change is taken once: a replay of a sequence number already received is acknowledged and not applied again,
     and a change older than the one that wrote a question's current answer never overwrites it. Returns
     ``{"acked": [seq…], "status", "deadline", "seconds_left"}``. After the deadline (plus the grace for changes in
-    flight) the attempt is submitted and the changes are refused (``acked`` lists only replays)."""
+    flight) the attempt is submitted and the changes are refused (``acked`` lists only replays).
+
+    This is the hot path of exam day (one request per answer change, every student at once), so it makes few round
+    trips: the attempt row is locked alone (``FOR UPDATE OF`` the attempt: locking the joined sitting row as well
+    would make every student's save wait for every other's), the change log is written with
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING seq`` (what comes back is new, the rest are replays), the current
+    answers with one conditional upsert, and the attempt's counters with one ``UPDATE``."""
     changes = list(changes)
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt_id)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",)).select_related("sitting", "variant").get(pk=attempt_id)
+        )
         if attempt.student_id != student.pk:
             raise PermissionDenied
         rules = delivery_rules(attempt.sitting.delivery_rules)
@@ -517,53 +525,110 @@ def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None) 
                 seqs.append(int(change["seq"]))
             except (KeyError, TypeError, ValueError):
                 raise ValidationError(_("Every change needs a sequence number.")) from None
-        replays = set(AnswerEvent.objects.filter(attempt=attempt, seq__in=seqs).values_list("seq", flat=True))
+        if events:
+            record_events(attempt=attempt, events=events, ip=ip)
         if attempt.status != AttemptStatus.IN_PROGRESS or now > attempt.deadline + timedelta(
             seconds=rules.save_grace_seconds
         ):
             expired = attempt.status == AttemptStatus.IN_PROGRESS
+            replays = set(AnswerEvent.objects.filter(attempt=attempt, seq__in=seqs).values_list("seq", flat=True))
+            Attempt.objects.filter(pk=attempt.pk).update(last_seen_at=now)
             attempt.last_seen_at = now
-            attempt.save(update_fields=["last_seen_at"])
             result = {"acked": sorted(replays), "refused": sorted(set(seqs) - replays)}
         else:
             expired = False
             slots = {str(s["slot"]): s for s in attempt.variant.slots()}
-            fresh: dict[int, tuple[int, object]] = {}  # slot → (seq, response), the newest change of this request
-            events = []
+            valid: list[tuple[int, int, object]] = []  # (seq, slot, response), checked before anything is written
             for change, seq in sorted(zip(changes, seqs, strict=True), key=lambda pair: pair[1]):
-                if seq in replays or seq < 1:
+                if seq < 1 or (valid and valid[-1][0] == seq):  # a seq twice in one request: the first is taken
                     continue
                 slot = slots.get(str(change.get("slot")))
                 if slot is None:
                     raise ValidationError(_("Change %(seq)s names no question of this test.") % {"seq": seq})
-                response = _validate_response(slot, change.get("response"), rules)
-                events.append(AnswerEvent(attempt=attempt, seq=seq, slot=slot["slot"], response=response, ip=ip))
-                fresh[slot["slot"]] = (seq, response)
-                replays.add(seq)
-            AnswerEvent.objects.bulk_create(events)
+                valid.append((seq, slot["slot"], _validate_response(slot, change.get("response"), rules)))
+            new = _insert_answer_events(attempt, valid, now, ip)
+            fresh: dict[int, tuple[int, object]] = {}  # slot → (seq, response): the newest new change per question
+            for seq, slot_no, response in valid:
+                if seq in new:
+                    fresh[slot_no] = (seq, response)
             if fresh:
-                current = {a.slot: a for a in Answer.objects.filter(attempt=attempt, slot__in=list(fresh))}
-                create, update = [], []
-                for slot_no, (seq, response) in fresh.items():
-                    answer = current.get(slot_no)
-                    if answer is None:
-                        create.append(Answer(attempt=attempt, slot=slot_no, response=response, seq=seq, saved_at=now))
-                    elif answer.seq < seq:  # an older change never overwrites a newer one
-                        answer.response, answer.seq, answer.saved_at = response, seq, now
-                        update.append(answer)
-                Answer.objects.bulk_create(create)
-                Answer.objects.bulk_update(update, ["response", "seq", "saved_at"])
-                attempt.answered = Answer.objects.filter(attempt=attempt, response__isnull=False).count()
-            attempt.last_seq = max([attempt.last_seq, *seqs]) if events else attempt.last_seq
+                _upsert_answers(attempt, fresh, now)
+            attempt.last_seq = max([attempt.last_seq, *new]) if new else attempt.last_seq
             attempt.last_seen_at = now
-            attempt.save(update_fields=["last_seq", "last_seen_at", "answered"])
-            result = {"acked": sorted(set(seqs) & replays), "refused": []}
+            attempt.answered = _update_attempt_counters(attempt, count=bool(fresh))
+            result = {"acked": sorted(set(seqs) - {seq for seq in seqs if seq < 1}), "refused": []}
     if expired:
         attempt = submit_attempt(attempt=attempt, auto=True)
     result.update(
         status=attempt.status, seconds_left=attempt.seconds_left(), last_seq=attempt.last_seq, answered=attempt.answered
     )
     return result
+
+
+def _json_param(field, value, connection):
+    return field.get_db_prep_save(value, connection) if value is not None else None
+
+
+def _insert_answer_events(attempt: Attempt, valid: list[tuple[int, int, object]], now, ip) -> set[int]:
+    """Write the change log once per (attempt, seq); the sequence numbers that were new (the rest are replays)."""
+    if not valid:
+        return set()
+    connection = transaction.get_connection()
+    meta = AnswerEvent._meta
+    response_field = meta.get_field("response")
+    columns = ("attempt_id", "seq", "slot", "response", "received_at", "ip")
+    received = meta.get_field("received_at").get_db_prep_save(now, connection)
+    params: list = []
+    for seq, slot_no, response in valid:
+        params += [attempt.pk, seq, slot_no, _json_param(response_field, response, connection), received, ip]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {meta.db_table} ({', '.join(columns)}) VALUES {', '.join([row] * len(valid))} "  # noqa: S608
+        "ON CONFLICT (attempt_id, seq) DO NOTHING RETURNING seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {seq for (seq,) in cursor.fetchall()}
+
+
+def _upsert_answers(attempt: Attempt, fresh: dict[int, tuple[int, object]], now) -> None:
+    """One statement for the current answers: insert, or overwrite only an answer written by an older change."""
+    connection = transaction.get_connection()
+    meta = Answer._meta
+    response_field = meta.get_field("response")
+    saved = meta.get_field("saved_at").get_db_prep_save(now, connection)
+    params: list = []
+    for slot_no, (seq, response) in fresh.items():
+        params += [attempt.pk, slot_no, _json_param(response_field, response, connection), seq, saved, ""]
+    row = "(%s, %s, %s, %s, %s, %s)"
+    table = meta.db_table
+    sql = (
+        f"INSERT INTO {table} (attempt_id, slot, response, seq, saved_at, detail) VALUES "  # noqa: S608
+        f"{', '.join([row] * len(fresh))} ON CONFLICT (attempt_id, slot) DO UPDATE SET response = excluded.response, "
+        f"seq = excluded.seq, saved_at = excluded.saved_at WHERE {table}.seq < excluded.seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _update_attempt_counters(attempt: Attempt, *, count: bool) -> int:
+    """Save last_seq / last_seen_at (and the number of questions answered, when answers changed) in one UPDATE."""
+    connection = transaction.get_connection()
+    table, answers = Attempt._meta.db_table, Answer._meta.db_table
+    seen = Attempt._meta.get_field("last_seen_at").get_db_prep_save(attempt.last_seen_at, connection)
+    answered = (
+        f"(SELECT COUNT(*) FROM {answers} WHERE {answers}.attempt_id = {table}.id "  # noqa: S608
+        f"AND {answers}.response IS NOT NULL)"
+        if count
+        else "answered"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = %s, last_seen_at = %s, answered = {answered} "  # noqa: S608
+            "WHERE id = %s RETURNING answered",
+            [attempt.last_seq, seen, attempt.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic
@@ -586,7 +651,9 @@ def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
 def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
     """Close the attempt and grade it. ``auto``: done by the server at time-up."""
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt.pk)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",)).select_related("sitting", "variant").get(pk=attempt.pk)
+        )
         if attempt.status == AttemptStatus.SUBMITTED:
             return attempt
         if attempt.status == AttemptStatus.READY:

@@ -173,16 +173,17 @@ def save(request, pk):
             raise ValueError
     except ValueError:
         return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+    events = body.get("events") or []
     try:
-        attempt = Attempt.objects.select_related("sitting").get(pk=pk, student=request.user)
-    except Attempt.DoesNotExist:
-        raise Http404 from None
-    try:
-        if body.get("events"):
-            services.record_events(attempt=attempt, events=body["events"], ip=_ip(request))
         result = services.save_changes(
-            attempt_id=attempt.pk, student=request.user, changes=body.get("changes") or [], ip=_ip(request)
+            attempt_id=pk,
+            student=request.user,
+            changes=body.get("changes") or [],
+            events=events if isinstance(events, list) else [],
+            ip=_ip(request),
         )
+    except (Attempt.DoesNotExist, PermissionDenied):
+        raise Http404 from None
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     return JsonResponse(result)

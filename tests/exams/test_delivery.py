@@ -106,6 +106,37 @@ def test_saves_are_idempotent_and_never_go_back(sitting):
     assert AnswerEvent.objects.filter(attempt=attempt).count() == 7
 
 
+def test_a_save_is_a_few_statements_whatever_the_batch(sitting, django_assert_max_num_queries):
+    """Exam day's hot path: lock the attempt, write the log, upsert the answers, update the counters (+ savepoint)."""
+    student = sitting.attempts.get(student__username="hocsinh").student
+    attempt = _started(sitting, student)
+    singles = _slots(attempt, "single_choice")
+    with django_assert_max_num_queries(6):
+        r = services.save_changes(
+            attempt_id=attempt.pk, student=student, changes=[{"seq": 1, "slot": singles[0]["slot"], "response": "A"}]
+        )
+    assert r["acked"] == [1] and r["answered"] == 1
+    batch = [{"seq": 10 + i, "slot": slot["slot"], "response": "B"} for i, slot in enumerate(singles)]
+    with django_assert_max_num_queries(6):
+        r = services.save_changes(attempt_id=attempt.pk, student=student, changes=batch)
+    assert r["acked"] == [c["seq"] for c in batch] and r["answered"] == len(singles)
+    # the same seq twice in one request: the first is taken, both are acknowledged once
+    r = services.save_changes(
+        attempt_id=attempt.pk,
+        student=student,
+        changes=[
+            {"seq": 50, "slot": singles[0]["slot"], "response": "C"},
+            {"seq": 50, "slot": singles[0]["slot"], "response": "D"},
+        ],
+        events=[{"kind": "blur"}],
+    )
+    assert r["acked"] == [50]
+    assert AnswerEvent.objects.filter(attempt=attempt, seq=50).get().response == "C"
+    assert Answer.objects.get(attempt=attempt, slot=singles[0]["slot"]).response == "C"
+    attempt.refresh_from_db()
+    assert attempt.focus_losses == 1 and attempt.last_seq == 50
+
+
 def test_bad_changes_are_refused_with_the_question_named(sitting):
     student = sitting.attempts.get(student__username="hocsinh").student
     attempt = _started(sitting, student)

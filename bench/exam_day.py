@@ -107,6 +107,7 @@ class Client:
         self.port, self.cookie = port, cookie
         self.csrf = cookie.split("csrftoken=")[1].split(";")[0]
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.reconnects = 0
 
     def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "") -> tuple[int, bytes]:
         headers = {"Cookie": self.cookie, "X-CSRFToken": self.csrf}
@@ -118,6 +119,7 @@ class Client:
                 resp = self.conn.getresponse()
                 return resp.status, resp.read()
             except (http.client.HTTPException, OSError):
+                self.reconnects += 1  # the server closed or reset the connection (e.g. its worker was killed)
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 if attempt:
@@ -343,7 +345,11 @@ def main(argv=None) -> int:
         f"{len(saves) / elapsed:.0f} saves/s (closed loop, {args.students} clients); p50 {pct(saves, 50):.1f} ms  "
         f"p95 {pct(saves, 95):.1f} ms  p99 {pct(saves, 99):.1f} ms"
     )
-    print(f"failed requests retried by the clients: {len(failures)} {sorted(set(failures))[:5]}")
+    reconnects = sum(c.reconnects for c in clients.values())
+    print(
+        f"failed requests retried by the clients: {len(failures)} {sorted(set(failures))[:5]}; "
+        f"connections re-opened: {reconnects}"
+    )
     print(f"errors: {len(errors)} {sorted(set(errors))[:5]}")
     print(
         f"acknowledged {acked} vs stored {counts['events']} (current answers {counts['answers']}, "

@@ -31,6 +31,7 @@ from lms.courses.selectors import (
     get_student_classes,
     get_student_overview,
     get_subject_offering,
+    get_subject_offerings,
     get_teacher_courses,
 )
 from lms.courses.services import (
@@ -94,6 +95,7 @@ __all__ = [
     "get_student_classes",
     "get_student_overview",
     "get_subject_offering",
+    "get_subject_offerings",
     "get_teacher_courses",
     "is_enrolled",
     "parse_score",

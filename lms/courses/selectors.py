@@ -58,6 +58,13 @@ def get_subject_offering(school_class: SchoolClass, subject) -> SubjectOffering 
     ).first()
 
 
+def get_subject_offerings(school_class: SchoolClass) -> QuerySet[SubjectOffering]:
+    """Every subject offered to the class's grade in its school year: what its gradebooks and summaries expect."""
+    return SubjectOffering.objects.filter(
+        school_year_id=school_class.school_year_id, grade=school_class.grade
+    ).select_related("subject")
+
+
 def find_teaching_assignments(*, teacher=None, school_class=None, subject=None) -> QuerySet[TeachingAssignment]:
     """Who teaches what to which class (phân công giảng dạy), filtered by any of teacher, class and subject."""
     assignments = TeachingAssignment.objects.select_related("school_class__school_year__school", "subject", "teacher")

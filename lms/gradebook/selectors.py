@@ -8,7 +8,13 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lms.courses.api import SchoolClass, find_teaching_assignments, get_class_students, get_current_school_year
+from lms.courses.api import (
+    SchoolClass,
+    find_teaching_assignments,
+    get_class_students,
+    get_current_school_year,
+    get_subject_offerings,
+)
 from lms.exams import api as exams_api
 from lms.gradebook import access, rules
 from lms.gradebook.models import (
@@ -136,6 +142,7 @@ class Summary:
     period: str
     subjects: list
     lines: list
+    unopened: list = field(default_factory=list)  # subjects offered to the grade whose gradebook was never opened
 
 
 def _book_values(gradebook: Gradebook) -> dict:
@@ -159,6 +166,11 @@ def get_class_summary(school_class, period: str) -> Summary:
     for book in books:
         subjects[book.subject_id] = (book.subject, book.method)
         values[(book.subject_id, book.semester)] = _book_values(book)
+    unopened = []
+    for offering in get_subject_offerings(school_class):
+        if offering.subject_id not in subjects:
+            subjects[offering.subject_id] = (offering.subject, offering.assessment_method)
+            unopened.append(offering.subject)
     ordered = sorted(subjects.values(), key=lambda s: (s[0].sort_order, s[0].name))
     results = {r.student_id: r for r in StudentResult.objects.filter(school_class=school_class, period=period)}
     lines = []
@@ -186,7 +198,13 @@ def get_class_summary(school_class, period: str) -> Summary:
             if period == Period.YEAR:
                 line.award = rules.suggested_award(result.level or None, result.conduct or None, scores)
         lines.append(line)
-    return Summary(school_class=school_class, period=period, subjects=[s for s, _m in ordered], lines=lines)
+    return Summary(
+        school_class=school_class,
+        period=period,
+        subjects=[s for s, _m in ordered],
+        lines=lines,
+        unopened=sorted(unopened, key=lambda s: (s.sort_order, s.name)),
+    )
 
 
 LEVEL_LABELS = dict(Level.CHOICES)
@@ -227,6 +245,7 @@ class PrimarySummary:
     school_class: object
     subjects: list
     lines: list
+    unopened: list = field(default_factory=list)  # subjects offered to the grade without a semester-2 gradebook
 
 
 def get_primary_year_summary(school_class) -> PrimarySummary:
@@ -253,6 +272,13 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
             pk__in=[b.pk for b in books], columns__kind=ColumnKind.TEST, columns__checkpoint=checkpoint
         ).values_list("pk", flat=True)
     )
+    opened = {b.subject_id for b in books}
+    unopened = sorted(
+        (o.subject for o in get_subject_offerings(school_class) if o.subject_id not in opened),
+        key=lambda s: (s.sort_order, s.name),
+    )
+    # a subject never opened still counts: its rating (and its end-of-year test, where it has one) is missing
+    unopened_missing = sum(1 + (checkpoint in rules.primary_tests(s.code, school_class.grade, 2)) for s in unopened)
     sheet = {row.student.pk: row for row in get_quality_sheet(school_class, checkpoint)}
     results = {r.student_id: r for r in PrimaryYearResult.objects.filter(school_class=school_class)}
     lines = []
@@ -272,6 +298,11 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
                     scores.append(test.score)
             score = (test.score if test else None) if book.pk in tested else ""
             cells.append((book.subject, rating.rating if rating else None, score))
+        for subject in unopened:
+            cells.append(
+                (subject, None, None if checkpoint in rules.primary_tests(subject.code, school_class.grade, 2) else "")
+            )
+        missing += unopened_missing
         qualities = sheet[student.pk].ratings
         missing += sum(1 for value in qualities.values() if not value)
         suggested = None
@@ -279,7 +310,9 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
             suggested = rules.primary_year_level(ratings, list(qualities.values()), scores)
         result = results.get(student.pk) or PrimaryYearResult(school_class=school_class, student=student)
         lines.append(PrimaryLine(student, cells, qualities, missing, suggested, result))
-    return PrimarySummary(school_class=school_class, subjects=[b.subject for b in books], lines=lines)
+    return PrimarySummary(
+        school_class=school_class, subjects=[b.subject for b in books] + unopened, lines=lines, unopened=unopened
+    )
 
 
 def marks_of_student(student, school=None) -> dict:

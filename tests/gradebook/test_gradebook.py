@@ -295,6 +295,24 @@ def test_class_summary_suggests_the_adjusted_level_and_the_homeroom_teacher_conf
     assert client.post(f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/", {}).status_code == 403
 
 
+def test_a_subject_offered_but_never_opened_keeps_the_summary_incomplete(gb, client):
+    """Toán is complete; Ngữ văn is offered to grade 10 but its gradebook was never opened: no level is suggested
+    for anybody, and the page names the subject."""
+    setup, teacher, s1 = gb.setup, gb.people.teacher, gb.people.student
+    book = services.open_gradebook(school_class=setup.klass, subject=get_subject("toan"), semester=1)
+    services.record_marks(actor=teacher, gradebook=book, entries={(c.pk, s1.pk): "8" for c in book.columns.all()})
+    assert next(line for line in selectors.get_class_summary(setup.klass, "1").lines if line.student == s1).suggested
+    ngu_van = get_subject("ngu-van")
+    courses_api.set_subject_offering(school_year=setup.year, grade=10, subject=ngu_van, periods_per_year=105)
+    summary = selectors.get_class_summary(setup.klass, "1")
+    line = next(line for line in summary.lines if line.student == s1)
+    assert summary.unopened == [ngu_van] and ngu_van in summary.subjects
+    assert (line.suggested, line.missing) == (None, 1)
+    client.login(username=teacher.username, password=PASSWORD)
+    page = client.get(f"/so-diem/lop/{setup.klass.pk}/tong-ket/1/").content.decode()
+    assert 'data-testid="unopened"' in page and "Ngữ văn" in page
+
+
 def test_gradebook_page_query_count_does_not_grow_with_marks(gb, client, django_assert_max_num_queries):
     _enter(gb, {"ĐĐGtx1": "8", "ĐĐGtx2": "9", "ĐĐGgk": "7", "ĐĐGck": "8"})
     _enter(gb, {"ĐĐGtx1": "5", "ĐĐGgk": "6", "ĐĐGck": "6,5"}, student=gb.setup.student2)

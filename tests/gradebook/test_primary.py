@@ -203,3 +203,26 @@ def test_year_summary_is_suggested_from_the_data_and_confirmed(primary, client, 
     # A value outside HTXS/HTT/HT/CHT is refused by the service.
     with pytest.raises(ValidationError):
         services.confirm_primary_year(actor=teacher, school_class=klass, student=an, level="Tốt")
+
+
+@pytest.mark.django_db
+def test_a_subject_never_opened_is_missing_from_the_primary_summary(primary, client):
+    """Tiếng Việt (tested at CN) is offered to grade 5 but has no semester-2 gradebook: the summary lists it, every
+    pupil misses its rating and its test, and no level is suggested until it is opened and filled."""
+    gb, klass, (an, _binh), books = primary
+    items = rules.primary_quality_items()
+    _enter_year(gb, books, an, "HTT", "9", "HTT")
+    services.record_quality_ratings(
+        actor=gb.people.teacher, school_class=klass, checkpoint="CN", entries={(an.pk, i): "T" for i in items}
+    )
+    assert {line.student: line for line in selectors.get_primary_year_summary(klass).lines}[an].suggested
+    tieng_viet = get_subject("tieng-viet")
+    courses_api.set_subject_offering(school_year=gb.setup.year, grade=5, subject=tieng_viet, periods_per_year=245)
+    summary = selectors.get_primary_year_summary(klass)
+    line = {line.student: line for line in summary.lines}[an]
+    assert summary.unopened == [tieng_viet] and summary.subjects[-1] == tieng_viet
+    assert (line.suggested, line.missing) == (None, 2)  # its CN rating and its CN test
+    assert line.subjects[-1] == (tieng_viet, None, None)
+    client.login(username=gb.people.teacher.username, password=PASSWORD)
+    page = client.get(f"/so-diem/lop/{klass.pk}/tong-ket-tieu-hoc/").content.decode()
+    assert 'data-testid="unopened"' in page and "Tiếng Việt" in page

@@ -213,10 +213,12 @@ def parse_score(value, profile: str = SECONDARY_PROFILE) -> Decimal:
     return score.quantize(config["score_step"])
 
 
-def format_score(score: Decimal | None) -> str:
-    """8.5 → "8,5"; whole primary test scores stay whole ("9")."""
+def format_score(score: Decimal | None, *, whole: bool = False) -> str:
+    """8.5 → "8,5"; whole primary test scores stay whole ("9", also when read back from the database as 9.0)."""
     if score is None:
         return ""
+    if whole:
+        return str(score.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if score.as_tuple().exponent == 0:
         return str(score)
     return f"{score.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)}".replace(".", ",")

@@ -128,7 +128,11 @@ def _book_context(request, gradebook, table, posted):
             name = f"m-{column.pk}-{row.student.pk}"
             shown = ""
             if mark is not None:
-                shown = rules.format_score(mark.score) if mark.score is not None else mark.rating
+                shown = (
+                    rules.format_score(mark.score, whole=column.kind == ColumnKind.TEST)
+                    if mark.score is not None
+                    else mark.rating
+                )
             cells.append(
                 {"column": column, "name": name, "value": posted.get(name, shown) if posted else shown, "mark": mark}
             )

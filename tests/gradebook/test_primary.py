@@ -13,9 +13,7 @@ from lms.courses import api as courses_api
 from lms.gradebook import rules, selectors, services
 from lms.gradebook.models import AuditAction, AuditEntry, PrimaryYearResult, QualityRating, RefusedAccess
 from lms.gradebook.rules import Rating, YearLevel
-from lms.schools import api as schools_api
-from lms.schools.api import Role
-from tests.support.factories import UserFactory
+from tests.gradebook.support import make_primary_class
 from tests.support.people import PASSWORD
 
 HTT, HT, CHT, T, D, C = Rating.HTT, Rating.HT, Rating.CHT, Rating.TOT, Rating.DAT, Rating.CAN_CO_GANG
@@ -64,22 +62,7 @@ def test_primary_profile_lists_five_qualities_ten_competences_four_checkpoints()
 
 @pytest.fixture
 def primary(gb):
-    """Class 5A (homeroom: the school's teacher), Toán (tested at CN) and Đạo đức (not tested), two pupils, with
-    the semester-2 gradebooks open."""
-    year = gb.setup.year
-    toan, dao_duc = get_subject("toan"), get_subject("dao-duc")
-    courses_api.set_subject_offering(school_year=year, grade=5, subject=toan, periods_per_year=175)
-    courses_api.set_subject_offering(school_year=year, grade=5, subject=dao_duc, periods_per_year=35)
-    klass = courses_api.create_class(school_year=year, name="5A", grade=5, homeroom_teacher=gb.people.teacher)
-    for subject in (toan, dao_duc):
-        courses_api.assign_teacher(school_class=klass, subject=subject, teacher=gb.people.teacher)
-    pupils = []
-    for n, (username, first) in enumerate((("hs5a-an", "An"), ("hs5a-binh", "Bình")), start=1):
-        pupil = UserFactory(username=username, first_name=first, last_name="Phạm")
-        schools_api.assign_role(user=pupil, school=gb.people.school, role=Role.STUDENT)
-        courses_api.enroll_student(school_class=klass, student=pupil, number=n)
-        pupils.append(pupil)
-    books = [services.open_gradebook(school_class=klass, subject=s, semester=2) for s in (toan, dao_duc)]
+    klass, pupils, books = make_primary_class(gb)
     return gb, klass, pupils, books
 
 

@@ -92,6 +92,9 @@ def test_r24_primary_tests_are_integers():
     assert rules.primary_tests("toan", 5, 1) == ("GK1", "CK1")
     assert rules.primary_tests("toan", 3, 2) == ("CN",)
     assert rules.primary_tests("dao-duc", 3, 2) == ()
+    # read back from the database a whole score has a decimal place (9.0): it is still shown whole
+    assert rules.format_score(D("9.0"), whole=True) == "9"
+    assert rules.format_score(D("9.0")) == "9,0"
 
 
 def test_r25_profiles_are_versioned_by_instrument():

@@ -22,3 +22,11 @@ def shown(value):
     if isinstance(value, Decimal):
         return rules.format_score(value)
     return rules.Rating.LABELS.get(value, value)
+
+
+@register.filter
+def whole_score(value):
+    """A primary periodic-test score (TT 27: whole numbers): 9, never 9,0."""
+    if value is None or value == "":
+        return ""
+    return rules.format_score(Decimal(value), whole=True)

@@ -151,8 +151,9 @@ PROFILES: dict[str, dict] = {
         ),
         # Art. 7(2): the homeroom teacher rates qualities and competences at the same four checkpoints.
         "quality_checkpoints": ("GK1", "CK1", "GK2", "CN"),
-        # Art. 9(1) [U: thresholds]: the year-end summary from the end-of-year (CN) subject ratings, qualities and
-        # competences, and periodic-test scores, best first; a pupil meeting none is Chưa hoàn thành.
+        # Art. 9(2)(a): the year-end summary from the end-of-year (CN) subject ratings, qualities and competences,
+        # and periodic-test scores, best first; a pupil meeting none is Chưa hoàn thành. Thresholds checked on
+        # 2026-12-01 against two published quotations of Art. 9(2)(a) (lawnet.vn: HTXS 9, HTT 7, HT 5) [S].
         "year_summary": (
             (YearLevel.HTXS, {"subjects": (Rating.HTT,), "qualities": (Rating.TOT,), "test_at_least": 9}),
             (YearLevel.HTT, {"subjects": (Rating.HTT,), "qualities": (Rating.TOT,), "test_at_least": 7}),
@@ -161,14 +162,17 @@ PROFILES: dict[str, dict] = {
                 {"subjects": (Rating.HTT, Rating.HT), "qualities": (Rating.TOT, Rating.DAT), "test_at_least": 5},
             ),
         ),
-        # Art. 7(1): periodic tests on a 10-point scale, integers only ("không cho điểm thập phân"); 0 allowed [U].
+        # Art. 7(1): periodic tests on a 10-point scale, integers only ("không cho điểm thập phân"); 0 is allowed
+        # (TT 27 dropped TT 22/2016's "không cho điểm 0", as reported when it was issued) [S].
         "test_min": 0,
         "test_max": 10,
-        # Subjects with a periodic test at the end of term I and end of year [U — list from memory].
+        # Art. 7(1)(c): subjects with a periodic test at the end of term I and end of year. Tiếng Việt, Toán,
+        # Ngoại ngữ 1, Lịch sử và Địa lí, Tin học và Công nghệ are in the published quotation checked on 2026-12-01
+        # [S]; Khoa học is kept from the Vietnamese wording but was missing from the (English) quotation [U].
         "tested_subjects": frozenset(
             {"tieng-viet", "toan", "ngoai-ngu-1", "tieng-anh", "lich-su-va-dia-li", "khoa-hoc", "tin-hoc-va-cong-nghe"}
         ),
-        # Grades 4–5 also have mid-term tests in Tiếng Việt and Toán [U].
+        # Art. 7(1)(c): grades 4–5 also have mid-term tests in Tiếng Việt and Toán [S, same quotation].
         "midterm_tested": {"grades": frozenset({4, 5}), "subjects": frozenset({"tieng-viet", "toan"})},
     },
 }
@@ -341,7 +345,7 @@ def primary_quality_items() -> tuple[str, ...]:
 def primary_year_level(
     subject_ratings: Sequence[str], quality_ratings: Sequence[str], test_scores: Sequence[Decimal | int]
 ) -> str:
-    """TT 27 Art. 9(1): HTXS / HTT / HT / CHT from the end-of-year ratings of every subject and educational activity,
+    """TT 27 Art. 9(2)(a): HTXS / HTT / HT / CHT from the end-of-year ratings of every subject and educational activity,
     of every quality and competence, and the end-of-year periodic-test scores. The caller passes complete data (a
     missing rating is not "passed"); the homeroom teacher confirms the suggestion."""
     for level, rule in PROFILES[PRIMARY_PROFILE]["year_summary"]:

@@ -7,12 +7,20 @@
 - ``record_behaviour(user=..., kind=..., ...)``: behaviour and usage logs go here, never in your own tables (R42).
 - ``register_export_provider(name, provider)``: from your ``AppConfig.ready()``, so a student's export includes what
   your app holds about them; ``provider(student, school)`` returns JSON-serialisable data written to ``name.json``.
+- ``register_eraser(name, label, eraser)``: from your ``AppConfig.ready()``, so a deletion request carried out by
+  the school erases what your app may erase; ``eraser(subject, school)`` returns how many records went.
+- ``is_restricted(user)``: the person restricted or objected to processing; skip optional processing of them.
 """
 
 from lms.privacy.models import BehaviourKind
-from lms.privacy.registry import export_providers, register_export_provider, unregister_export_provider
+from lms.privacy.registry import (
+    export_providers,
+    register_eraser,
+    register_export_provider,
+    unregister_export_provider,
+)
 from lms.privacy.rules import CURRENT as CURRENT_RULES
-from lms.privacy.selectors import consent_holds, get_refusals, required_consenters
+from lms.privacy.selectors import consent_holds, get_refusals, is_restricted, required_consenters
 from lms.privacy.services import masked_personal_id, record_behaviour, record_refused_access
 from lms.privacy.signals import consent_withdrawn
 
@@ -23,9 +31,11 @@ __all__ = [
     "consent_withdrawn",
     "export_providers",
     "get_refusals",
+    "is_restricted",
     "masked_personal_id",
     "record_behaviour",
     "record_refused_access",
+    "register_eraser",
     "register_export_provider",
     "required_consenters",
     "unregister_export_provider",

@@ -324,3 +324,58 @@ class PersonalIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"••••••••{self.last_digits}"
+
+
+def _delivery_path(instance, filename: str) -> str:
+    return f"privacy/requests/{instance.token}.zip"
+
+
+class RequestDelivery(models.Model):
+    """What an access or export request produced: the ZIP of everything held about the student, for the person who
+    asked to download until it expires (then the file is deleted by the daily purge)."""
+
+    request = models.OneToOneField(DataSubjectRequest, on_delete=models.CASCADE, related_name="delivery")
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    file = models.FileField(_("file"), upload_to=_delivery_path, max_length=300, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("available until"))
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+    purged_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request delivery")
+        verbose_name_plural = _("request deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.request} ({self.size} B)"
+
+    @property
+    def available(self) -> bool:
+        return bool(self.file) and self.purged_at is None and timezone.now() < self.expires_at
+
+
+class ProcessingRestriction(models.Model):
+    """A restriction of, or objection to, processing (PDPL rights to restrict and to object): while it is active the
+    person's behaviour and usage are not logged and no new work or photo of theirs is published."""
+
+    school = models.ForeignKey("schools.School", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(USER, verbose_name=_("data subject"), on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(
+        DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="restrictions"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("from"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("processing restriction")
+        verbose_name_plural = _("processing restrictions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject", "lifted_at"], name="privacy_restriction_active")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} – {self.kind}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from lms.privacy import selectors
 from lms.privacy.models import PersonalIdentifier
-from lms.privacy.registry import register_export_provider
+from lms.privacy.registry import register_eraser, register_export_provider
 from lms.schools.api import get_guardians, get_school_roles_of
 
 
@@ -119,6 +121,22 @@ def behaviour(student, school) -> list[dict]:
     ]
 
 
+def erase_behaviour(subject, school) -> int:
+    deleted, _by_model = selectors.behaviour_of(subject).delete()
+    return deleted
+
+
+def erase_publications(subject, school) -> int:
+    """Publications of the student at this school: files deleted, rows removed."""
+    count = 0
+    for publication in selectors.publications_of(subject).filter(school=school):
+        if publication.file:
+            publication.file.delete(save=False)
+        publication.delete()
+        count += 1
+    return count
+
+
 def register_all() -> None:
     for name, provider in [
         ("profile", profile),
@@ -130,3 +148,5 @@ def register_all() -> None:
         ("behaviour", behaviour),
     ]:
         register_export_provider(name, provider)
+    register_eraser("behaviour", _("behaviour and usage logs"), erase_behaviour)
+    register_eraser("publications", _("published work and photos"), erase_publications)

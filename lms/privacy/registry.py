@@ -28,3 +28,21 @@ def unregister_export_provider(name: str) -> None:
 
 def export_providers() -> dict[str, Provider]:
     return dict(_providers)
+
+
+# Erasers: an app that holds data about a person that a deletion request may erase registers
+# ``callable(subject, school) -> int`` (how many records it erased) from its ``AppConfig.ready()``; what it must keep
+# by law it leaves alone and says so in its README.
+Eraser = Callable[[Any, Any], int]
+_erasers: dict[str, tuple[Any, Eraser]] = {}
+
+
+def register_eraser(name: str, label, eraser: Eraser) -> None:
+    existing = _erasers.get(name)
+    if existing is not None and existing[1] is not eraser:
+        raise ValueError(f"An eraser named {name!r} is already registered.")
+    _erasers[name] = (label, eraser)
+
+
+def erasers() -> dict[str, tuple[Any, Eraser]]:
+    return dict(_erasers)

@@ -72,6 +72,14 @@ PDPL_91_2025 = {
     "incident_notify_hours": 72,
     # R42: behaviour and usage logs are sensitive; kept this many days (24 months by default).
     "behaviour_log_retention_days": 730,
+    # An access or export request's ZIP can be downloaded for this many days, then it is deleted.
+    "request_delivery_days": 30,
+    # What a deletion request cannot erase, because the school must keep it (school records under TT 22/2021 and
+    # TT 27/2020: marks, results, học bạ; the processing log itself, as proof of lawful processing) [U: periods].
+    "retained_on_deletion": (
+        _("marks, results and the school record (học bạ), which the school must keep"),
+        _("consent records and the processing log, kept as proof of lawful processing"),
+    ),
 }
 
 CURRENT = "PDPL_91_2025"

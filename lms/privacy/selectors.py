@@ -158,3 +158,27 @@ def get_incidents(school) -> QuerySet[Incident]:
 
 def processing_events_about(student) -> QuerySet[ProcessingEvent]:
     return ProcessingEvent.objects.filter(student=student).select_related("actor")
+
+
+def is_restricted(user) -> bool:
+    """An active restriction of, or objection to, processing holds for this person (any school)."""
+    from lms.privacy.models import ProcessingRestriction
+
+    return ProcessingRestriction.objects.filter(subject=user, lifted_at__isnull=True).exists()
+
+
+def active_restrictions(school):
+    from lms.privacy.models import ProcessingRestriction
+
+    return ProcessingRestriction.objects.filter(school=school, lifted_at__isnull=True).select_related(
+        "subject", "created_by", "request"
+    )
+
+
+def requests_filed_by(user):
+    """The requests a person filed (for themselves or for their child), with what each produced."""
+    return (
+        DataSubjectRequest.objects.filter(requested_by=user)
+        .select_related("subject", "school", "delivery")
+        .order_by("-received_at")
+    )

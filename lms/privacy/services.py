@@ -9,8 +9,10 @@ import re
 import zipfile
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,12 +29,15 @@ from lms.privacy.models import (
     IncidentStatus,
     PersonalIdentifier,
     ProcessingEvent,
+    ProcessingRestriction,
     Publication,
     RefusedAccess,
+    RequestDelivery,
     RequestEvent,
+    RequestKind,
     RequestStatus,
 )
-from lms.privacy.registry import export_providers
+from lms.privacy.registry import erasers, export_providers
 from lms.privacy.signals import consent_withdrawn
 from lms.schools.api import Role, get_people, get_schools_for_user
 
@@ -229,6 +234,16 @@ def publish(*, actor, school, student, kind: str, title: str, audience: str, fil
                 % {"name": student, "who": _(" and ").join(str(who[m]) for m in missing)}
             }
         )
+    if selectors.is_restricted(student):
+        raise ValidationError(
+            {
+                "student": _(
+                    "%(name)s has restricted or objected to the processing of their data: "
+                    "nothing new of theirs is published."
+                )
+                % {"name": student}
+            }
+        )
     if not file and not link:
         raise ValidationError({"file": _("Upload a file or give a link.")})
     publication = Publication(
@@ -323,6 +338,132 @@ def change_request_status(*, actor, request: DataSubjectRequest, to_status: str,
     return request
 
 
+CARRIED_OUT = {RequestKind.ACCESS, RequestKind.EXPORT, RequestKind.RESTRICT, RequestKind.OBJECT, RequestKind.DELETE}
+
+
+def carry_out_request(*, actor, request: DataSubjectRequest, note: str = "") -> DataSubjectRequest:
+    """Do what an acknowledged request asks, then complete it with a note of what was done:
+
+    - access / export: the ZIP of everything held about the student (behaviour logs included: it is their data),
+      kept for the person who asked to download for ``request_delivery_days``;
+    - restrict / object: an active ``ProcessingRestriction`` (no behaviour logging, no new publication);
+    - delete: every registered eraser runs (behaviour logs, publications…); what the school must keep by law is
+      kept and named in the note.
+
+    A correction is made by staff where the data lives, so it is completed by hand."""
+    if not access.can_manage(actor, request.school):
+        raise PermissionDenied(_("Only the school administrator handles data-subject requests."))
+    if request.kind not in CARRIED_OUT:
+        raise ValidationError(
+            _("A correction is made by the staff in the page that holds the data; then mark the request completed.")
+        )
+    if request.status not in (RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS):
+        raise ValidationError(
+            _("Acknowledge the request first (with the procedure and the time needed); a closed request is not redone.")
+        )
+    school, subject = request.school, request.subject
+    done: list[str] = []
+    if request.kind in (RequestKind.ACCESS, RequestKind.EXPORT):
+        data = export_student(actor=actor, school=school, student=subject, include_behaviour=True)
+        days = rules.current()["request_delivery_days"]
+        with transaction.atomic():
+            delivery = RequestDelivery(
+                request=request, size=len(data), expires_at=timezone.now() + timezone.timedelta(days=days)
+            )
+            delivery.file.save(f"{delivery.token}.zip", ContentFile(data), save=False)
+            delivery.save()
+        done.append(
+            _(
+                "The file of everything held about %(name)s (%(size)s kB) can be downloaded by %(who)s "
+                "for %(days)s days."
+            )
+            % {"name": subject, "size": max(1, len(data) // 1024), "who": request.requested_by, "days": days}
+        )
+    elif request.kind in (RequestKind.RESTRICT, RequestKind.OBJECT):
+        with transaction.atomic():
+            ProcessingRestriction.objects.create(
+                school=school,
+                subject=subject,
+                request=request,
+                kind=request.kind,
+                reason=request.details,
+                created_by=actor,
+            )
+            _event("restricted", actor=actor, student=subject, school=school, request=request.pk, kind=request.kind)
+        done.append(_("Behaviour and usage are no longer logged and nothing new is published until it is lifted."))
+    else:
+        with transaction.atomic():
+            counts = {name: eraser(subject, school) for name, (_label, eraser) in sorted(erasers().items())}
+            _event("erased", actor=actor, student=subject, school=school, request=request.pk, counts=counts)
+        labels = {name: label for name, (label, _eraser) in erasers().items()}
+        done.append(_("Erased: %(what)s.") % {"what": "; ".join(f"{labels[n]} ({c})" for n, c in counts.items())})
+        done.append(
+            _("Kept by law: %(what)s.") % {"what": "; ".join(str(t) for t in rules.current()["retained_on_deletion"])}
+        )
+    summary = " ".join(str(d) for d in done)
+    return change_request_status(
+        actor=actor,
+        request=request,
+        to_status=RequestStatus.COMPLETED,
+        note=f"{summary} {note.strip()}".strip(),
+    )
+
+
+@transaction.atomic
+def lift_restriction(*, actor, restriction: ProcessingRestriction, reason: str) -> ProcessingRestriction:
+    if not access.can_manage(actor, restriction.school):
+        raise PermissionDenied(_("Only the school administrator lifts a restriction."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the restriction is lifted (e.g. the person asked).")})
+    restriction = ProcessingRestriction.objects.select_for_update().get(pk=restriction.pk)
+    if restriction.lifted_at is None:
+        restriction.lifted_at, restriction.lifted_by = timezone.now(), actor
+        restriction.save(update_fields=["lifted_at", "lifted_by"])
+        _event(
+            "restriction_lifted",
+            actor=actor,
+            student=restriction.subject,
+            school=restriction.school,
+            restriction=restriction.pk,
+            reason=reason.strip(),
+        )
+    return restriction
+
+
+def may_download_delivery(user, delivery: RequestDelivery) -> bool:
+    request = delivery.request
+    return (
+        user.pk in (request.requested_by_id, request.subject_id)
+        or access.is_representative_of(user, request.subject)
+        or access.can_manage(user, request.school)
+    )
+
+
+@transaction.atomic
+def open_delivery(*, user, delivery: RequestDelivery):
+    """The delivery's file for download (counted and logged), or a refusal that says why."""
+    if not may_download_delivery(user, delivery):
+        raise PermissionDenied(_("Only the person who asked, the data subject or their parent may download it."))
+    if not delivery.available:
+        raise ValidationError(_("This file is no longer available: ask the school for a new export."))
+    RequestDelivery.objects.filter(pk=delivery.pk).update(downloads=F("downloads") + 1)
+    _event("delivery_downloaded", actor=user, student=delivery.request.subject, school=delivery.request.school)
+    return delivery.file.open("rb")
+
+
+def purge_deliveries(*, now=None) -> int:
+    """Delete the files of expired request deliveries (the row stays, marked deleted)."""
+    now = now or timezone.now()
+    done = 0
+    for delivery in RequestDelivery.objects.filter(expires_at__lte=now, purged_at__isnull=True):
+        if delivery.file:
+            delivery.file.delete(save=False)
+        delivery.purged_at = now
+        delivery.save(update_fields=["file", "purged_at"])
+        done += 1
+    return done
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Export of everything held about one student
 # --------------------------------------------------------------------------------------------------------------------
@@ -359,7 +500,13 @@ def export_student(*, actor, school, student, include_behaviour: bool = False) -
 # --------------------------------------------------------------------------------------------------------------------
 # Sensitive logs
 # --------------------------------------------------------------------------------------------------------------------
-def record_behaviour(*, user, kind: str, school=None, target: str = "", seconds: int | None = None) -> BehaviourEvent:
+def record_behaviour(
+    *, user, kind: str, school=None, target: str = "", seconds: int | None = None
+) -> BehaviourEvent | None:
+    """Log a behaviour or usage event, unless the person has restricted or objected to processing (then nothing is
+    kept and ``None`` is returned)."""
+    if selectors.is_restricted(user):
+        return None
     return BehaviourEvent.objects.create(user=user, school=school, kind=kind, target=target[:200], seconds=seconds)
 
 

@@ -7,6 +7,7 @@ from celery import shared_task
 
 @shared_task(name="privacy.purge_behaviour_logs")
 def purge_behaviour_logs() -> int:
-    from lms.privacy.services import purge_behaviour
+    from lms.privacy.services import purge_behaviour, purge_deliveries
 
+    purge_deliveries()  # expired request exports go the same day
     return purge_behaviour()

@@ -7,6 +7,7 @@ app_name = "privacy"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dong-y/cua-toi/", views.own_consents, name="own_consents"),
+    path("yeu-cau/tep/<uuid:token>/", views.delivery_download, name="delivery"),
     path("dong-y/con/<int:student_id>/", views.child_consents, name="child_consents"),
     path("trung-bay/tep/<uuid:uuid>/", views.publication_file, name="publication_file"),
     path("truong/<str:school_code>/trung-bay/", views.showcase, name="showcase"),

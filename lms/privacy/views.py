@@ -24,7 +24,15 @@ from lms.privacy.forms import (
     RequestForm,
     StatusForm,
 )
-from lms.privacy.models import REQUEST_TRANSITIONS, ConsentRole, DataSubjectRequest, Incident, Publication
+from lms.privacy.models import (
+    REQUEST_TRANSITIONS,
+    ConsentRole,
+    DataSubjectRequest,
+    Incident,
+    ProcessingRestriction,
+    Publication,
+    RequestDelivery,
+)
 from lms.schools.api import (
     Role,
     School,
@@ -70,8 +78,26 @@ def home(request):
         "log_readers": [s for s in schools if access.can_read_logs(user, s)],
         "publishers": [s for s in schools if access.can_publish(user, s)],
         "schools": schools,
+        "my_requests": list(selectors.requests_filed_by(user)[:20]),
     }
     return render(request, "privacy/home.html", context)
+
+
+@login_required
+def delivery_download(request, token):
+    delivery = get_object_or_404(
+        RequestDelivery.objects.select_related("request__school", "request__subject"), token=token
+    )
+    if not services.may_download_delivery(request.user, delivery):
+        _refuse(request, "export produced for a data-subject request", subject=delivery.request.subject)
+    try:
+        handle = services.open_delivery(user=request.user, delivery=delivery)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:home")
+    response = FileResponse(handle, as_attachment=True, filename=f"du-lieu-{delivery.request.subject.username}.zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -267,6 +293,25 @@ def request_detail(request, school_code: str, request_id: int):
     school = _managed_school(request, school_code, "data-subject request")
     subject_request = get_object_or_404(DataSubjectRequest, pk=request_id, school=school)
     allowed = REQUEST_TRANSITIONS[subject_request.status]
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in ("carry_out", "lift"):
+        try:
+            if action == "carry_out":
+                services.carry_out_request(
+                    actor=request.user, request=subject_request, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("Done: the request is completed and the person can see what was done."))
+            else:
+                restriction = get_object_or_404(
+                    ProcessingRestriction, pk=request.POST.get("restriction"), request=subject_request
+                )
+                services.lift_restriction(
+                    actor=request.user, restriction=restriction, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Restriction lifted."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.path)
     form = StatusForm(request.POST or None, allowed=allowed)
     if request.method == "POST" and form.is_valid():
         try:
@@ -289,6 +334,10 @@ def request_detail(request, school_code: str, request_id: int):
             "events": list(subject_request.events.select_related("actor")),
             "form": form if allowed else None,
             "is_student": get_people(school, Role.STUDENT).filter(pk=subject_request.subject_id).exists(),
+            "can_carry_out": subject_request.kind in services.CARRIED_OUT
+            and subject_request.status in ("acknowledged", "in_progress"),
+            "delivery": RequestDelivery.objects.filter(request=subject_request).first(),
+            "restrictions": list(subject_request.restrictions.select_related("lifted_by")),
         },
     )
 

@@ -291,7 +291,8 @@ def drag_xml() -> bytes:
 <shuffleanswers/><file name="map.png" path="/" encoding="base64">{b64(png())}</file>
 <drag><no>1</no><text>Hà Nội</text><draggroup>1</draggroup></drag>
 <drag><no>2</no><text>Huế</text><draggroup>1</draggroup><infinite/></drag>
-<drag><no>3</no><text>cờ</text><draggroup>2</draggroup><file name="flag.png" encoding="base64">{b64(png(20, 10, "red"))}</file></drag>
+<drag><no>3</no><text>cờ</text><draggroup>2</draggroup>
+<file name="flag.png" encoding="base64">{b64(png(20, 10, "red"))}</file></drag>
 <drop><text>bắc</text><no>1</no><choice>1</choice><xleft>100</xleft><ytop>20</ytop></drop>
 <drop><text>trung</text><no>2</no><choice>2</choice><xleft>120</xleft><ytop>90</ytop></drop>
 <drop><text>cờ</text><no>3</no><choice>3</choice><xleft>10</xleft><ytop>150</ytop></drop>
@@ -323,7 +324,8 @@ def test_drag_image_import_scoring_round_trip():
     d = image.drag
     assert image.type == QType.DRAG_IMAGE and d.kind == "image_or_text" and d.background == "map.png"
     assert image.media["map.png"][:4] == b"\x89PNG" and d.items[2].image == "drag3/flag.png"
-    assert [(i.text, i.group, i.infinite) for i in d.items] == [("Hà Nội", 1, False), ("Huế", 1, True), ("cờ", 2, False)]
+    items = [(i.text, i.group, i.infinite) for i in d.items]
+    assert items == [("Hà Nội", 1, False), ("Huế", 1, True), ("cờ", 2, False)]
     assert [(z.no, z.choice, z.x, z.y) for z in d.zones] == [(1, 1, 100, 20), (2, 2, 120, 90), (3, 3, 10, 150)]
     assert score(image, {1: 1, 2: 2, 3: 3}).points == D(3)
     assert score(image, {"1": "1", "2": "1"}).points == D(1)  # one of three zones right
@@ -351,7 +353,8 @@ def bank(people):
 
 def test_preview_pages_and_read_only_authoring(client, people, bank):
     assert client.login(username=people.teacher.username, password=PASSWORD)
-    result = moodlexml.parse(CALCULATED_XML[: CALCULATED_XML.index(b'<question type="calculated"><name><text>broken')] + b"</quiz>")
+    good = CALCULATED_XML[: CALCULATED_XML.index(b'<question type="calculated"><name><text>broken')]
+    result = moodlexml.parse(good + b"</quiz>")
     result.questions += moodlexml.parse(drag_xml()).questions[:2]
     result.errors = []
     versions = api.save_import(result, bank=bank, author=people.teacher)

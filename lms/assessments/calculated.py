@@ -67,26 +67,29 @@ def within(value: Decimal, response: Decimal, answer: CalcAnswer) -> bool:
     return low - slack <= response <= high + slack
 
 
-def _fmt(value: Decimal) -> str:
-    return format_decimal(value.quantize(Decimal("1e-10")) if value.as_tuple().exponent < -10 else value)
+def _fmt(value: Decimal, comma: bool = False) -> str:
+    exact = value.quantize(Decimal("1e-10")) if value.as_tuple().exponent < -10 else value
+    return format_decimal(exact, comma=comma)
 
 
-def stem(q: Question, item: int = 1, text: str | None = None) -> str:
-    """The question text (or ``text``) with dataset item ``item`` substituted for the wildcards and ``{=…}``."""
+def stem(q: Question, item: int = 1, text: str | None = None, *, comma: bool = False) -> str:
+    """The question text (or ``text``) with dataset item ``item`` substituted for the wildcards and ``{=…}``
+    (``comma``: with a decimal comma, as the pages show numbers)."""
     text = q.stem if text is None else text
     try:
-        return substitute(text, values(q, item), fmt=_fmt)
+        return substitute(text, values(q, item), fmt=lambda v: _fmt(v, comma))
     except FormulaError as exc:
         raise CalculatedError(f"{_where(q)}, a {{=…}} formula of the text: {exc}") from None
 
 
-def options(q: Question, item: int = 1) -> list[Choice]:
+def options(q: Question, item: int = 1, *, comma: bool = False) -> list[Choice]:
     """calculated_multi: the options with their ``{=formula}`` parts computed, labelled A, B, C…"""
     out = []
     for index, answer in enumerate(q.calc.answers if q.calc else []):
 
         def fmt(value: Decimal, answer: CalcAnswer = answer) -> str:
-            return format(round_answer(value, answer_format=answer.answer_format, length=answer.answer_length), "f")
+            text = format(round_answer(value, answer_format=answer.answer_format, length=answer.answer_length), "f")
+            return text.replace(".", ",") if comma else text
 
         try:
             text = substitute(answer.formula, values(q, item), fmt=fmt)

@@ -81,7 +81,7 @@ def bank_detail(request, pk):
             "bank": bank,
             "rows": rows,
             "can_edit": selectors.can_edit_bank(request.user, bank),
-            "types": QuestionForm.base_fields["type"].choices,
+            "types": [(v, label) for v, label in QuestionForm.base_fields["type"].choices if v not in READ_ONLY_TYPES],
             "export_formats": list(EXPORT_FORMATS),
         },
     )
@@ -98,9 +98,9 @@ def _preview_context(version: QuestionVersion) -> dict:
     stem, choices = q.stem, q.choices
     if q.type in (QType.CALCULATED, QType.CALCULATED_MULTI) and q.calc:
         try:  # shown with dataset item 1 substituted
-            stem = calculated.stem(q, 1)
+            stem = calculated.stem(q, 1, comma=True)
             if q.type == QType.CALCULATED_MULTI:
-                choices = calculated.options(q, 1)
+                choices = calculated.options(q, 1, comma=True)
             else:
                 extra["calc_answers"] = [
                     (a, format_decimal(calculated.shown_answer(q, a, 1), comma=True)) for a in q.calc.answers

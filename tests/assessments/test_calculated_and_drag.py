@@ -173,6 +173,7 @@ def test_calculated_errors_name_question_and_formula():
 
 def test_preview_stem_with_item_one():
     assert calculated.stem(rectangle(), 1) == "Một hình chữ nhật có các cạnh 2.5 cm và 4 cm. Tính diện tích."
+    assert "các cạnh 2,5 cm và 4 cm" in calculated.stem(rectangle(), 1, comma=True)  # the pages' decimal comma
     q = rectangle()
     q.stem = r"\(\frac{1}{2}\) của {a} là {={a}/2}"
     assert calculated.stem(q, 2) == r"\(\frac{1}{2}\) của 10 là 5"
@@ -367,12 +368,14 @@ def test_preview_pages_and_read_only_authoring(client, people, bank):
     page = client.get(reverse("assessments:question", args=[marker.pk])).content.decode()
     assert '<circle class="drop-zone" cx="50" cy="50" r="20"/>' in page and "<polygon" in page
     edit = client.get(reverse("assessments:question_edit", args=[area.pk]))
-    assert edit.status_code == 200
+    assert edit.status_code == 200 and "Chưa sửa được câu hỏi tính toán" in edit.content.decode()
+    bank_page = client.get(reverse("assessments:bank", args=[bank.pk])).content.decode()
+    assert '<option value="numeric">' in bank_page and '<option value="calculated">' not in bank_page
     response = client.post(
         reverse("assessments:question_edit", args=[area.pk]),
         {"type": "calculated", "stem": "x", "points": "1", "tolerance": "0", "action": "save"},
     )
-    assert response.status_code == 200 and "cannot be edited here yet" in response.content.decode()
+    assert response.status_code == 200 and "Chưa sửa được câu hỏi tính toán" in response.content.decode()
     assert area.versions.count() == 1
 
 

@@ -81,9 +81,9 @@ STIMULUS = re.compile(
 # the correct answer to each of the questions.", "Đọc đoạn văn sau và trả lời câu hỏi"): the passage serves every
 # question that follows, up to the next heading, part, section instruction or "HẾT"
 OPEN_STIMULUS = re.compile(
-    r"^\s*(?:Đọc|ĐỌC|Read|READ)\b[^:]{0,120}?\b(?:đoạn văn|đoạn trích|văn bản|bài đọc|đoạn thông tin|thông tin|bài văn"
-    r"|bài thơ|đoạn thơ|passage|text|extract|article)\b[^:]{0,40}?\b(?:sau|dưới đây|following|below)?\b[^:]{0,220}"
-    r"[.:]?\s*$",
+    r"^\s*(?:Đọc|Read)\b[^:]{0,120}?\b(?:đoạn văn|đoạn trích|văn bản|bài đọc|đoạn thông tin|thông tin|bài văn|bài thơ"
+    r"|đoạn thơ|passage|text|extract|article)\b[^:]{0,300}?\b(?:trả lời|thực hiện|answers?|mark|questions?)\b"
+    r"[^:]{0,250}[.:]?\s*$",
     re.I | re.U,
 )
 # a section instruction of an English exam ("Mark the letter A, B, C, or D to indicate …"): it ends an open passage

@@ -400,3 +400,20 @@ def test_exams_refuse_them_on_the_computer(people, bank):
     part = exam_services.add_part(test=test, code="X")
     with pytest.raises(ValidationError, match="drag_image"):
         exam_services.add_item(part=part, version=version)
+
+
+def test_the_amc2moodle_file_through_the_import_pages(client, people, bank):
+    from lms.assessments.models import ImportJob
+
+    assert client.login(username=people.teacher.username, password=PASSWORD)
+    upload = io.BytesIO((FIXTURES / "moodlexml/amc2moodle/QCM.xml").read_bytes())
+    upload.name = "QCM.xml"
+    response = client.post(reverse("assessments:import", args=[bank.pk]), {"file": upload, "format": "auto"})
+    assert response.status_code == 200 and "calculated_multi" in response.content.decode()
+    job = ImportJob.objects.get()
+    assert client.post(reverse("assessments:import_confirm", args=[job.pk])).status_code == 302
+    area = bank.questions.get(type="calculated_multi", versions__content__name="calc:area")
+    page = client.get(reverse("assessments:question", args=[area.pk])).content.decode()
+    assert "height 9,523 and width 7,399" in page and "70,46" in page and "16,92" in page
+    exported = client.get(reverse("assessments:export", args=[bank.pk]) + "?format=moodlexml")
+    assert exported.status_code == 200 and exported.content.count(b'type="calculatedmulti"') == 2

@@ -17,8 +17,9 @@ Everything is ``Decimal`` and rounds half-up to two places (0,25 stays 0,25; 0,1
   ``calculated.py``); the best fraction wins; with units, a known unit converts the number (÷ multiplier) and a
   missing or unknown unit costs ``unit_penalty`` when units are graded;
 - calculated multiple choice: the options computed for the item, then as single choice / multiple response;
-- drag onto an image: the share of drop zones that received their item (markers: a zone is right when a marker of
-  its item lies inside its shape; each marker inside none of its item's zones takes one share back; never below 0).
+- drag onto an image: the share of drop zones that received their item; markers (Moodle's ddmarker rule): a zone is
+  hit by a marker of its item inside its shape, one marker hitting one zone, and the hits are shared over the number
+  of zones or of markers placed, whichever is larger (so scattering markers does not pay).
 """
 
 from __future__ import annotations
@@ -344,10 +345,20 @@ def score_drag_image(q: Question, response) -> Score:
     response = {int(k): v for k, v in (response or {}).items()}
     if drag.kind == "marker":
         markers = [(int(no), Decimal(str(x)), Decimal(str(y))) for no, pts in response.items() for x, y in pts or []]
-        right = sum(1 for z in zones if any(no == z.choice and _inside(z, x, y) for no, x, y in markers))
-        wrong = sum(1 for no, x, y in markers if not any(z.choice == no and _inside(z, x, y) for z in zones))
-        fraction = Decimal(right - wrong) / len(zones)
-        return _scored(q, fraction, f"{right}/{len(zones)} zones right, {wrong} markers misplaced")
+        # every zone may be hit by one marker of its item, and one marker hits one zone (zones with the fewest
+        # candidate markers choose first); the share is over the zones or the markers placed, whichever is more
+        candidates = {
+            z.no: [i for i, (no, x, y) in enumerate(markers) if no == z.choice and _inside(z, x, y)] for z in zones
+        }
+        used: set[int] = set()
+        right = 0
+        for z in sorted(zones, key=lambda z: len(candidates[z.no])):
+            free = [i for i in candidates[z.no] if i not in used]
+            if free:
+                used.add(free[0])
+                right += 1
+        divisor = max(len(zones), len(markers))
+        return _scored(q, Decimal(right) / divisor, f"{right}/{divisor} markers on their zones")
     right = sum(1 for z in zones if str(response.get(z.no, "")) == str(z.choice))
     return _scored(q, Decimal(right) / len(zones), f"{right}/{len(zones)} drops right")
 

@@ -336,8 +336,11 @@ def test_drag_image_import_scoring_round_trip():
     m = marker.drag
     assert m.kind == "marker" and m.show_misplaced and [z.shape for z in m.zones] == ["circle", "rectangle", "polygon"]
     assert score(marker, {1: [(55, 45)], 2: [(120, 120), (245, 40)]}).points == D(1)
-    assert score(marker, {1: [(75, 50)], 2: [(120, 120), (245, 40)]}).points == D("0.33")  # A outside: 2 − 1 of 3
-    assert score(marker, {2: [(150, 140), (10, 190)]}).points == D(0)  # 1 right, 1 misplaced
+    assert score(marker, {1: [(75, 50)], 2: [(120, 120), (245, 40)]}).points == D("0.67")  # A outside: 2 of 3
+    assert score(marker, {2: [(150, 140), (10, 190)]}).points == D("0.33")  # the corner of the rectangle: 1 of 3
+    assert score(marker, {2: [(120, 120)] * 2}).points == D("0.33")  # one marker hits one zone
+    spread = {1: [(50, 50)], 2: [(120 + i, 120) for i in range(9)]}  # 10 markers: 2 hits over 10
+    assert score(marker, spread).points == D("0.20")
     assert score(marker, {}).points == D(0)
     exported = moodle_export.export([image, marker])
     assert b'type="ddmarker"' in exported and b'type="ddimageortext"' in exported

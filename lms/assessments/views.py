@@ -95,10 +95,11 @@ def _preview_context(version: QuestionVersion) -> dict:
         return safe_html(text, urls, text_format=q.text_format)
 
     extra: dict = {}
-    stem, choices = q.stem, q.choices
+    stem, choices, solution = q.stem, q.choices, q.solution
     if q.type in (QType.CALCULATED, QType.CALCULATED_MULTI) and q.calc:
         try:  # shown with dataset item 1 substituted
             stem = calculated.stem(q, 1, comma=True)
+            solution = calculated.stem(q, 1, q.solution, comma=True)
             if q.type == QType.CALCULATED_MULTI:
                 choices = calculated.options(q, 1, comma=True)
             else:
@@ -116,7 +117,7 @@ def _preview_context(version: QuestionVersion) -> dict:
         "stem": h(stem),
         "choices": [(c, h(c.text)) for c in choices],
         "statements": [(s, h(s.text)) for s in q.statements],
-        "solution": h(q.solution),
+        "solution": h(solution),
         "parts": [(p, h(p.stem), [(c, h(c.text)) for c in p.choices]) for p in q.parts],
     }
 

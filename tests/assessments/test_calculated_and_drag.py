@@ -183,7 +183,7 @@ def test_preview_stem_with_item_one():
 CALCULATED_XML = b"""<?xml version="1.0" encoding="UTF-8"?><quiz>
 <question type="calculated"><name><text>area</text></name>
 <questiontext format="html"><text><![CDATA[<p>Area of {r} cm circle?</p>]]></text></questiontext>
-<generalfeedback format="html"><text>pi r^2</text></generalfeedback><defaultgrade>2</defaultgrade>
+<generalfeedback format="html"><text>S = pi r^2 = {=pi()*{r}^2}</text></generalfeedback><defaultgrade>2</defaultgrade>
 <synchronize>0</synchronize><single>0</single><answernumbering>abc</answernumbering>
 <answer fraction="100"><text>pi() * {r}^2</text><tolerance>0.05</tolerance><tolerancetype>2</tolerancetype>
 <correctanswerformat>2</correctanswerformat><correctanswerlength>3</correctanswerlength>
@@ -367,6 +367,7 @@ def test_preview_pages_and_read_only_authoring(client, people, bank):
     area, _simple, image, marker = (v.question for v in versions)
     page = client.get(reverse("assessments:question", args=[area.pk])).content.decode()
     assert "Area of 2 cm circle?" in page and "12,6" in page  # π·2² = 12,57 to 3 significant figures
+    assert "S = pi r^2 = 12,5663706144" in page  # the solution with item 1 too
     page = client.get(reverse("assessments:question", args=[image.pk])).content.decode()
     assert '<svg class="drag-image" viewBox="0 0 300 200"' in page and 'x="100" y="20"' in page
     assert "Hà Nội" in page and " style=" not in page.split("<main", 1)[-1]

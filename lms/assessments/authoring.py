@@ -34,6 +34,11 @@ from lms.assessments.ir import (
 from lms.assessments.models import Difficulty, Level, QuestionType
 
 MAX_OPTIONS = 8
+# imported from Moodle and shown read-only: this form has no editor for formulas, datasets or drop zones
+READ_ONLY_TYPES = frozenset({QType.CALCULATED, QType.CALCULATED_MULTI, QType.DRAG_IMAGE})
+READ_ONLY_MESSAGE = _(
+    "Calculated and drag-onto-image questions cannot be edited here yet: edit them in Moodle and import them again."
+)
 
 
 def _decimal(text: str, field: str) -> Decimal:
@@ -150,6 +155,8 @@ class QuestionForm(forms.Form):
         """``media``: the question's stored pictures (name → bytes) that the texts may refer to."""
         d = self.cleaned_data
         qtype = QType(d["type"])
+        if qtype in READ_ONLY_TYPES:
+            raise ValidationError({"type": READ_ONLY_MESSAGE})
         q = Question(
             type=qtype,
             stem=d["stem"].strip(),

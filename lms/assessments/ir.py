@@ -31,6 +31,9 @@ class QType(enum.StrEnum):
     ESSAY = "essay"
     GROUP = "group"  # a shared stem (câu chùm) with several questions
     DESCRIPTION = "description"  # text only, not scored (GIFT/Moodle "description")
+    CALCULATED = "calculated"  # Moodle calculated / calculatedsimple: a number computed from a formula and a dataset
+    CALCULATED_MULTI = "calculated_multi"  # Moodle calculatedmulti: options whose texts hold {=formula}
+    DRAG_IMAGE = "drag_image"  # Moodle ddimageortext / ddmarker: drag items or markers onto a background picture
 
 
 SCORED_TYPES = frozenset(QType) - {QType.DESCRIPTION}
@@ -84,6 +87,104 @@ class RubricCriterion:
     points: Decimal
 
 
+TOLERANCE_TYPES = {"1": "relative", "2": "nominal", "3": "geometric"}  # Moodle's <tolerancetype> codes
+ANSWER_FORMATS = {"1": "decimals", "2": "significant"}  # Moodle's <correctanswerformat> codes
+
+
+@dataclass
+class CalcAnswer:
+    """One answer of a calculated question: a formula over the wildcards (calculatedmulti: an option text holding
+    ``{=formula}`` parts), its credit and how a response is compared with it."""
+
+    formula: str
+    fraction: Decimal = Decimal(1)
+    tolerance: Decimal = Decimal("0.01")
+    tolerance_type: str = "relative"  # relative (± tol·|answer|) | nominal (± tol) | geometric (÷/× (1+tol))
+    answer_format: str = "decimals"  # the correct answer is shown with ``answer_length`` decimals | significant
+    answer_length: int = 2
+    feedback: str = ""
+
+
+@dataclass
+class Wildcard:
+    """A dataset: the values ``{name}`` takes, item 1 first (Moodle's dataset items), and how they were drawn."""
+
+    name: str
+    values: list[Decimal] = field(default_factory=list)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    decimals: int = 1
+    distribution: str = "uniform"
+    shared: bool = False  # Moodle "shared" status (a category-wide dataset) instead of "private"
+
+
+@dataclass
+class Unit:
+    name: str
+    multiplier: Decimal = Decimal(1)  # value in this unit = value in the base unit × multiplier (Moodle's rule)
+
+
+@dataclass
+class Calculated:
+    answers: list[CalcAnswer] = field(default_factory=list)
+    wildcards: list[Wildcard] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    unit_grading: int = 0  # Moodle unitgradingtype: 0 units optional, 1 penalty × response grade, 2 × question grade
+    unit_penalty: Decimal = Decimal("0.1")
+    show_units: int = 3  # Moodle showunits (3: no unit shown or asked for)
+    units_left: bool = False
+    synchronize: int = 0
+    simple: bool = False  # came from Moodle's calculatedsimple
+    single: bool = True  # calculated_multi: one option may be chosen
+    answer_numbering: str = "abc"
+
+    @property
+    def item_count(self) -> int:
+        return min((len(w.values) for w in self.wildcards), default=0)
+
+    def values(self, item: int) -> dict[str, Decimal]:
+        """The wildcard values of dataset item ``item`` (1-based)."""
+        if item < 1 or item > (self.item_count if self.wildcards else 1):
+            raise IndexError(f"dataset item {item} does not exist (the question has {self.item_count})")
+        return {w.name: w.values[item - 1] for w in self.wildcards}
+
+
+@dataclass
+class DragItem:
+    """Something to drag: a text or a picture (``image``: a media name), in a group; ``infinite`` may be used in
+    several places; ddmarker markers have ``count`` copies."""
+
+    no: int
+    text: str = ""
+    image: str = ""
+    group: int = 1
+    infinite: bool = False
+    count: int = 1
+
+
+@dataclass
+class DropZone:
+    """Where an item goes. ddimageortext: the top-left corner ``x``/``y`` on the background; ddmarker: a ``shape``
+    (circle "x,y;r", rectangle "x,y;w,h", polygon "x1,y1;x2,y2;…" in ``coords``). ``choice`` is the DragItem.no."""
+
+    no: int
+    choice: int
+    label: str = ""
+    x: int = 0
+    y: int = 0
+    shape: str = ""
+    coords: str = ""
+
+
+@dataclass
+class DragImage:
+    kind: str = "image_or_text"  # image_or_text (ddimageortext) | marker (ddmarker)
+    background: str = ""  # media name of the background picture
+    items: list[DragItem] = field(default_factory=list)
+    zones: list[DropZone] = field(default_factory=list)
+    show_misplaced: bool = False
+
+
 @dataclass
 class Question:
     type: QType
@@ -116,6 +217,8 @@ class Question:
     shuffle: bool = True
     answer_sheet: str = ""  # scoring-rule key whose answer-sheet rule applies (e.g. "THPT2025")
     media: dict[str, bytes] = field(default_factory=dict)
+    calc: Calculated | None = None  # calculated / calculated_multi
+    drag: DragImage | None = None  # drag_image
 
     # ------------------------------------------------------------------ reading
     @property
@@ -185,6 +288,8 @@ class Question:
                 "points": _norm(self.points),
                 "solution": " ".join(self.solution.split()),
             }
+            | ({"calc": _calc_essence(self.calc)} if self.calc else {})
+            | ({"drag": _drag_essence(self.drag)} if self.drag else {})
         )
 
     # ------------------------------------------------------------------ (de)serialising
@@ -207,6 +312,10 @@ class Question:
         data["pairs"] = [Pair(**p) for p in data.get("pairs", [])]
         data["rubric"] = [RubricCriterion(**_dec(r, "points")) for r in data.get("rubric", [])]
         data["parts"] = [cls.from_content(p) for p in data.get("parts", [])]
+        if data.get("calc"):
+            data["calc"] = _calc_from(data["calc"])
+        if data.get("drag"):
+            data["drag"] = _drag_from(data["drag"])
         if data.get("points") is not None:
             data["points"] = Decimal(str(data["points"]))
         known = {f.name for f in dataclasses.fields(cls)}
@@ -275,6 +384,55 @@ def regroup(questions: list[Question], count, result: ImportResult) -> list[Ques
         out.append(group)
         i += 1 + n
     return out
+
+
+def _calc_from(data: dict) -> Calculated:
+    data = _dec(data, "unit_penalty")
+    data["answers"] = [CalcAnswer(**_dec(a, "fraction", "tolerance")) for a in data.get("answers", [])]
+    data["wildcards"] = [
+        Wildcard(**(_dec(w, "minimum", "maximum") | {"values": [Decimal(str(v)) for v in w.get("values", [])]}))
+        for w in data.get("wildcards", [])
+    ]
+    data["units"] = [Unit(**_dec(u, "multiplier")) for u in data.get("units", [])]
+    known = {f.name for f in dataclasses.fields(Calculated)}
+    return Calculated(**{k: v for k, v in data.items() if k in known})
+
+
+def _drag_from(data: dict) -> DragImage:
+    data = dict(data)
+    data["items"] = [DragItem(**i) for i in data.get("items", [])]
+    data["zones"] = [DropZone(**z) for z in data.get("zones", [])]
+    return DragImage(**data)
+
+
+def _calc_essence(c: Calculated) -> dict:
+    return {
+        "answers": [
+            (
+                " ".join(a.formula.split()),
+                _norm(a.fraction),
+                _norm(a.tolerance),
+                a.tolerance_type,
+                a.answer_format,
+                a.answer_length,
+            )
+            for a in c.answers
+        ],
+        "wildcards": sorted((w.name, [_norm(v) for v in w.values]) for w in c.wildcards),
+        "units": [(u.name, _norm(u.multiplier)) for u in c.units],
+        "unit_grading": c.unit_grading,
+        "unit_penalty": _norm(c.unit_penalty) if c.unit_grading else None,
+        "single": c.single,
+    }
+
+
+def _drag_essence(d: DragImage) -> dict:
+    return {
+        "kind": d.kind,
+        "background": d.background,
+        "items": [(i.no, i.text, i.image, i.group, i.infinite, i.count) for i in d.items],
+        "zones": [(z.no, z.choice, z.label, z.x, z.y, z.shape, z.coords) for z in d.zones],
+    }
 
 
 def format_decimal(value: Decimal, *, comma: bool = False) -> str:

@@ -35,6 +35,9 @@ class QuestionType(models.TextChoices):
     ESSAY = QType.ESSAY.value, _("Essay")
     GROUP = QType.GROUP.value, _("Shared stem (câu chùm)")
     DESCRIPTION = QType.DESCRIPTION.value, _("Text only (not scored)")
+    CALCULATED = QType.CALCULATED.value, _("Calculated (formula with a dataset)")
+    CALCULATED_MULTI = QType.CALCULATED_MULTI.value, _("Calculated multiple choice")
+    DRAG_IMAGE = QType.DRAG_IMAGE.value, _("Drag and drop onto an image")
 
 
 class Level(models.TextChoices):

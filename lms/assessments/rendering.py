@@ -80,3 +80,78 @@ def safe_html(text: str, urls: dict[str, str] | None = None, *, text_format: str
     parser.feed(text or "")
     parser.close()
     return mark_safe("".join(parser.out))
+
+
+def image_size(data: bytes | None) -> tuple[int, int] | None:
+    """Width and height of a picture (None when it cannot be read)."""
+    if not data:
+        return None
+    try:
+        from io import BytesIO
+
+        from PIL import Image
+
+        with Image.open(BytesIO(data)) as picture:
+            return picture.size
+    except Exception:
+        return None
+
+
+def drag_image_svg(q, urls: dict[str, str], size: tuple[int, int] | None = None) -> SafeString:
+    """The preview of a drag-onto-image question: an SVG with the background picture and, on it, every drop zone
+    (ddimageortext: a box at x/y with the item that belongs there; ddmarker: the zone's shape with its marker's
+    label). Positions are SVG attributes, so no inline style is needed (CSP)."""
+    drag = q.drag
+    if drag is None:
+        return mark_safe("")
+    items = {i.no: i for i in drag.items}
+    coords = []
+    for z in drag.zones:
+        coords.append((z.x, z.y))
+        for pair in (z.coords or "").split(";"):
+            try:
+                coords.append(tuple(float(v) for v in pair.split(",")[:2]))
+            except ValueError:
+                continue
+    width, height = size or (
+        max((c[0] for c in coords if len(c) == 2), default=0) + 150,
+        max((c[1] for c in coords if len(c) == 2), default=0) + 60,
+    )
+    esc = html.escape
+    out = [
+        f'<svg class="drag-image" viewBox="0 0 {int(width)} {int(height)}" width="{int(width)}" '
+        f'height="{int(height)}" role="img" data-drag-kind="{esc(drag.kind)}">',
+        f'<image href="{esc(urls.get(drag.background, ""))}" x="0" y="0" width="{int(width)}" height="{int(height)}"/>',
+    ]
+    for z in drag.zones:
+        item = items.get(z.choice)
+        label = esc(item.text if item and item.text else (z.label or str(z.choice)))
+        if drag.kind == "marker":
+            points = [p.split(",") for p in z.coords.split(";") if p.strip()]
+            if z.shape == "circle" and len(points) >= 2:
+                (cx, cy), r = points[0], points[1][0]
+                out.append(f'<circle class="drop-zone" cx="{esc(cx)}" cy="{esc(cy)}" r="{esc(r)}"/>')
+                tx, ty = cx, cy
+            elif z.shape == "rectangle" and len(points) >= 2:
+                (x, y), (w, h) = points[0], points[1][:2]
+                out.append(f'<rect class="drop-zone" x="{esc(x)}" y="{esc(y)}" width="{esc(w)}" height="{esc(h)}"/>')
+                tx, ty = x, y
+            else:
+                joined = " ".join(",".join(p[:2]) for p in points)
+                out.append(f'<polygon class="drop-zone" points="{esc(joined)}"/>')
+                tx, ty = points[0][:2] if points else ("0", "0")
+            out.append(f'<text class="drop-label" x="{esc(str(tx))}" y="{esc(str(ty))}">{label}</text>')
+        else:
+            out.append(
+                f'<rect class="drop-zone" x="{z.x}" y="{z.y}" width="120" height="32" data-zone="{z.no}" '
+                f'data-choice="{z.choice}"/>'
+            )
+            if item and item.image and urls.get(item.image):
+                out.append(
+                    f'<image href="{esc(urls[item.image])}" x="{z.x}" y="{z.y}" width="120" height="32">'
+                    f"<title>{label}</title></image>"
+                )
+            else:
+                out.append(f'<text class="drop-label" x="{z.x + 6}" y="{z.y + 21}">{label}</text>')
+    out.append("</svg>")
+    return mark_safe("".join(out))

@@ -11,7 +11,15 @@ Everything is ``Decimal`` and rounds half-up to two places (0,25 stays 0,25; 0,1
   could not be written on that answer sheet scores 0 and says why;
 - matching / ordering: the share of pairs / positions that are right;
 - cloze and groups: the sum of their parts' scores;
-- essays: marked by hand against the rubric (``needs_marking`` until marks are given).
+- essays: marked by hand against the rubric (``needs_marking`` until marks are given);
+- calculated: the response ``{"item": n, "answer": "12,5 cm"}`` (or the answer alone for item 1) against every
+  answer formula computed for dataset item n, within its tolerance (relative / nominal / geometric, see
+  ``calculated.py``); the best fraction wins; with units, a known unit converts the number (÷ multiplier) and a
+  missing or unknown unit costs ``unit_penalty`` when units are graded;
+- calculated multiple choice: the options computed for the item, then as single choice / multiple response;
+- drag onto an image: the share of drop zones that received their item; markers (Moodle's ddmarker rule): a zone is
+  hit by a marker of its item inside its shape, one marker hitting one zone, and the hits are shared over the number
+  of zones or of markers placed, whichever is larger (so scattering markers does not pay).
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from lms.assessments.ir import Choice, QType, Question
+from lms.assessments import calculated
+from lms.assessments.ir import Choice, DropZone, QType, Question
 from lms.assessments.rules import AnswerSheetRule, get_rule_set
 
 ZERO = Decimal(0)
@@ -236,6 +245,124 @@ def score_cloze(q: Question, response: Sequence[object] | None) -> Score:
     return Score(round_points(q.points * raw.points / raw.max_points), q.points, parts=raw.parts)
 
 
+_NUMBER_AND_UNIT = re.compile(r"^\s*([-+−–]?[\d.,\s\u00a0]*\d(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def _split_unit(q: Question, text: str) -> tuple[Decimal, Decimal | None]:
+    """The number of a response and the multiplier of its unit (None: no unit or an unknown one)."""
+    units = q.calc.units if q.calc else []
+    text = text.strip()
+    if q.calc and q.calc.units_left:
+        for u in sorted(units, key=lambda u: -len(u.name)):
+            if text.startswith(u.name):
+                return parse_number(text[len(u.name) :]), u.multiplier
+        return parse_number(text), None
+    m = _NUMBER_AND_UNIT.match(text)
+    if not m:
+        raise ValueError(f"Not a number: {text!r}")
+    number, unit = parse_number(m.group(1)), m.group(2)
+    if not unit:
+        return number, None
+    for u in units:
+        if u.name == unit:
+            return number, u.multiplier
+    if not units:
+        raise ValueError(f"Not a number: {text!r}")
+    return number, None
+
+
+def _item_and_answer(response) -> tuple[int, object]:
+    if isinstance(response, Mapping):
+        return int(response.get("item") or 1), response.get("answer")
+    return 1, response
+
+
+def score_calculated(q: Question, response, *, item: int | None = None) -> Score:
+    """``response``: ``{"item": n, "answer": text}`` or the text alone (``item`` then says which dataset item)."""
+    chosen, answer = _item_and_answer(response)
+    item = item or chosen
+    if answer is None or not str(answer).strip():
+        return _scored(q, ZERO, "no answer")
+    try:
+        value, multiplier = _split_unit(q, str(answer))
+    except ValueError as exc:
+        return _scored(q, ZERO, str(exc))
+    calc = q.calc
+    penalty = ZERO
+    if calc and calc.units:
+        if multiplier is not None:
+            value = value / multiplier
+        elif calc.unit_grading:
+            penalty = calc.unit_penalty
+    best = ZERO
+    for a in calc.answers if calc else []:
+        if calculated.within(calculated.answer_value(q, a, item), value, a):
+            best = max(best, a.fraction)
+    if best > 0 and penalty:
+        best = best * (ONE - penalty) if calc.unit_grading == 1 else best - penalty
+    detail = f"dataset item {item}" + (", unit missing or unknown" if penalty else "")
+    return _scored(q, best, detail)
+
+
+def score_calculated_multi(q: Question, response, *, item: int | None = None) -> Score:
+    chosen, answer = _item_and_answer(response)
+    item = item or chosen
+    choices = calculated.options(q, item)
+    proxy = Question(type=QType.SINGLE if q.calc is None or q.calc.single else QType.MULTIPLE, stem="")
+    proxy.choices, proxy.points = choices, q.points
+    result = score_single(proxy, answer) if proxy.type == QType.SINGLE else score_multiple(proxy, answer)
+    result.detail = f"dataset item {item}" + (f", {result.detail}" if result.detail else "")
+    return result
+
+
+def _inside(zone: DropZone, x: Decimal, y: Decimal) -> bool:
+    try:
+        points = [[Decimal(v.strip()) for v in pair.split(",")] for pair in zone.coords.split(";") if pair.strip()]
+    except InvalidOperation:
+        raise ValueError(f"drop zone {zone.no}: coordinates {zone.coords!r} are not numbers") from None
+    if zone.shape == "circle":
+        (cx, cy), (r, *_rest) = points[0], points[1]
+        return (x - cx) ** 2 + (y - cy) ** 2 <= r**2
+    if zone.shape == "rectangle":
+        (left, top), (width, height) = points[0], points[1]
+        return left <= x <= left + width and top <= y <= top + height
+    if zone.shape == "polygon":
+        inside = False
+        for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                inside = not inside
+        return inside
+    raise ValueError(f"drop zone {zone.no}: unknown shape {zone.shape!r}")
+
+
+def score_drag_image(q: Question, response) -> Score:
+    """ddimageortext: ``{zone no: item no}``. ddmarker: ``{item no: [(x, y), …]}`` (marker positions in pixels of
+    the background)."""
+    drag = q.drag
+    zones = drag.zones if drag else []
+    if not zones:
+        return _scored(q, ZERO)
+    response = {int(k): v for k, v in (response or {}).items()}
+    if drag.kind == "marker":
+        markers = [(int(no), Decimal(str(x)), Decimal(str(y))) for no, pts in response.items() for x, y in pts or []]
+        # every zone may be hit by one marker of its item, and one marker hits one zone (zones with the fewest
+        # candidate markers choose first); the share is over the zones or the markers placed, whichever is more
+        candidates = {
+            z.no: [i for i, (no, x, y) in enumerate(markers) if no == z.choice and _inside(z, x, y)] for z in zones
+        }
+        used: set[int] = set()
+        right = 0
+        for z in sorted(zones, key=lambda z: len(candidates[z.no])):
+            free = [i for i in candidates[z.no] if i not in used]
+            if free:
+                used.add(free[0])
+                right += 1
+        divisor = max(len(zones), len(markers))
+        return _scored(q, Decimal(right) / divisor, f"{right}/{divisor} markers on their zones")
+    right = sum(1 for z in zones if str(response.get(z.no, "")) == str(z.choice))
+    return _scored(q, Decimal(right) / len(zones), f"{right}/{len(zones)} drops right")
+
+
 _SCORERS = {
     QType.SINGLE: score_single,
     QType.MULTIPLE: score_multiple,
@@ -248,6 +375,9 @@ _SCORERS = {
     QType.ESSAY: score_essay,
     QType.CLOZE: score_cloze,
     QType.GROUP: _score_parts,
+    QType.CALCULATED: score_calculated,
+    QType.CALCULATED_MULTI: score_calculated_multi,
+    QType.DRAG_IMAGE: score_drag_image,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, When
 
 from content.api import SharingScope
 from lms.assessments.models import (
@@ -175,3 +175,34 @@ def shown_version(user, question: Question, editable_groups: set[int] | None = N
         return versions[-1] if versions else None
     ready = [v for v in versions if v.status == VersionStatus.READY]
     return ready[-1] if ready else None
+
+
+def get_question_page(
+    user, *, filters: dict | None = None, status: str = "", limit: int = 50, offset: int = 0
+) -> tuple[int, list[tuple[Question, QuestionVersion]]]:
+    """One page of the questions ``user`` may see (the REST list) with the version each is shown at, permission,
+    filters and paging all in SQL: the count, the page and its versions are three queries whatever the number of
+    questions. The shown version is the latest one for the bank's subject group and the author, else the latest
+    ready one (as ``shown_version``); ``status`` filters on it; ``filters`` are lookups on ``Question``."""
+    if not user.is_authenticated:
+        return 0, []
+    editable = list(get_groups_of(user).values_list("pk", flat=True))
+    if not (user.is_superuser or editable):
+        return 0, []
+    versions = QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
+    latest = Subquery(versions.values("pk")[:1])
+    latest_ready = Subquery(versions.filter(status=VersionStatus.READY).values("pk")[:1])
+    if user.is_superuser:
+        questions = Question.objects.annotate(shown_id=latest)
+    else:
+        own = Q(bank__subject_group_id__in=editable) | Q(author=user)
+        questions = Question.objects.filter(own | Q(bank__in=visible_banks(user).values("pk"))).annotate(
+            shown_id=Case(When(own, then=latest), default=latest_ready)
+        )
+    questions = questions.filter(shown_id__isnull=False, **(filters or {}))
+    if status:
+        questions = questions.filter(shown_id__in=QuestionVersion.objects.filter(status=status).values("pk"))
+    count = questions.count()
+    page = list(questions.select_related("subject").order_by("pk")[offset : offset + limit])
+    shown = QuestionVersion.objects.in_bulk([q.shown_id for q in page])
+    return count, [(q, shown[q.shown_id]) for q in page]

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.assessments import selectors, services
-from lms.assessments.authoring import QuestionForm
+from lms.assessments import calculated, selectors, services
+from lms.assessments.authoring import READ_ONLY_MESSAGE, READ_ONLY_TYPES, QuestionForm
 from lms.assessments.exporters import EXPORT_FORMATS, ExportErrors, export_questions
 from lms.assessments.importers import FORMATS, import_bytes
-from lms.assessments.ir import QType
+from lms.assessments.ir import QType, format_decimal
 from lms.assessments.models import ImportJob, Question, QuestionBank, QuestionVersion, VersionStatus
-from lms.assessments.rendering import safe_html
+from lms.assessments.rendering import drag_image_svg, image_size, safe_html
 from lms.assessments.tasks import import_questions_task, progress_key
 from lms.schools.api import get_groups_of
 
@@ -81,7 +81,7 @@ def bank_detail(request, pk):
             "bank": bank,
             "rows": rows,
             "can_edit": selectors.can_edit_bank(request.user, bank),
-            "types": QuestionForm.base_fields["type"].choices,
+            "types": [(v, label) for v, label in QuestionForm.base_fields["type"].choices if v not in READ_ONLY_TYPES],
             "export_formats": list(EXPORT_FORMATS),
         },
     )
@@ -94,12 +94,30 @@ def _preview_context(version: QuestionVersion) -> dict:
     def h(text):
         return safe_html(text, urls, text_format=q.text_format)
 
-    return {
+    extra: dict = {}
+    stem, choices, solution = q.stem, q.choices, q.solution
+    if q.type in (QType.CALCULATED, QType.CALCULATED_MULTI) and q.calc:
+        try:  # shown with dataset item 1 substituted
+            stem = calculated.stem(q, 1, comma=True)
+            solution = calculated.stem(q, 1, q.solution, comma=True)
+            if q.type == QType.CALCULATED_MULTI:
+                choices = calculated.options(q, 1, comma=True)
+            else:
+                extra["calc_answers"] = [
+                    (a, format_decimal(calculated.shown_answer(q, a, 1), comma=True)) for a in q.calc.answers
+                ]
+        except calculated.CalculatedError as exc:
+            extra["calc_error"] = str(exc)
+        extra["calc_items"] = q.calc.item_count
+    if q.type == QType.DRAG_IMAGE and q.drag:
+        media = selectors.media_for(version.question)
+        extra["drag_svg"] = drag_image_svg(q, urls, image_size(media.get(q.drag.background)))
+    return extra | {
         "q": q,
-        "stem": h(q.stem),
-        "choices": [(c, h(c.text)) for c in q.choices],
+        "stem": h(stem),
+        "choices": [(c, h(c.text)) for c in choices],
         "statements": [(s, h(s.text)) for s in q.statements],
-        "solution": h(q.solution),
+        "solution": h(solution),
         "parts": [(p, h(p.stem), [(c, h(c.text)) for c in p.choices]) for p in q.parts],
     }
 
@@ -155,6 +173,8 @@ def question_edit(request, pk):
     question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
     bank = _editable_bank(request.user, question.bank_id)
     latest = question.latest_version
+    if request.method == "GET" and question.type in READ_ONLY_TYPES:
+        messages.warning(request, READ_ONLY_MESSAGE)
     form = QuestionForm(
         request.POST or None, request.FILES or None, initial=QuestionForm.initial_from(latest.as_ir(), question)
     )

@@ -15,7 +15,6 @@ ALL_FILES = sorted(f for d in FORMAT_DIRS for f in (FIXTURES / d).rglob("*") if 
 
 # Files whose questions cannot all be represented: each reports exactly these question numbers (None = the file).
 KNOWN_BROKEN = {
-    "moodlexml/amc2moodle/QCM.xml": {11, 12},  # calculatedmulti (needs Moodle's formula datasets)
     "qti/negative/tao_MalformedXMLTest.zip": {None},  # test.xml is not well-formed
     "qti/qti21/items/template_processing.xml": {1},  # random template values
     "qti/qti21/onyx_interaction_mix_sachsen_sectionrefs.zip": {5},  # hotspot
@@ -167,12 +166,12 @@ def test_moodle_xml_files_cloze_and_tf4():
     assert first.media["tinymonk.png"][:4] == b"\x89PNG"
     xml = b"""<quiz><question type="multianswer"><name><text>cloze</text></name><questiontext format="html">
     <text>Paris is in {1:MC:=France~Spain} and has {2:NUMERICAL:=2.1:0.1} million people</text></questiontext>
-    </question><question type="calculatedmulti"><name><text>c</text></name></question></quiz>"""
+    </question><question type="random"><name><text>c</text></name></question></quiz>"""
     result = import_bytes(xml, fmt="moodlexml")
     cloze = result.questions[0]
     assert cloze.type == QType.CLOZE and cloze.stem.count("{#") == 2
     assert cloze.parts[0].key == "A" and cloze.parts[1].numeric[0].tolerance == D("0.1")
-    assert result.errors[0].question == 2 and "calculated" in result.errors[0].message
+    assert result.errors[0].question == 2 and "random question" in result.errors[0].message
 
 
 def test_qti_package_and_qti3_items():

@@ -115,6 +115,49 @@ def test_question_list_has_a_query_budget(client, people, bank, questions):
     assert len(queries) <= 12, [q["sql"] for q in queries]
 
 
+def test_question_list_queries_do_not_grow_with_the_questions(client, people, bank, questions):
+    """Permission, filters and paging run in SQL: the same number of queries for 3 and for 60 questions, for the
+    subject group (latest versions) and for a colleague of another group (ready versions only)."""
+    colleague = schools_api.create_subject_group(school=people.school, name="Tổ Văn", code="van", subjects=[])
+    literature = make_school_people(prefix="x.").teacher
+    schools_api.assign_role(user=literature, school=people.school, role=Role.TEACHER)
+    schools_api.add_group_member(group=colleague, user=literature)
+
+    def count_queries(user, **params):
+        headers = auth(user)
+        client.get("/api/v1/questions", params, **headers)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/questions", params, **headers).json()
+        return len(queries), body
+
+    def add(n):
+        for i in range(n):
+            version = api.create_question(bank=bank, author=people.teacher, content=single(f"Câu thêm {i}"))
+            if i % 2:
+                api.submit_for_review(version=version, user=people.teacher)
+                api.review_version(version=version, user=people.group_head, action="approve")
+
+    api.create_question(bank=bank, author=people.teacher, content=single("Câu x"))
+    small = [count_queries(people.group_head), count_queries(literature), count_queries(people.teacher, status="ready")]
+    assert [b["count"] for _n, b in small] == [3, 1, 1]
+    add(57)
+    large = [count_queries(people.group_head), count_queries(literature), count_queries(people.teacher, status="ready")]
+    assert [b["count"] for _n, b in large] == [60, 29, 29]
+    assert [n for n, _b in large] == [n for n, _b in small], [n for n, _b in large]
+    assert all(n <= 10 for n, _b in large)
+    # paging: the last page of the colleague's 29 ready questions, in id order
+    _n, page = count_queries(literature, limit=10, offset=20)
+    assert page["count"] == 29 and len(page["items"]) == 9 and all(i["status"] == "ready" for i in page["items"])
+    ids = [i["id"] for i in page["items"]]
+    assert ids == sorted(ids)
+    # a question edited after approval: the group sees its new draft, the colleague still its ready version
+    ready, _draft = questions
+    api.edit_question(question=ready, user=people.teacher, content=single("Câu đã sửa"))
+    mine = {i["id"]: (i["version"], i["status"]) for i in count_queries(people.group_head, limit=200)[1]["items"]}
+    theirs = {i["id"]: (i["version"], i["status"]) for i in count_queries(literature, limit=200)[1]["items"]}
+    assert mine[ready.pk] == (2, "draft") and theirs[ready.pk] == (1, "ready")
+
+
 def _upload(client, bank, headers, data, name, **fields):
     return client.post(
         f"/api/v1/question-banks/{bank.pk}/import", {"file": SimpleUploadedFile(name, data), **fields}, **headers

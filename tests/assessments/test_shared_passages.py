@@ -174,3 +174,58 @@ def test_a_group_with_an_invalid_part_is_refused_with_the_part_named():
     )
     problems = api.validate_content(group)
     assert problems[0].startswith("Câu hỏi con 1:") or problems[0].startswith("Sub-question 1:")
+
+
+def english_exam_with_open_passages() -> bytes:
+    """Passage headings that name no question: each takes the questions up to the next heading or instruction."""
+    return docx(
+        line("Mark the letter A, B, C, or D to indicate the correct answer to each of the following questions."),
+        line("Question 1: She ..... to school every day."),
+        p(r("A.", u=True), r(" goes")),
+        line("B. go"),
+        line(
+            "Read the following passage and mark the letter A, B, C, or D to indicate the correct answer to each "
+            "of the questions."
+        ),
+        line("Tet is the most important festival in Vietnam. Families clean their houses and cook banh chung."),
+        p(r("Picture: "), picture()),
+        line("Question 2: What is the passage mainly about?"),
+        p(r("A.", u=True), r(" Tet")),
+        line("B. Christmas"),
+        line("Question 3: What do families cook?"),
+        line("A. pho"),
+        p(r("B.", u=True), r(" banh chung")),
+        line("Mark the letter A, B, C, or D to indicate the word that differs from the other three."),
+        line("Question 4: Choose the odd one out."),
+        line("A. cat"),
+        p(r("B.", u=True), r(" table")),
+        line("Đọc đoạn văn sau và trả lời câu hỏi"),
+        line("Hà Nội là thủ đô của Việt Nam, có Hồ Gươm ở trung tâm."),
+        line("Question 5: Hồ nào ở trung tâm Hà Nội?"),
+        p(r("A.", u=True), r(" Hồ Gươm")),
+        line("B. Hồ Tây"),
+        line("Question 6: Hà Nội là gì của Việt Nam?"),
+        p(r("A.", u=True), r(" thủ đô")),
+        line("B. cảng biển"),
+    )
+
+
+def test_passage_headings_without_question_numbers_start_a_group():
+    result = import_bytes(english_exam_with_open_passages(), fmt="docx")
+    assert not result.errors, [e.to_dict() for e in result.errors]
+    q = result.questions
+    assert [(x.type, x.key, [p.key for p in x.parts]) for x in q] == [
+        (QType.SINGLE, "A", []),
+        (QType.GROUP, "", ["A", "B"]),
+        (QType.SINGLE, "B", []),
+        (QType.GROUP, "", ["A", "A"]),
+    ]
+    tet, hanoi = q[1], q[3]
+    assert tet.stem.startswith("Tet is the most important festival") and "@@PLUGINFILE@@/" in tet.stem
+    assert "Read the following passage" not in tet.stem and "Mark the letter" not in q[2].stem
+    assert [p.stem for p in tet.parts] == ["What is the passage mainly about?", "What do families cook?"]
+    assert hanoi.stem == "Hà Nội là thủ đô của Việt Nam, có Hồ Gươm ở trung tâm." and len(tet.media) == 1
+    assert [p.number for p in hanoi.parts] == [5, 6]
+    # the heading that names its questions still works as before, and Word export reads back the same groups
+    again = import_bytes(export_ir(q, "docx"), fmt="docx")
+    assert [(x.type, len(x.parts)) for x in again.questions] == [(x.type, len(x.parts)) for x in q]

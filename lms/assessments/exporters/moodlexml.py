@@ -9,7 +9,7 @@ from decimal import Decimal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from lms.assessments.importers.cloze import to_cloze
-from lms.assessments.ir import Choice, QType, Question
+from lms.assessments.ir import ANSWER_FORMATS, TOLERANCE_TYPES, Choice, QType, Question
 from lms.assessments.scoring import choice_fraction
 
 TYPES = {
@@ -24,7 +24,12 @@ TYPES = {
     QType.ESSAY: "essay",
     QType.DESCRIPTION: "description",
     QType.TF4: "multianswer",
+    QType.CALCULATED: "calculated",
+    QType.CALCULATED_MULTI: "calculatedmulti",
+    QType.DRAG_IMAGE: "ddimageortext",
 }
+TOLERANCE_CODES = {v: k for k, v in TOLERANCE_TYPES.items()}
+FORMAT_CODES = {v: k for k, v in ANSWER_FORMATS.items()}
 
 
 def _pct(fraction: Decimal) -> str:
@@ -71,8 +76,96 @@ def _tf4_as_cloze(q: Question) -> tuple[str, list[Question]]:
     return "<br>".join(lines), parts
 
 
+def _file(parent: Element, name: str, data: bytes | None) -> None:
+    if data is not None:
+        f = SubElement(parent, "file", name=name.rsplit("/", 1)[-1], path="/", encoding="base64")
+        f.text = base64.b64encode(data).decode()
+
+
+def _calculated(el: Element, q: Question, media: dict) -> None:
+    calc = q.calc
+    SubElement(el, "synchronize").text = str(calc.synchronize)
+    SubElement(el, "single").text = ("true" if calc.single else "false") if q.type == QType.CALCULATED_MULTI else "0"
+    SubElement(el, "answernumbering").text = calc.answer_numbering
+    SubElement(el, "shuffleanswers").text = "1" if q.shuffle else "0"
+    for ans in calc.answers:
+        a = _text(el, "answer", ans.formula, "moodle_auto_format", media)
+        a.set("fraction", _pct(ans.fraction))
+        SubElement(a, "tolerance").text = format(ans.tolerance, "f")
+        SubElement(a, "tolerancetype").text = TOLERANCE_CODES[ans.tolerance_type]
+        SubElement(a, "correctanswerformat").text = FORMAT_CODES[ans.answer_format]
+        SubElement(a, "correctanswerlength").text = str(ans.answer_length)
+        _text(a, "feedback", ans.feedback, "html", media)
+    if calc.units:
+        units = SubElement(el, "units")
+        for u in calc.units:
+            unit = SubElement(units, "unit")
+            SubElement(unit, "multiplier").text = format(u.multiplier, "f")
+            SubElement(unit, "unit_name").text = u.name
+    SubElement(el, "unitgradingtype").text = str(calc.unit_grading)
+    SubElement(el, "unitpenalty").text = format(calc.unit_penalty, "f")
+    SubElement(el, "showunits").text = str(calc.show_units)
+    SubElement(el, "unitsleft").text = "1" if calc.units_left else "0"
+    definitions = SubElement(el, "dataset_definitions")
+    for w in calc.wildcards:
+        d = SubElement(definitions, "dataset_definition")
+        SubElement(SubElement(d, "status"), "text").text = "shared" if w.shared else "private"
+        SubElement(SubElement(d, "name"), "text").text = w.name
+        SubElement(d, "type").text = "calculatedsimple" if calc.simple else "calculated"
+        SubElement(SubElement(d, "distribution"), "text").text = w.distribution
+        low = w.minimum if w.minimum is not None else min(w.values, default=Decimal(0))
+        high = w.maximum if w.maximum is not None else max(w.values, default=Decimal(0))
+        SubElement(SubElement(d, "minimum"), "text").text = format(low, "f")
+        SubElement(SubElement(d, "maximum"), "text").text = format(high, "f")
+        SubElement(SubElement(d, "decimals"), "text").text = str(w.decimals)
+        SubElement(d, "itemcount").text = str(len(w.values))
+        items = SubElement(d, "dataset_items")
+        for n, value in enumerate(w.values, start=1):
+            item = SubElement(items, "dataset_item")
+            SubElement(item, "number").text = str(n)
+            SubElement(item, "value").text = format(value, "f")
+        SubElement(d, "number_of_items").text = str(len(w.values))
+
+
+def _drag_image(el: Element, q: Question, media: dict) -> None:
+    drag = q.drag
+    if q.shuffle:
+        SubElement(el, "shuffleanswers")
+    if drag.show_misplaced:
+        SubElement(el, "showmisplaced")
+    _file(el, drag.background, media.get(drag.background))
+    for item in drag.items:
+        d = SubElement(el, "drag")
+        SubElement(d, "no").text = str(item.no)
+        SubElement(d, "text").text = item.text
+        if drag.kind == "marker":
+            SubElement(d, "noofdrags").text = str(item.count)
+        else:
+            SubElement(d, "draggroup").text = str(item.group)
+        if item.infinite:
+            SubElement(d, "infinite")
+        if item.image:
+            _file(d, item.image, media.get(item.image))
+    for zone in drag.zones:
+        z = SubElement(el, "drop")
+        SubElement(z, "text").text = zone.label
+        SubElement(z, "no").text = str(zone.no)
+        if drag.kind == "marker":
+            SubElement(z, "shape").text = zone.shape
+            SubElement(z, "coords").text = zone.coords
+        SubElement(z, "choice").text = str(zone.choice)
+        if drag.kind != "marker":
+            SubElement(z, "xleft").text = str(zone.x)
+            SubElement(z, "ytop").text = str(zone.y)
+
+
 def question_element(q: Question) -> Element:
-    el = Element("question", type=TYPES[q.type])
+    qtype = TYPES[q.type]
+    if q.type == QType.DRAG_IMAGE and q.drag and q.drag.kind == "marker":
+        qtype = "ddmarker"
+    elif q.type == QType.CALCULATED and q.calc and q.calc.simple:
+        qtype = "calculatedsimple"
+    el = Element("question", type=qtype)
     SubElement(SubElement(el, "name"), "text").text = q.name
     media = q.media
     stem = q.stem
@@ -83,6 +176,9 @@ def question_element(q: Question) -> Element:
     # every picture goes into the question's file area: those of the text, then any other (e.g. in a matching
     # answer, where Moodle allows none)
     unused = {n: d for n, d in media.items() if f"@@PLUGINFILE@@/{n}" not in stem}
+    if q.type == QType.DRAG_IMAGE and q.drag:  # the background and the drag pictures have their own places
+        placed = {q.drag.background, *(i.image for i in q.drag.items if i.image)}
+        unused = {n: d for n, d in unused.items() if n not in placed}
     qt = _text(el, "questiontext", stem, _fmt(q), media)
     for name, data in unused.items():
         if data is not None:
@@ -136,6 +232,10 @@ def question_element(q: Question) -> Element:
         for index, item in enumerate(q.items, start=1):
             a = _text(el, "answer", item, "html", media)
             a.set("fraction", str(index))
+    elif q.type in (QType.CALCULATED, QType.CALCULATED_MULTI) and q.calc:
+        _calculated(el, q, media)
+    elif q.type == QType.DRAG_IMAGE and q.drag:
+        _drag_image(el, q, media)
     elif q.type == QType.ESSAY:
         SubElement(el, "responseformat").text = "editor"
         _text(el, "graderinfo", "<br>".join(r.text for r in q.rubric), "html", media)

@@ -123,7 +123,7 @@ def item_xml(q: Question, ident: str, media_names: dict[str, str]) -> bytes:
     elif q.type == QType.DESCRIPTION:
         pass
     else:
-        raise ExportError(f"QTI cannot hold a {q.type} question here")
+        raise ExportError(f"QTI cannot hold a {q.type} question here (question {q.number or q.name!r})")
     outcome = SubElement(item, "qti-outcome-declaration", identifier="SCORE", cardinality="single")
     outcome.set("base-type", "float")
     maxscore = SubElement(item, "qti-outcome-declaration", identifier="MAXSCORE", cardinality="single")

@@ -77,6 +77,21 @@ STIMULUS = re.compile(
     r"\s*[.:]?\s*",
     re.U,
 )
+# a passage heading that names no question ("Read the following passage and mark the letter A, B, C, or D to indicate
+# the correct answer to each of the questions.", "Đọc đoạn văn sau và trả lời câu hỏi"): the passage serves every
+# question that follows, up to the next heading, part, section instruction or "HẾT"
+OPEN_STIMULUS = re.compile(
+    r"^\s*(?:Đọc|Read)\b[^:]{0,120}?\b(?:đoạn văn|đoạn trích|văn bản|bài đọc|đoạn thông tin|thông tin|bài văn|bài thơ"
+    r"|đoạn thơ|passage|text|extract|article)\b[^:]{0,300}?\b(?:trả lời|thực hiện|answers?|mark|questions?)\b"
+    r"[^:]{0,250}[.:]?\s*$",
+    re.I | re.U,
+)
+# a section instruction of an English exam ("Mark the letter A, B, C, or D to indicate …"): it ends an open passage
+INSTRUCTION = re.compile(
+    r"^\s*(?:Mark|Choose|Indicate|Select|Read|Chọn|Khoanh|Hãy chọn)\b[^:]{0,250}?"
+    r"(?:A,\s*B,\s*C,?\s*(?:or|hoặc|và)?\s*D|each of the (?:following )?questions|các câu(?: hỏi)? sau)",
+    re.I | re.U,
+)
 PASSAGE_WORDS = re.compile(r"đoạn văn|đoạn trích|đoạn thông tin|thông tin sau|bài đọc|văn bản sau|passage", re.I)
 ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "1": "I", "2": "II", "3": "III", "4": "IV"}
 
@@ -330,6 +345,7 @@ class _Stimulus:
     passage: list[str] = field(default_factory=list)
     drafts: list[_Draft] = field(default_factory=list)
     collecting: bool = True  # before its first question: the lines are the passage
+    open_ended: bool = False  # a heading that names no question: it takes every question up to the next heading
 
     def takes(self, label: int, part: str) -> bool:
         return part == self.part and (self.numbers is None or label in self.numbers)
@@ -476,6 +492,24 @@ def _drafts(lines: Iterable[Line], result: ImportResult) -> list[_Draft]:
             if rest.text.strip() or rest.images:
                 stimulus.passage.append(_html(rest, None))
             continue
+        if not line.role and not after_end and not QUESTION.match(text):
+            if (
+                stimulus is not None
+                and stimulus.open_ended
+                and not stimulus.collecting
+                and INSTRUCTION.match(text)
+                and not OPEN_STIMULUS.match(text)
+            ):
+                stimulus = current = None  # a new section: the open passage served the questions before it
+            elif (
+                OPEN_STIMULUS.match(text)
+                and len(text) <= 400
+                and not re.search(r"\d", text)
+                and (stimulus is None or not stimulus.collecting)  # right after a heading: part of its passage
+            ):
+                stimulus = _Stimulus(heading=text, part=part, numbers=None, open_ended=True)
+                current = None
+                continue
         if line.role == "stem-media" and current:
             current.media.extend(line.images)
             continue

@@ -1,8 +1,10 @@
 """Moodle XML: categories, every core question type we can represent, embedded base64 files, tags, idnumbers.
 
 Supported: multichoice (single / multiple), truefalse, shortanswer, numerical, match, essay, description,
-multianswer (Cloze), ordering, gapselect and ddwtos (as cloze with choice gaps). Types that need Moodle's own
-runtime (calculated*, ddimageortext, ddmarker, randomsamatch, random) are reported per question, never dropped.
+multianswer (Cloze), ordering, gapselect and ddwtos (as cloze with choice gaps), calculated / calculatedsimple
+(formulas, tolerances, units, dataset items), calculatedmulti, ddimageortext and ddmarker (background picture,
+drag items, drop zones). Types that draw from Moodle's own bank (randomsamatch, random) are reported per question,
+never dropped.
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from lms.assessments import calculated
+from lms.assessments.formulas import FormulaError, evaluate, inline_formulas, wildcards
 from lms.assessments.importers.cloze import ClozeError, parse_cloze
 from lms.assessments.ir import (
+    ANSWER_FORMATS,
     CHOICE_LABELS,
+    TOLERANCE_TYPES,
+    CalcAnswer,
+    Calculated,
     Choice,
+    DragImage,
+    DragItem,
+    DropZone,
     ImportResult,
     NumericAnswer,
     Pair,
@@ -28,15 +39,12 @@ from lms.assessments.ir import (
     RubricCriterion,
     Statement,
     TextAnswer,
+    Unit,
+    Wildcard,
     regroup,
 )
 
 UNSUPPORTED = {
-    "calculated": "calculated questions need Moodle's formula datasets",
-    "calculatedsimple": "calculated questions need Moodle's formula datasets",
-    "calculatedmulti": "calculated multiple-choice questions need Moodle's formula datasets",
-    "ddimageortext": "drag-and-drop onto an image is not a bank question type here",
-    "ddmarker": "drag-and-drop markers are not a bank question type here",
     "randomsamatch": "random short-answer matching draws from Moodle's own bank",
     "random": "a random question is a Moodle quiz slot, not a question",
 }
@@ -254,9 +262,160 @@ def _question(el: Element, qtype: str, number: int) -> Question:
         q.stem = re.sub(r"\[\[(\d+)\]\]", gap, q.stem)
         if not q.parts:
             raise MoodleXmlError("no [[n]] gap in the text", "")
+    elif qtype in ("calculated", "calculatedsimple", "calculatedmulti"):
+        _calculated(el, qtype, q, media, number)
+    elif qtype in ("ddimageortext", "ddmarker"):
+        _drag_image(el, qtype, q, media, number)
     else:
         raise MoodleXmlError(f"unknown question type {qtype!r}", "Export a core Moodle question type.")
     return q
+
+
+def _int(value: str, default: int, what: str) -> int:
+    try:
+        return int(Decimal((value or str(default)).strip()))
+    except (InvalidOperation, ValueError):
+        raise MoodleXmlError(f"{what} {value!r} is not a whole number", "") from None
+
+
+def _calculated(el: Element, qtype: str, q: Question, media: dict[str, bytes], number: int) -> None:
+    multi = qtype == "calculatedmulti"
+    q.type = QType.CALCULATED_MULTI if multi else QType.CALCULATED
+    calc = Calculated(
+        simple=qtype == "calculatedsimple",
+        single=_text(el, "single").lower() in ("true", "1", "") if multi else True,
+        synchronize=_int(_text(el, "synchronize"), 0, "<synchronize>"),
+        answer_numbering=_text(el, "answernumbering") or "abc",
+        unit_grading=_int(_text(el, "unitgradingtype"), 0, "<unitgradingtype>"),
+        unit_penalty=_decimal(_text(el, "unitpenalty") or "0.1"),
+        show_units=_int(_text(el, "showunits"), 3, "<showunits>"),
+        units_left=_text(el, "unitsleft") == "1",
+    )
+    for index, a in enumerate(el.findall("answer"), start=1):
+        formula = _text(a)
+        tolerance_type = _text(a, "tolerancetype") or "1"
+        if tolerance_type not in TOLERANCE_TYPES:
+            raise MoodleXmlError(f"answer {index}: tolerance type {tolerance_type!r} is not 1, 2 or 3", "")
+        answer_format = _text(a, "correctanswerformat") or "1"
+        if answer_format not in ANSWER_FORMATS:
+            raise MoodleXmlError(f"answer {index}: correct answer format {answer_format!r} is not 1 or 2", "")
+        calc.answers.append(
+            CalcAnswer(
+                formula=formula,
+                fraction=_decimal(a.get("fraction")) / 100,
+                tolerance=abs(_decimal(_text(a, "tolerance") or "0")),
+                tolerance_type=TOLERANCE_TYPES[tolerance_type],
+                answer_format=ANSWER_FORMATS[answer_format],
+                answer_length=_int(_text(a, "correctanswerlength"), 2, "<correctanswerlength>"),
+                feedback=_rich(a, "feedback", media, number),
+            )
+        )
+    if not calc.answers:
+        raise MoodleXmlError("no answer formula", "Give the question at least one answer formula.")
+    if not any(a.fraction > 0 for a in calc.answers):
+        raise MoodleXmlError("no answer formula earns credit", "Give the right answer a positive fraction.")
+    for u in el.findall("units/unit"):
+        calc.units.append(Unit(_text(u, "unit_name"), _decimal(_text(u, "multiplier") or "1")))
+    for d in el.findall("dataset_definitions/dataset_definition"):
+        name = _text(d.find("name"))
+        items = sorted(
+            (
+                (_int(_text(i, "number"), 0, "<number>"), _decimal(_text(i, "value")))
+                for i in d.findall("dataset_items/dataset_item")
+            ),
+            key=lambda pair: pair[0],
+        )
+        if [n for n, _v in items] != list(range(1, len(items) + 1)):
+            raise MoodleXmlError(f"the dataset of {{{name}}} is not numbered 1, 2, 3…", "Export the question again.")
+        calc.wildcards.append(
+            Wildcard(
+                name=name,
+                values=[v for _n, v in items],
+                minimum=_decimal(_text(d.find("minimum"))) if _text(d.find("minimum")) else None,
+                maximum=_decimal(_text(d.find("maximum"))) if _text(d.find("maximum")) else None,
+                decimals=_int(_text(d.find("decimals")), 1, "<decimals>"),
+                distribution=_text(d.find("distribution")) or "uniform",
+                shared=_text(d.find("status")) == "shared",
+            )
+        )
+    q.calc = calc
+    # as in Moodle, the wildcards are those of the answer formulas; a {name} of the text without a dataset (a LaTeX
+    # group such as \begin{equation}) is text
+    used: set[str] = set()
+    for a in calc.answers:
+        used |= set(wildcards(" ".join(inline_formulas(a.formula)) if multi else a.formula))
+    known = {w.name for w in calc.wildcards}
+    missing = sorted(used - known)
+    if missing:
+        raise MoodleXmlError(
+            "no dataset for " + ", ".join(f"{{{m}}}" for m in missing),
+            "Export the question from Moodle with its dataset items (the “wildcards” page).",
+        )
+    if calc.wildcards and calc.item_count == 0:
+        raise MoodleXmlError("the datasets have no items", "Add dataset items in Moodle, then export again.")
+    if len({len(w.values) for w in calc.wildcards}) > 1:
+        raise MoodleXmlError("the wildcards have different numbers of dataset items", "")
+    for a in calc.answers:
+        formulas = inline_formulas(a.formula) if multi else [a.formula]
+        for formula in formulas:
+            try:
+                evaluate(formula, calc.values(1) if calc.wildcards else {})
+            except FormulaError as exc:
+                raise MoodleXmlError(f"formula {formula.strip()!r}: {exc}", "Correct the formula in Moodle.") from None
+    problems = calculated.check(q)
+    if problems:
+        raise MoodleXmlError(problems[0], "Correct the formula or the dataset in Moodle.")
+
+
+def _drag_image(el: Element, qtype: str, q: Question, media: dict[str, bytes], number: int) -> None:
+    marker = qtype == "ddmarker"
+    q.type = QType.DRAG_IMAGE
+    drag = DragImage(kind="marker" if marker else "image_or_text", show_misplaced=el.find("showmisplaced") is not None)
+    q.shuffle = el.find("shuffleanswers") is not None and _text(el, "shuffleanswers") not in ("0", "false")
+    background: dict[str, bytes] = {}
+    _files(el, background, number)
+    if not background:
+        raise MoodleXmlError("no background picture", "Export the question again with its files.")
+    drag.background = next(iter(background))
+    media.update(background)
+    for d in el.findall("drag"):
+        item = DragItem(
+            no=_int(_text(d, "no"), 0, "<drag><no>"),
+            text=_text(d),
+            group=_int(_text(d, "draggroup"), 1, "<draggroup>"),
+            infinite=d.find("infinite") is not None,
+            count=_int(_text(d, "noofdrags"), 1, "<noofdrags>"),
+        )
+        pictures: dict[str, bytes] = {}
+        _files(d, pictures, number)
+        if pictures:
+            name = next(iter(pictures))
+            stored = f"drag{item.no}/{name}"
+            media[stored] = pictures[name]
+            item.image = stored
+        drag.items.append(item)
+    for z in el.findall("drop"):
+        zone = DropZone(no=_int(_text(z, "no"), 0, "<drop><no>"), choice=_int(_text(z, "choice"), 0, "<choice>"))
+        zone.label = _text(z)
+        if marker:
+            zone.shape, zone.coords = _text(z, "shape"), _text(z, "coords")
+            if zone.shape not in ("circle", "rectangle", "polygon"):
+                raise MoodleXmlError(f"drop zone {zone.no}: unknown shape {zone.shape!r}", "")
+            if not re.fullmatch(
+                r"\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*(;\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*)?)+", zone.coords
+            ):
+                raise MoodleXmlError(f"drop zone {zone.no}: coordinates {zone.coords!r} are not “x,y;…”", "")
+        else:
+            zone.x = _int(_text(z, "xleft"), 0, "<xleft>")
+            zone.y = _int(_text(z, "ytop"), 0, "<ytop>")
+        drag.zones.append(zone)
+    if not drag.zones:
+        raise MoodleXmlError("no drop zone", "")
+    nos = {i.no for i in drag.items}
+    for zone in drag.zones:
+        if zone.choice not in nos:
+            raise MoodleXmlError(f"drop zone {zone.no} expects item {zone.choice}, which does not exist", "")
+    q.drag = drag
 
 
 _TF4_LINE = re.compile(r"^([a-d])\)\s*(.*?)\s*\{#(\d)\}$", re.S)

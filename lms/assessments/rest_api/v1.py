@@ -131,27 +131,21 @@ def list_questions(
         raise HttpError(422, f"unknown question type {type!r}")
     if status and status not in VersionStatus.values:
         raise HttpError(422, f"unknown status {status!r}")
-    questions = selectors.get_questions_visible_to(request.user)
+    filters: dict[str, Any] = {}
     if bank is not None:
-        questions = questions.filter(bank_id=bank)
+        filters["bank_id"] = bank
     if type:
-        questions = questions.filter(type=type)
+        filters["type"] = type
     if level:
-        questions = questions.filter(level=level)
+        filters["level"] = level
     if grade is not None:
-        questions = questions.filter(grade=grade)
+        filters["grade"] = grade
     if topic:
-        questions = questions.filter(topic__icontains=topic)
-    items = []
-    editable = set(get_groups_of(request.user).values_list("pk", flat=True))
-    for question in questions.order_by("pk"):
-        version = selectors.shown_version(request.user, question, editable)
-        if version is None or (status and version.status != status):
-            continue
-        items.append((question, version))
-    limit = max(1, min(limit, PAGE_MAX))
-    page = items[max(0, offset) : max(0, offset) + limit]
-    return {"count": len(items), "items": [_summary(q, v) for q, v in page]}
+        filters["topic__icontains"] = topic
+    count, page = selectors.get_question_page(
+        request.user, filters=filters, status=status, limit=max(1, min(limit, PAGE_MAX)), offset=max(0, offset)
+    )
+    return {"count": count, "items": [_summary(q, v) for q, v in page]}
 
 
 @router.get("/questions/{question_id}", response=QuestionOut, summary="One question with its full content")

@@ -14,6 +14,7 @@ whitelist of ``rendering.safe_html``, pictures as ``@@PLUGINFILE@@/name``.
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -52,8 +53,12 @@ def rich_text(text: str) -> str:
 
 
 def as_html(text: str, text_format: str) -> str:
-    """A stored text as the editor's HTML (plain and Markdown texts of imported questions are escaped)."""
-    return plain_to_html(text) if text_format in ("plain", "markdown") else (text or "")
+    """A stored text as the editor's HTML: plain and Markdown texts of imported questions (and Moodle auto-format
+    ones without markup) are escaped with their line breaks. Importers differ on whether a plain text is already
+    escaped (Aiken escapes it, GIFT does not), so it is unescaped first."""
+    if text_format in ("plain", "markdown") or (text_format == "moodle" and not has_markup(text)):
+        return plain_to_html(html.unescape(text or ""))
+    return text or ""
 
 
 def _decimal(text: str, field: str) -> Decimal:

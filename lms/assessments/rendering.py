@@ -48,16 +48,18 @@ class _Sanitiser(HTMLParser):
                 continue
             if name == "src":
                 if value.startswith(PLUGINFILE):
-                    name = value.removeprefix(PLUGINFILE)
+                    file_name = value.removeprefix(PLUGINFILE)
                     if self.urls is not None:
-                        value = self.urls.get(name, "")
-                    elif not _FILE_NAME.fullmatch(name):
+                        value = self.urls.get(file_name, "")
+                    elif not _FILE_NAME.fullmatch(file_name):
                         continue
                 elif not value.startswith(("https://", "http://", "/")):
                     continue
             if name == "href" and not value.startswith(("https://", "http://")):
                 continue
             kept.append(f' {name}="{html.escape(value)}"')
+        if tag == "img" and not any(k.startswith(" src=") for k in kept):
+            return  # a picture whose address was removed (or whose file is missing) shows nothing
         if tag == "a":
             kept.append(' rel="noopener nofollow"')
         self.out.append(f"<{tag}{''.join(kept)}>")
@@ -87,7 +89,8 @@ class _Sanitiser(HTMLParser):
 
 def safe_html(text: str, urls: dict[str, str] | None = None, *, text_format: str = "html") -> SafeString:
     if text_format in ("plain", "markdown"):
-        return mark_safe(html.escape(text or "").replace("\n", "<br>"))
+        # importers differ on whether a plain text is already escaped (Aiken: yes, GIFT: no)
+        return mark_safe(html.escape(html.unescape(text or "")).replace("\n", "<br>"))
     parser = _Sanitiser(urls or {})
     parser.feed(text or "")
     parser.close()

@@ -63,7 +63,9 @@
   function copyClean(source, target, media, mode) {
     for (const node of source.childNodes) {
       if (node.nodeType === Node.TEXT_NODE) {
-        target.appendChild(document.createTextNode(node.nodeValue));
+        // the editor types a space at the end of a line as a no-break space; store a plain one
+        const text = mode === "store" ? node.nodeValue.replace(/\u00a0/g, " ") : node.nodeValue;
+        target.appendChild(document.createTextNode(text));
         continue;
       }
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
@@ -232,7 +234,7 @@
       if (label) {
         if (!label.id) label.id = `${area.id}-label`;
         editor.setAttribute("aria-labelledby", label.id);
-        toolbar.setAttribute("aria-label", label.textContent.trim());
+        toolbar.setAttribute("aria-label", label.textContent.trim().replace(/:$/, ""));
         label.addEventListener("click", () => editor.focus());
       }
       const described = area.parentElement.querySelector(".helptext");

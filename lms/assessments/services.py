@@ -222,7 +222,11 @@ def upload_picture(*, bank: QuestionBank, user, token: str, upload, question: Qu
 
 
 def pending_uploads(*, user, token: str):
-    return PendingQuestionFile.objects.filter(uploaded_by=user, token=token) if token else PendingQuestionFile.objects.none()
+    return (
+        PendingQuestionFile.objects.filter(uploaded_by=user, token=token)
+        if token
+        else PendingQuestionFile.objects.none()
+    )
 
 
 def _attach_pending(question: Question, user, token: str, content: IRQuestion) -> None:
@@ -232,9 +236,7 @@ def _attach_pending(question: Question, user, token: str, content: IRQuestion) -
         return
     used = set(_REFERENCE.findall(json.dumps(content.to_content())))
     pending = list(
-        PendingQuestionFile.objects.select_for_update().filter(
-            uploaded_by=user, token=token, bank=question.bank_id
-        )
+        PendingQuestionFile.objects.select_for_update().filter(uploaded_by=user, token=token, bank=question.bank_id)
     )
     unused = []
     for p in pending:

@@ -154,7 +154,13 @@ def _form_page(request, form, bank, question):
     upload_url = reverse("assessments:upload_picture", args=[bank.pk])
     if question:
         upload_url += f"?question={question.pk}"
-    context = {"form": form, "bank": bank, "question": question, "upload_url": upload_url, "media_json": json.dumps(urls)}
+    context = {
+        "form": form,
+        "bank": bank,
+        "question": question,
+        "upload_url": upload_url,
+        "media_json": json.dumps(urls),
+    }
     return render(request, "assessments/question_form.html", context)
 
 

@@ -52,7 +52,7 @@ BASE = {"points": "1", "tolerance": "0", "action": "save", "upload_token": TOKEN
 def test_clean_html_keeps_the_whitelist_and_picture_references():
     dirty = (
         '<p style="color:red" class="x" onclick="steal()">Cho <b>hàm số</b> <i>f</i>'
-        '<script>alert(1)</script><style>p{}</style>\\(x^2 < 1\\)</p>'
+        "<script>alert(1)</script><style>p{}</style>\\(x^2 < 1\\)</p>"
         '<img src="@@PLUGINFILE@@/h-1.png" onerror="alert(2)" alt="hình">'
         '<img src="javascript:alert(3)"><img src="@@PLUGINFILE@@/../secret">'
         '<a href="javascript:x()">k</a><iframe src="https://x.test"></iframe><ul><li>một</li></ul>'
@@ -124,7 +124,9 @@ def test_picture_uploaded_before_the_first_save_is_attached_on_save(
 
     stem = f'<p>Hình vẽ:</p><img src="@@PLUGINFILE@@/{kept["name"]}" alt="">'
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("assessments:question_new", args=[bank.pk]), {**BASE, "type": "essay", "stem": stem})
+        response = client.post(
+            reverse("assessments:question_new", args=[bank.pk]), {**BASE, "type": "essay", "stem": stem}
+        )
     assert response.status_code == 302
     question = bank.questions.get()
     stored = QuestionFile.objects.get(question=question)
@@ -210,7 +212,9 @@ def test_upload_permissions(client, people, bank):
     assert client.get(url).status_code == 405
     other = api.create_bank(subject_group=people.group, name="Khác")
     question = api.create_question(
-        bank=other, author=people.teacher, content=import_bytes(b"Q?\nA. x\nB. y\nANSWER: A\n", fmt="aiken").questions[0]
+        bank=other,
+        author=people.teacher,
+        content=import_bytes(b"Q?\nA. x\nB. y\nANSWER: A\n", fmt="aiken").questions[0],
     ).question
     assert upload(client, bank, png(), question=question).status_code == 404  # the question is in another bank
     assert not PendingQuestionFile.objects.exists()

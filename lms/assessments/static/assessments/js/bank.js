@@ -230,7 +230,10 @@
       editor.setAttribute("role", "textbox");
       editor.setAttribute("aria-multiline", "true");
       editor.dataset.richFor = area.name;
-      if (area.rows <= 1) editor.classList.add("rich-short");
+      if (area.rows <= 1) {
+        editor.classList.add("rich-short");
+        wrapper.classList.add("rich-editor-short");
+      }
       if (label) {
         if (!label.id) label.id = `${area.id}-label`;
         editor.setAttribute("aria-labelledby", label.id);

@@ -221,14 +221,6 @@ def upload_picture(*, bank: QuestionBank, user, token: str, upload, question: Qu
     return pending
 
 
-def pending_uploads(*, user, token: str):
-    return (
-        PendingQuestionFile.objects.filter(uploaded_by=user, token=token)
-        if token
-        else PendingQuestionFile.objects.none()
-    )
-
-
 def _attach_pending(question: Question, user, token: str, content: IRQuestion) -> None:
     """Pictures of the form ``token`` that the saved texts refer to become the question's files; the form's other
     uploads are deleted (the teacher removed them from the texts)."""

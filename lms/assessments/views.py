@@ -150,7 +150,7 @@ def _form_page(request, form, bank, question):
     the texts already refer to (the question's files and this form's uploads)."""
     urls = selectors.media_urls(question) if question else {}
     token = form["upload_token"].value() or ""
-    urls |= {p.name: p.file.url for p in services.pending_uploads(user=request.user, token=token)}
+    urls |= {p.name: p.file.url for p in selectors.pending_uploads(user=request.user, token=token)}
     upload_url = reverse("assessments:upload_picture", args=[bank.pk])
     if question:
         upload_url += f"?question={question.pk}"

@@ -230,7 +230,7 @@ def test_upload_limits_have_clear_errors(client, people, bank, settings):
     text = upload(client, bank, b"not a picture", name="anh.png")
     assert text.status_code == 400 and "PNG, JPEG, GIF" in text.json()["error"]
     expired = upload(client, bank, png(), token="")
-    assert expired.status_code == 400 and "reload the page" in expired.json()["error"]
+    assert expired.status_code == 400 and "tải lại trang" in expired.json()["error"]
     missing = client.post(reverse("assessments:upload_picture", args=[bank.pk]), {"token": TOKEN})
     assert missing.status_code == 400
     assert not PendingQuestionFile.objects.exists()

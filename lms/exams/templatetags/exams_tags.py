@@ -46,3 +46,11 @@ def html(text):
     from lms.assessments.api import safe_html
 
     return safe_html(text or "")
+
+
+@register.filter
+def plain(text) -> str:
+    """A question text without its markup, for an <option> or an aria-label (which cannot hold HTML)."""
+    from django.utils.html import strip_tags
+
+    return " ".join(strip_tags(text or "").split())

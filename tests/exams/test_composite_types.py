@@ -14,8 +14,8 @@ from lms.assessments.importers.cloze import parse_cloze
 from lms.assessments.ir import Choice, NumericAnswer, Pair
 from lms.exams import delivery, services
 from lms.exams.models import Attempt, AttemptStatus
-from tests.exams.support import ready, schedule
 from tests.courses.support import make_class
+from tests.exams.support import ready, schedule
 from tests.support.people import PASSWORD
 
 

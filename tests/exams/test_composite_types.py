@@ -4,6 +4,7 @@ scoring with the test's points, and shown on the result page."""
 
 import json
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,8 +47,9 @@ def group() -> QuestionContent:
     return QuestionContent(type=QType.GROUP, stem="<p>Đọc đoạn văn sau.</p>", parts=parts)
 
 
-@pytest.fixture
-def exam(db):
+def build_exam(*, start: bool = True):
+    """A class, a bank with one ready question of each composite type (2 points each in the test), an approved test
+    with one exam code, an open sitting (access code K1); the student's attempt (started when ``start``)."""
     from lms.assessments import api as bank_api
 
     cls = make_class()
@@ -60,17 +62,17 @@ def exam(db):
         services.add_item(part=part, version=version, points=D(2))
     services.generate_variants(test=test, count=1, seed="dang")
     test = services.approve_test(test=test, user=people.group_head)
-
-    class Setup:
-        pass
-
-    setup = Setup()
-    setup.cls, setup.people = cls, people
-    sitting = schedule(setup, test, access_code="K1")
+    sitting = schedule(SimpleNamespace(cls=cls, people=people), test, access_code="K1", review="after_submit")
     attempt = Attempt.objects.select_related("variant", "sitting").get(sitting=sitting, student=people.student)
-    attempt = services.start_attempt(attempt=attempt, student=people.student, access_code="K1")
+    if start:
+        attempt = services.start_attempt(attempt=attempt, student=people.student, access_code="K1")
     slots = {s["content"]["type"]: s for s in attempt.variant.slots()}
     return attempt, slots, people
+
+
+@pytest.fixture
+def exam(db):
+    return build_exam()
 
 
 RIGHT = {
@@ -165,8 +167,6 @@ def test_attempt_page_renders_keyboard_controls_and_the_result_page_reads_them(e
     assert '<option value="\\(2x\\)" selected>' in again and '<option value="A" selected>' in again
 
     services.submit_attempt(attempt=attempt)
-    attempt.sitting.review = "after_submit"
-    attempt.sitting.save(update_fields=["review"])
     result = client.get(reverse("exams:result", args=[attempt.pk])).content.decode()
     assert "\\(x^2\\) → \\(2x\\); \\(x^3\\) → \\(3x^2\\)" in result  # the answer and (same) the key
     assert "(1) A (2) 2,5" in result

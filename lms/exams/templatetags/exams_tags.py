@@ -54,3 +54,12 @@ def plain(text) -> str:
     from django.utils.html import strip_tags
 
     return " ".join(strip_tags(text or "").split())
+
+
+@register.filter
+def option_text(text) -> str:
+    """A text for an <option>, which KaTeX cannot typeset: no markup, and maths without its \\( \\) delimiters
+    (``\\(3x^2\\)`` reads ``3x^2``)."""
+    import re
+
+    return re.sub(r"\\[()\[\]]|\$", "", plain(text)).strip()

@@ -42,6 +42,7 @@ from lms.assessments.rendering import clean_html, has_markup, plain_to_html
 
 MAX_OPTIONS = 8
 RICH_TEXT = {"data-rich-text": "", "data-math-source": ""}
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 
 
 def rich_text(text: str) -> str:
@@ -49,7 +50,10 @@ def rich_text(text: str) -> str:
     foreign pictures removed, ``@@PLUGINFILE@@/name`` kept), or plain text typed without the editor as escaped HTML
     with its line breaks."""
     text = (text or "").strip()
-    return clean_html(text) if has_markup(text) else plain_to_html(text)
+    # the editor's HTML of a text without tags still has entities ("2 &lt; 3"): it is HTML, not plain text
+    if has_markup(text) or _ENTITY.search(text):
+        return clean_html(text)
+    return plain_to_html(text)
 
 
 def as_html(text: str, text_format: str) -> str:

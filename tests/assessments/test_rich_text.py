@@ -68,6 +68,8 @@ def test_clean_html_keeps_the_whitelist_and_picture_references():
 def test_plain_text_without_the_editor_is_stored_as_html_with_its_line_breaks():
     assert rich_text("a < b\ndòng 2") == "a &lt; b<br>dòng 2"
     assert rich_text("  ") == ""
+    # what the editor writes for a text without tags is HTML all the same: saving it again changes nothing
+    assert rich_text("2 &lt; 3 &amp; 4") == "2 &lt; 3 &amp; 4" == rich_text(rich_text("2 < 3 & 4"))
 
 
 def test_saving_sanitises_every_rich_text_field(client, people, bank):

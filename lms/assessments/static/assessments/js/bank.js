@@ -98,9 +98,11 @@
     return target;
   }
 
+  // What the server puts into a rich-text textarea is always HTML (plain texts are escaped by the server); only a
+  // text typed before the editor started (no markup, no entity, line breaks) is taken as plain text.
   function clean(html, media, mode) {
-    const source = /<[a-z/!]/i.test(html) ? html : textToHtml(html);
-    return copyClean(parse(source), document.createDocumentFragment(), media || {}, mode || "show");
+    const plain = !/<[a-z/!]|&[#a-z0-9]+;/i.test(html) && /\n/.test(html);
+    return copyClean(parse(plain ? textToHtml(html) : html), document.createDocumentFragment(), media || {}, mode || "show");
   }
 
   function toStored(editor, media) {

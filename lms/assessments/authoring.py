@@ -5,10 +5,16 @@ statements a)–d) with Đúng/Sai (TF4), accepted answers one per line (short a
 credit), the number and tolerance with the THPT 2025 answer-sheet rule (numeric), ``left -> right`` lines
 (matching), items in the right order (ordering), Moodle Cloze syntax ``{1:MC:=a~b}`` (gap fill), rubric lines
 ``criterion | points`` (essay), and sub-questions in GIFT (shared stem / câu chùm).
+
+The question text, the options, the statements and the solution are rich text: ``static/assessments/js/bank.js``
+turns their textareas into a small editor (bold, italic, lists, formulas, pictures) that writes HTML back into them;
+without JavaScript the textareas take plain text (or HTML). Either way :func:`rich_text` stores HTML reduced to the
+whitelist of ``rendering.safe_html``, pictures as ``@@PLUGINFILE@@/name``.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -32,6 +38,7 @@ from lms.assessments.ir import (
     format_decimal,
 )
 from lms.assessments.models import Difficulty, Level, QuestionType
+from lms.assessments.rendering import clean_html, has_markup, plain_to_html
 
 MAX_OPTIONS = 8
 # imported from Moodle and shown read-only: this form has no editor for formulas, datasets or drop zones
@@ -39,6 +46,29 @@ READ_ONLY_TYPES = frozenset({QType.CALCULATED, QType.CALCULATED_MULTI, QType.DRA
 READ_ONLY_MESSAGE = _(
     "Calculated and drag-onto-image questions cannot be edited here yet: edit them in Moodle and import them again."
 )
+
+RICH_TEXT = {"data-rich-text": "", "data-math-source": ""}
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+
+
+def rich_text(text: str) -> str:
+    """What a rich-text field stores: the editor's HTML through the whitelist (scripts, event handlers, styles and
+    foreign pictures removed, ``@@PLUGINFILE@@/name`` kept), or plain text typed without the editor as escaped HTML
+    with its line breaks."""
+    text = (text or "").strip()
+    # the editor's HTML of a text without tags still has entities ("2 &lt; 3"): it is HTML, not plain text
+    if has_markup(text) or _ENTITY.search(text):
+        return clean_html(text)
+    return plain_to_html(text)
+
+
+def as_html(text: str, text_format: str) -> str:
+    """A stored text as the editor's HTML: plain and Markdown texts of imported questions (and Moodle auto-format
+    ones without markup) are escaped with their line breaks. Importers differ on whether a plain text is already
+    escaped (Aiken escapes it, GIFT does not), so it is unescaped first."""
+    if text_format in ("plain", "markdown") or (text_format == "moodle" and not has_markup(text)):
+        return plain_to_html(html.unescape(text or ""))
+    return text or ""
 
 
 def _decimal(text: str, field: str) -> Decimal:
@@ -52,9 +82,10 @@ class QuestionForm(forms.Form):
     type = forms.ChoiceField(label=_("Question type"), choices=QuestionType.choices)
     stem = forms.CharField(
         label=_("Question text"),
-        widget=forms.Textarea(attrs={"rows": 4, "data-math-source": ""}),
+        widget=forms.Textarea(attrs={"rows": 4, **RICH_TEXT}),
         help_text=_("Maths between \\( and \\) or $ and $, e.g. \\(\\frac{1}{2}\\)."),
     )
+    upload_token = forms.CharField(widget=forms.HiddenInput, required=False)
     image = forms.ImageField(
         label=_("Add a picture to the question text"),
         required=False,
@@ -74,7 +105,7 @@ class QuestionForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
     source = forms.CharField(label=_("Source"), required=False)
     solution = forms.CharField(
-        label=_("Solution (lời giải)"), widget=forms.Textarea(attrs={"rows": 3, "data-math-source": ""}), required=False
+        label=_("Solution (lời giải)"), widget=forms.Textarea(attrs={"rows": 3, **RICH_TEXT}), required=False
     )
     # true / false
     truth = forms.ChoiceField(
@@ -125,14 +156,14 @@ class QuestionForm(forms.Form):
             self.fields[f"option_{i}"] = forms.CharField(
                 label=_("Option %(label)s") % {"label": label},
                 required=False,
-                widget=forms.TextInput(attrs={"data-math-source": ""}),
+                widget=forms.Textarea(attrs={"rows": 1, **RICH_TEXT}),
             )
             self.fields[f"option_{i}_correct"] = forms.BooleanField(label=_("correct"), required=False)
         for label in "abcd":
             self.fields[f"statement_{label}"] = forms.CharField(
                 label=_("Statement %(label)s)") % {"label": label},
                 required=False,
-                widget=forms.TextInput(attrs={"data-math-source": ""}),
+                widget=forms.Textarea(attrs={"rows": 1, **RICH_TEXT}),
             )
             self.fields[f"statement_{label}_true"] = forms.BooleanField(label=_("true (Đúng)"), required=False)
 
@@ -159,9 +190,10 @@ class QuestionForm(forms.Form):
             raise ValidationError({"type": READ_ONLY_MESSAGE})
         q = Question(
             type=qtype,
-            stem=d["stem"].strip(),
+            stem=rich_text(d["stem"]),
+            text_format="html",
             points=_decimal(d["points"] or "1", "points"),
-            solution=d.get("solution", "").strip(),
+            solution=rich_text(d.get("solution", "")),
             level=d.get("level", ""),
             difficulty=d.get("difficulty", ""),
             tags=[t.strip() for t in (d.get("tags") or "").split(",") if t.strip()],
@@ -169,7 +201,7 @@ class QuestionForm(forms.Form):
         )
         if qtype in (QType.SINGLE, QType.MULTIPLE):
             for i in range(MAX_OPTIONS):
-                text = (d.get(f"option_{i}") or "").strip()
+                text = rich_text(d.get(f"option_{i}") or "")
                 if text:
                     q.choices.append(Choice(CHOICE_LABELS[len(q.choices)], text, bool(d.get(f"option_{i}_correct"))))
         elif qtype == QType.TRUE_FALSE:
@@ -177,7 +209,7 @@ class QuestionForm(forms.Form):
             q.choices = [Choice("Đ", "Đúng", truth), Choice("S", "Sai", not truth)]
         elif qtype == QType.TF4:
             q.statements = [
-                Statement(x, (d.get(f"statement_{x}") or "").strip(), bool(d.get(f"statement_{x}_true")))
+                Statement(x, rich_text(d.get(f"statement_{x}") or ""), bool(d.get(f"statement_{x}_true")))
                 for x in "abcd"
             ]
         elif qtype == QType.SHORT:
@@ -234,11 +266,12 @@ class QuestionForm(forms.Form):
 
     @classmethod
     def initial_from(cls, q: Question, question=None) -> dict:
+        fmt = q.text_format
         data = {
             "type": str(q.type),
-            "stem": q.stem,
+            "stem": as_html(q.stem, fmt),
             "points": format_decimal(q.points, comma=True),
-            "solution": q.solution,
+            "solution": as_html(q.solution, fmt),
             "level": question.level if question else q.level,
             "difficulty": question.difficulty if question else q.difficulty,
             "grade": question.grade if question else None,
@@ -249,12 +282,12 @@ class QuestionForm(forms.Form):
             "source": question.source if question else q.source,
         }
         for i, c in enumerate(q.choices[:MAX_OPTIONS]):
-            data[f"option_{i}"] = c.text
+            data[f"option_{i}"] = as_html(c.text, fmt)
             data[f"option_{i}_correct"] = c.correct
         if q.type == QType.TRUE_FALSE:
             data["truth"] = "true" if q.choices and q.choices[0].correct else "false"
         for s in q.statements:
-            data[f"statement_{s.label}"] = s.text
+            data[f"statement_{s.label}"] = as_html(s.text, fmt)
             data[f"statement_{s.label}_true"] = s.true
         data["answers"] = "\n".join(
             a.text + (f" | {format_decimal(a.fraction * 100)}" if a.fraction != 1 else "") for a in q.answers
@@ -269,7 +302,7 @@ class QuestionForm(forms.Form):
         data["items"] = "\n".join(q.items)
         data["rubric"] = "\n".join(f"{r.text} | {format_decimal(r.points, comma=True)}" for r in q.rubric)
         if q.type == QType.CLOZE:
-            data["stem"] = to_cloze(q.stem, q.parts)
+            data["stem"] = as_html(to_cloze(q.stem, q.parts), fmt)
         if q.type == QType.GROUP:
             from lms.assessments.exporters.gift import question_to_gift
 

@@ -326,6 +326,29 @@ class QuestionFile(models.Model):
         return self.name
 
 
+class PendingQuestionFile(models.Model):
+    """A picture a teacher put into the rich-text editor before saving the question (the temporary upload area).
+
+    Bound to the uploader, the bank and the authoring form (``token``, one per opened form) and, when editing, to the
+    question. Saving the form turns the pictures its texts refer to into :class:`QuestionFile` rows (the stored file
+    stays where it is) and deletes the form's other uploads; uploads of forms never saved are deleted after
+    ``services.PENDING_UPLOAD_DAYS`` days (on the author's next upload and by ``purge_pending_uploads``)."""
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="questions/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "name"], name="assessments_pending_file_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -6,6 +6,7 @@ from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, When
 
 from content.api import SharingScope
 from lms.assessments.models import (
+    PendingQuestionFile,
     Question,
     QuestionBank,
     QuestionFile,
@@ -86,6 +87,13 @@ def media_for(question: Question) -> dict[str, bytes]:
 
 def media_urls(question: Question) -> dict[str, str]:
     return {f.name: f.file.url for f in QuestionFile.objects.filter(question=question)}
+
+
+def pending_uploads(*, user, token: str) -> QuerySet[PendingQuestionFile]:
+    """The pictures uploaded from one authoring form (its ``upload_token``) and not yet attached to a question."""
+    if not token:
+        return PendingQuestionFile.objects.none()
+    return PendingQuestionFile.objects.filter(uploaded_by=user, token=token)
 
 
 # ------------------------------------------------------------------------------------------------------ search

@@ -7,9 +7,13 @@ reviews); every step is a :class:`ReviewDecision`. Only ``READY`` versions can b
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +29,7 @@ from lms.assessments.ir import Question as IRQuestion
 from lms.assessments.models import (
     Category,
     ImmutableVersionError,
+    PendingQuestionFile,
     Question,
     QuestionBank,
     QuestionComment,
@@ -139,9 +144,113 @@ def _save_media(question: Question, media: dict[str, bytes]) -> None:
         f.save()
 
 
+# ------------------------------------------------------------------------------------------------------ pictures
+MAX_PICTURE_BYTES = 5 * 1024 * 1024
+PICTURE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}  # never SVG: it can hold scripts
+PENDING_UPLOAD_DAYS = 7
+UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_REFERENCE = re.compile(r"@@PLUGINFILE@@/([A-Za-z0-9._-]+)")
+
+
+def new_upload_token() -> str:
+    """One per opened authoring form: the pictures uploaded from it are kept together until it is saved."""
+    return secrets.token_urlsafe(24)
+
+
+def _delete_files_on_commit(files) -> None:
+    names = [(f.storage, f.name) for f in files if f.name]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+def purge_pending_uploads(*, older_than_days: int = PENDING_UPLOAD_DAYS, user=None) -> int:
+    """Delete the pictures of authoring forms that were never saved (older than ``older_than_days``)."""
+    with transaction.atomic():
+        stale = PendingQuestionFile.objects.filter(created_at__lt=timezone.now() - timedelta(days=older_than_days))
+        if user is not None:
+            stale = stale.filter(uploaded_by=user)
+        stale = list(stale)
+        _delete_files_on_commit([p.file for p in stale])
+        PendingQuestionFile.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    return len(stale)
+
+
+@transaction.atomic
+def upload_picture(*, bank: QuestionBank, user, token: str, upload, question: Question | None = None):
+    """Store a picture put into the rich-text editor (default storage) until the form is saved; returns the
+    :class:`PendingQuestionFile`, whose ``name`` the texts refer to as ``@@PLUGINFILE@@/name``.
+
+    Raises ``ValidationError`` naming the file and the reason: too large, not a PNG/JPEG/GIF/WebP picture, no form.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    original = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1]
+    if not UPLOAD_TOKEN.fullmatch(token or ""):
+        raise ValidationError(_("This authoring form has expired; reload the page and add the picture again."))
+    if question is not None and question.bank_id != bank.pk:
+        raise ValidationError(_("The question is not in this bank."))
+    if upload.size > MAX_PICTURE_BYTES:
+        raise ValidationError(
+            _("The picture “%(name)s” is %(size)s MB; a picture may have at most %(max)s MB.")
+            % {
+                "name": original,
+                "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
+                "max": MAX_PICTURE_BYTES // 1024 // 1024,
+            }
+        )
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    if kind not in PICTURE_FORMATS:
+        raise ValidationError(
+            _("“%(name)s” is not a PNG, JPEG, GIF or WebP picture.") % {"name": original or _("The file")}
+        )
+    purge_pending_uploads(user=user)
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", original.rsplit(".", 1)[0])[:60].strip("_") or "hinh"
+    name = f"{stem}-{secrets.token_hex(4)}.{PICTURE_FORMATS[kind]}"
+    pending = PendingQuestionFile(bank=bank, question=question, uploaded_by=user, token=token, name=name)
+    pending.file.save(name, ContentFile(data), save=False)
+    try:
+        pending.save()
+    except DatabaseError:
+        pending.file.delete(save=False)
+        raise
+    return pending
+
+
+def _attach_pending(question: Question, user, token: str, content: IRQuestion) -> None:
+    """Pictures of the form ``token`` that the saved texts refer to become the question's files; the form's other
+    uploads are deleted (the teacher removed them from the texts)."""
+    if not token:
+        return
+    used = set(_REFERENCE.findall(json.dumps(content.to_content())))
+    pending = list(
+        PendingQuestionFile.objects.select_for_update().filter(uploaded_by=user, token=token, bank=question.bank_id)
+    )
+    unused = []
+    for p in pending:
+        if p.question_id not in (None, question.pk):
+            continue
+        if p.name in used and not QuestionFile.objects.filter(question=question, name=p.name).exists():
+            QuestionFile.objects.create(question=question, name=p.name, file=p.file.name)
+        else:
+            unused.append(p.file)
+        p.delete()
+    _delete_files_on_commit(unused)
+
+
 @transaction.atomic
 def create_question(
-    *, bank: QuestionBank, author, content: IRQuestion, outcomes: Iterable = (), **metadata
+    *,
+    bank: QuestionBank,
+    author,
+    content: IRQuestion,
+    outcomes: Iterable = (),
+    upload_token: str = "",
+    **metadata,
 ) -> QuestionVersion:
     problems = validate_content(content)
     if problems:
@@ -153,13 +262,22 @@ def create_question(
     if outcomes:
         question.outcomes.set(outcomes)
     _save_media(question, content.media)
+    _attach_pending(question, author, upload_token, content)
     return QuestionVersion.objects.create(
         question=question, number=1, content=content.to_content(), points=content.points, created_by=author
     )
 
 
 @transaction.atomic
-def edit_question(*, question: Question, user, content: IRQuestion, outcomes: Iterable | None = None, **metadata):
+def edit_question(
+    *,
+    question: Question,
+    user,
+    content: IRQuestion,
+    outcomes: Iterable | None = None,
+    upload_token: str = "",
+    **metadata,
+):
     """Change a question. The latest draft (or returned) version is updated in place; if the latest version is
     waiting for review or ready, a new draft version is created (a ready version never changes)."""
     problems = validate_content(content)
@@ -175,6 +293,7 @@ def edit_question(*, question: Question, user, content: IRQuestion, outcomes: It
     if outcomes is not None:
         question.outcomes.set(outcomes)
     _save_media(question, content.media)
+    _attach_pending(question, user, upload_token, content)
     if latest and latest.status in (VersionStatus.DRAFT, VersionStatus.RETURNED):
         latest.content = content.to_content()
         latest.points = content.points

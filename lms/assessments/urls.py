@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.bank_list, name="banks"),
     path("kho/<int:pk>/", views.bank_detail, name="bank"),
     path("kho/<int:pk>/them/", views.question_new, name="question_new"),
+    path("kho/<int:pk>/hinh/", views.upload_picture, name="upload_picture"),
     path("kho/<int:pk>/nhap/", views.import_start, name="import"),
     path("kho/<int:pk>/xuat/", views.export, name="export"),
     path("cau-hoi/<int:pk>/", views.question_detail, name="question"),

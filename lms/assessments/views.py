@@ -3,6 +3,8 @@ progress bar, export."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -133,10 +135,15 @@ def _save(request, form, *, bank=None, question=None):
             "difficulty": form.cleaned_data.get("difficulty", ""),
             "source": form.cleaned_data.get("source", ""),
         }
+        token = form.cleaned_data.get("upload_token", "")
         if question is None:
-            version = services.create_question(bank=bank, author=request.user, content=content, **metadata)
+            version = services.create_question(
+                bank=bank, author=request.user, content=content, upload_token=token, **metadata
+            )
         else:
-            version = services.edit_question(question=question, user=request.user, content=content, **metadata)
+            version = services.edit_question(
+                question=question, user=request.user, content=content, upload_token=token, **metadata
+            )
         for warning in services.authoring_warnings(content):
             messages.warning(request, warning)
         if request.POST.get("action") == "submit":
@@ -156,16 +163,39 @@ def _save(request, form, *, bank=None, question=None):
     return None
 
 
+def _form_page(request, form, bank, question):
+    """The authoring page, with what the rich-text editor needs: where pictures go and the URLs of the pictures
+    the texts already refer to (the question's files and this form's uploads)."""
+    urls = selectors.media_urls(question) if question else {}
+    token = form["upload_token"].value() or ""
+    urls |= {p.name: p.file.url for p in selectors.pending_uploads(user=request.user, token=token)}
+    upload_url = reverse("assessments:upload_picture", args=[bank.pk])
+    if question:
+        upload_url += f"?question={question.pk}"
+    context = {
+        "form": form,
+        "bank": bank,
+        "question": question,
+        "upload_url": upload_url,
+        "media_json": json.dumps(urls),
+    }
+    return render(request, "assessments/question_form.html", context)
+
+
 @login_required
 def question_new(request, pk):
     bank = _editable_bank(request.user, pk)
-    initial = {"type": request.GET.get("type", QType.SINGLE.value), "points": "1"}
+    initial = {
+        "type": request.GET.get("type", QType.SINGLE.value),
+        "points": "1",
+        "upload_token": services.new_upload_token(),
+    }
     form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         version = _save(request, form, bank=bank)
         if version:
             return redirect("assessments:question", pk=version.question_id)
-    return render(request, "assessments/question_form.html", {"form": form, "bank": bank, "question": None})
+    return _form_page(request, form, bank, None)
 
 
 @login_required
@@ -175,14 +205,35 @@ def question_edit(request, pk):
     latest = question.latest_version
     if request.method == "GET" and question.type in READ_ONLY_TYPES:
         messages.warning(request, READ_ONLY_MESSAGE)
-    form = QuestionForm(
-        request.POST or None, request.FILES or None, initial=QuestionForm.initial_from(latest.as_ir(), question)
-    )
+    initial = QuestionForm.initial_from(latest.as_ir(), question) | {"upload_token": services.new_upload_token()}
+    form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         version = _save(request, form, question=question)
         if version:
             return redirect("assessments:question", pk=question.pk)
-    return render(request, "assessments/question_form.html", {"form": form, "bank": bank, "question": question})
+    return _form_page(request, form, bank, question)
+
+
+@login_required
+@require_POST
+def upload_picture(request, pk):
+    """The rich-text editor's picture button: JSON ``{name, url}`` (201), or ``{error}`` with 400 / 413; only people
+    who may edit the bank (403; 404 for people who cannot see it)."""
+    bank = _editable_bank(request.user, pk)
+    question = None
+    if request.GET.get("question"):
+        question = get_object_or_404(Question, pk=request.GET["question"], bank=bank)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("Choose a picture to upload.")}, status=400)
+    try:
+        pending = services.upload_picture(
+            bank=bank, user=request.user, token=request.POST.get("token", ""), upload=upload, question=question
+        )
+    except ValidationError as exc:
+        status = 413 if upload.size > services.MAX_PICTURE_BYTES else 400
+        return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+    return JsonResponse({"name": pending.name, "url": pending.file.url}, status=201)
 
 
 @login_required

@@ -61,9 +61,21 @@ ITEM_ANALYSIS: dict[str, ItemAnalysisRules] = {
 }
 DEFAULT_ITEM_ANALYSIS = "CTT_KELLEY27"
 
-# Question types a student can answer on a computer today (the others are refused when a test is built).
+# Question types a student can answer on a computer (the others are refused when a test is built).
 DELIVERABLE_TYPES = frozenset(
-    {"single_choice", "multiple_response", "true_false", "true_false_4", "short_answer", "numeric", "essay"}
+    {
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "true_false_4",
+        "short_answer",
+        "numeric",
+        "essay",
+        "matching",
+        "ordering",
+        "cloze",
+        "group",
+    }
 )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from lms.courses import api as courses_api
+from lms.exams import delivery
 from lms.exams.analysis import analyse
 from lms.exams.models import Answer, Attempt, AttemptStatus, Sitting, Test
 from lms.exams.rules import delivery_rules
@@ -89,7 +90,8 @@ def attempt_review(attempt: Attempt) -> list[dict]:
                     "response": answer.response if answer else None,
                     "points": answer.points if answer else Decimal(0),
                     "max": Decimal(slot["points"]),
-                    "key": slot["key"],
+                    "key": delivery.key_text(slot["content"]) or slot["key"],
+                    "response_text": delivery.response_text(slot["content"], answer.response if answer else None),
                 }
             )
     return out

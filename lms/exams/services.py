@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -468,6 +468,16 @@ def _validate_response(slot: dict, response, rules) -> object:
         return None
     if len(json.dumps(response)) > rules.max_response_chars:
         raise ValidationError(_("%(where)s: the answer is too long.") % {"where": where})
+    return _clean_response(content, response, where)
+
+
+def _empty(response) -> bool:
+    return response is None or response == "" or response == {} or response == []
+
+
+def _clean_response(content: dict, response, where: str) -> object:
+    if _empty(response):
+        return None
     qtype = content["type"]
     labels = [c["label"] for c in content.get("choices", [])]
     if qtype == "single_choice":
@@ -490,6 +500,29 @@ def _validate_response(slot: dict, response, rules) -> object:
         ):
             raise ValidationError(_("%(where)s: judge each statement Đúng (Đ) or Sai (S).") % {"where": where})
         response = {k: v for k, v in response.items() if v}
+    elif qtype == "matching":
+        lefts = {p["left"] for p in content.get("pairs", []) if p.get("left")}
+        rights = {p["right"] for p in content.get("pairs", []) if p.get("right")}
+        if not isinstance(response, dict) or any(
+            k not in lefts or v not in rights | {"", None} for k, v in response.items()
+        ):
+            raise ValidationError(_("%(where)s: match each item with one of the choices offered.") % {"where": where})
+        response = {k: v for k, v in response.items() if v} or None
+    elif qtype == "ordering":
+        items = content.get("items", [])
+        if not isinstance(response, list) or sorted(map(str, response)) != sorted(items):
+            raise ValidationError(_("%(where)s: put every item of the list in order, each once.") % {"where": where})
+    elif qtype in ("cloze", "group"):
+        parts = content.get("parts", [])
+        if not isinstance(response, list) or len(response) > len(parts):
+            raise ValidationError(_("%(where)s: the answer does not fit the question.") % {"where": where})
+        cleaned = []
+        for index, (part, value) in enumerate(zip(parts, response, strict=False), start=1):
+            label = _("gap %(n)s") if qtype == "cloze" else _("sub-question %(n)s")
+            cleaned.append(_clean_response(part, value, f"{where}, {label % {'n': index}}"))
+        response = cleaned if any(v is not None for v in cleaned) else None
+    elif qtype == "description":
+        return None
     elif not isinstance(response, str):
         raise ValidationError(_("%(where)s: the answer must be text.") % {"where": where})
     return response
@@ -675,6 +708,10 @@ def grade_attempt(attempt: Attempt) -> Attempt:
         content.points = Decimal(slot["points"])
         answer = answers.get(slot["slot"])
         result = bank_api.score(content, answer.response if answer else None)
+        if content.type == "group" and result.max_points and result.max_points != content.points:
+            # a câu chùm's parts carry their bank points; the test gives the whole group the slot's points
+            scaled = (content.points * result.points / result.max_points).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            result.points, result.max_points = scaled, content.points
         total += result.points
         maximum += result.max_points
         needs_marking = needs_marking or result.needs_marking

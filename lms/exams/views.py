@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.courses import api as courses_api
-from lms.exams import selectors, services
+from lms.exams import delivery, selectors, services
 from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test
 from lms.exams.rules import delivery_rules
 
@@ -143,7 +143,15 @@ def attempt_page(request, pk):
             {
                 "code": part["code"],
                 "slots": [
-                    {"number": n, "slot": s, "answer": answers.get(s["slot"])}
+                    {
+                        "number": n,
+                        "slot": s,
+                        "answer": answers.get(s["slot"]),
+                        "name": f"q{s['slot']}",
+                        "view": delivery.view(
+                            s["content"], answers.get(s["slot"]), f"{attempt.pk}:{s['slot']}", f"q{s['slot']}"
+                        ),
+                    }
                     for n, s in enumerate(part["slots"], start=1)
                 ],
             }

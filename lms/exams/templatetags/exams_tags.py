@@ -46,3 +46,20 @@ def html(text):
     from lms.assessments.api import safe_html
 
     return safe_html(text or "")
+
+
+@register.filter
+def plain(text) -> str:
+    """A question text without its markup, for an <option> or an aria-label (which cannot hold HTML)."""
+    from django.utils.html import strip_tags
+
+    return " ".join(strip_tags(text or "").split())
+
+
+@register.filter
+def option_text(text) -> str:
+    """A text for an <option>, which KaTeX cannot typeset: no markup, and maths without its \\( \\) delimiters
+    (``\\(3x^2\\)`` reads ``3x^2``)."""
+    import re
+
+    return re.sub(r"\\[()\[\]]|\$", "", plain(text)).strip()

@@ -28,37 +28,108 @@
     statusEl.setAttribute("data-state", kind.toLowerCase());
   }
 
-  function responseOf(fs) {
-    var type = fs.getAttribute("data-type");
+  // The response of a question (or of a sub-question / gap: any element with data-type), as the server takes it.
+  function own(el, selector) {
+    // the inputs of `el` itself, not those of its sub-questions
+    return Array.prototype.filter.call(el.querySelectorAll(selector), function (i) {
+      return i.closest("[data-part], [data-gap], .exam-q") === el;
+    });
+  }
+  function responseOf(el) {
+    var type = el.getAttribute("data-type");
+    if (type === "group" || type === "cloze") {
+      var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
+      var values = [], anyValue = false;
+      Array.prototype.forEach.call(subs, function (sub) {
+        if (sub.parentElement.closest("[data-type]") !== el) return;
+        var v = responseOf(sub);
+        values.push(v);
+        if (v !== null) anyValue = true;
+      });
+      return anyValue ? values : null;
+    }
+    if (type === "matching") {
+      var pairs = {}, matched = false;
+      own(el, "select[data-left]").forEach(function (s) {
+        if (s.value) { pairs[s.getAttribute("data-left")] = s.value; matched = true; }
+      });
+      return matched ? pairs : null;
+    }
+    if (type === "ordering") {
+      var list = el.querySelector("[data-ordering]");
+      if (!list || !list.getAttribute("data-answered")) return null;
+      return Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) {
+        return li.getAttribute("data-item");
+      });
+    }
     if (type === "true_false_4") {
       var out = {}, any = false;
-      fs.querySelectorAll("input[type=radio]:checked").forEach(function (i) {
+      own(el, "input[type=radio]:checked").forEach(function (i) {
         out[i.getAttribute("data-statement")] = i.value; any = true;
       });
       return any ? out : null;
     }
     if (type === "multiple_response") {
-      var list = [];
-      fs.querySelectorAll("input[type=checkbox]:checked").forEach(function (i) { list.push(i.value); });
-      return list.length ? list : null;
+      var chosen = [];
+      own(el, "input[type=checkbox]:checked").forEach(function (i) { chosen.push(i.value); });
+      return chosen.length ? chosen : null;
     }
     if (type === "single_choice" || type === "true_false") {
-      var r = fs.querySelector("input[type=radio]:checked");
-      return r ? r.value : null;
+      var r = own(el, "input[type=radio]:checked")[0] || own(el, "select")[0];
+      return r && r.value ? r.value : null;
     }
-    var t = fs.querySelector("input[type=text], textarea");
+    var t = own(el, "input[type=text], textarea")[0];
     return t && t.value.trim() !== "" ? t.value : null;
   }
 
-  function apply(fs, response) {
-    var type = fs.getAttribute("data-type");
-    fs.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (i) {
+  function apply(el, response) {
+    var type = el.getAttribute("data-type");
+    if (type === "group" || type === "cloze") {
+      var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
+      var n = 0;
+      Array.prototype.forEach.call(subs, function (sub) {
+        if (sub.parentElement.closest("[data-type]") !== el) return;
+        apply(sub, response && n < response.length ? response[n] : null);
+        n += 1;
+      });
+      return;
+    }
+    if (type === "matching") {
+      own(el, "select[data-left]").forEach(function (s) {
+        s.value = (response && response[s.getAttribute("data-left")]) || "";
+      });
+      return;
+    }
+    if (type === "ordering") {
+      var list = el.querySelector("[data-ordering]");
+      if (!list || !response) return;
+      var byText = {};
+      list.querySelectorAll("li[data-item]").forEach(function (li) { byText[li.getAttribute("data-item")] = li; });
+      response.forEach(function (text) { if (byText[text]) list.appendChild(byText[text]); });
+      list.setAttribute("data-answered", "1");
+      return;
+    }
+    own(el, "input[type=radio], input[type=checkbox]").forEach(function (i) {
       if (type === "true_false_4") i.checked = !!response && response[i.getAttribute("data-statement")] === i.value;
       else if (type === "multiple_response") i.checked = !!response && response.indexOf(i.value) >= 0;
       else i.checked = response !== null && String(response) === i.value;
     });
-    var t = fs.querySelector("input[type=text], textarea");
+    var s = own(el, "select")[0];
+    if (s) s.value = response === null ? "" : response;
+    var t = own(el, "input[type=text], textarea")[0];
     if (t) t.value = response === null ? "" : response;
+  }
+
+  // Ordering: the Up / Down buttons move an item; focus stays on the moved item's button.
+  function move(button) {
+    var li = button.closest("li"), list = li.parentElement;
+    var step = parseInt(button.getAttribute("data-move"), 10);
+    var other = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+    if (!other) return false;
+    if (step < 0) list.insertBefore(li, other); else list.insertBefore(other, li);
+    list.setAttribute("data-answered", "1");
+    button.focus();
+    return true;
   }
 
   function change(fs) {
@@ -123,7 +194,9 @@
     timerEl.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     if (left === 0 && !timeUp) {
       timeUp = true;
-      root.querySelectorAll(".exam-q input, .exam-q textarea").forEach(function (i) { i.disabled = true; });
+      root.querySelectorAll(".exam-q input, .exam-q textarea, .exam-q select, .exam-q button").forEach(function (i) {
+        i.disabled = true;
+      });
       show("Timeup");
       flush(true);
     }
@@ -138,6 +211,10 @@
   var timers = {};
   root.querySelectorAll(".exam-q").forEach(function (fs) {
     fs.addEventListener("change", function () { change(fs); });
+    fs.addEventListener("click", function (e) {
+      var button = e.target.closest("button[data-move]");
+      if (button && !timeUp && move(button)) change(fs);
+    });
     fs.addEventListener("input", function (e) {
       if (e.target.type !== "text" && e.target.tagName !== "TEXTAREA") return;
       window.clearTimeout(timers[fs.dataset.slot]);

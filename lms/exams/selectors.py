@@ -180,3 +180,18 @@ def get_sitting_results(sitting: Sitting) -> dict[int, Attempt]:
     """``{student_id: attempt}`` for every attempt of the sitting (raw points and maximum, status, needs_marking);
     the reader converts and rounds with its own rules."""
     return {a.student_id: a for a in sitting.attempts.all()}
+
+
+def get_schedulable_tests(user) -> list[Test]:
+    """Approved tests that ``user`` may schedule: of a school and subject they teach a course of."""
+    from lms.exams.models import TestStatus
+
+    pairs = {
+        (c.school_class.school_year.school_id, c.subject_id) for c in courses_api.get_teacher_courses(user)
+    }
+    if not pairs:
+        return []
+    query = Q(pk__in=[])
+    for school_id, subject_id in pairs:
+        query |= Q(school_id=school_id, subject_id=subject_id) | Q(school_id=school_id, subject__isnull=True)
+    return list(Test.objects.filter(query, status=TestStatus.APPROVED).select_related("subject"))

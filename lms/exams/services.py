@@ -362,7 +362,15 @@ def schedule_sitting(
     late_join_minutes=None,
     review: str = "marks",
     title: str = "",
+    kind: str = "",
+    allowed_networks: str = "",
+    extra_minutes: dict | None = None,
 ) -> Sitting:
+    """``kind``: regular / midterm / final (default the test's; a periodic test is never scheduled as regular);
+    ``allowed_networks``: CIDR ranges one a line; ``extra_minutes``: ``{student_id: minutes}``."""
+    from lms.exams.models import TestKind
+    from lms.exams.network import parse_networks
+
     if not courses_api.can_edit_course(created_by, course):
         raise PermissionDenied(_("Only a teacher of the course schedules its tests."))
     test = Test.objects.select_for_update().get(pk=test.pk)  # its status as stored, not as the caller last saw it
@@ -375,6 +383,21 @@ def schedule_sitting(
     duration = duration or timedelta(minutes=test.minutes)
     if duration <= timedelta(0):
         raise ValidationError(_("The duration must be positive."))
+    kind = kind or test.kind
+    if kind not in TestKind.values:
+        raise ValidationError(_("Choose the kind of assessment."))
+    if test.is_periodic and kind == TestKind.REGULAR:
+        raise ValidationError(
+            _("This is a %(kind)s test: it cannot be given as a regular assessment.") % {"kind": test.get_kind_display()}
+        )
+    networks = "\n".join(str(n) for n in parse_networks(allowed_networks))
+    if kind != TestKind.REGULAR and delivery_rules().periodic_on_site and not schools_api.get_exam_networks(test.school):
+        raise ValidationError(
+            _(
+                "A mid-term or end-of-term test is taken at school (TT 09/2021, Art. 6): the school's networks must be "
+                "set first (by the principal or the school's administrator)."
+            )
+        )
     sitting = Sitting.objects.create(
         test=test,
         course=course,
@@ -386,8 +409,15 @@ def schedule_sitting(
         late_join_minutes=late_join_minutes,
         review=review,
         created_by=created_by,
+        kind=kind,
+        allowed_networks=networks,
     )
     prepare_attempts(sitting)
+    for student_id, minutes in (extra_minutes or {}).items():
+        if not 0 <= int(minutes) <= 600:
+            raise ValidationError(_("Extra time is between 0 and 600 minutes."))
+        if not sitting.attempts.filter(student_id=student_id).update(extra_minutes=int(minutes)):
+            raise ValidationError(_("Extra time is given to a student who is not in the class."))
     return sitting
 
 

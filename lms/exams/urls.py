@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms.exams import views
+from lms.exams import delivery_views, views
 
 app_name = "exams"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("bai-lam/<int:pk>/luu/", views.save, name="save"),
     path("bai-lam/<int:pk>/nop/", views.submit, name="submit"),
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
+    path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
 ]

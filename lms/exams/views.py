@@ -57,6 +57,7 @@ def home(request):
             "attempts": selectors.get_student_attempts(request.user),
             "sittings": selectors.get_teacher_sittings(request.user),
             "tests": selectors.get_tests(request.user),
+            "schedulable": selectors.get_schedulable_tests(request.user),
         },
     )
 

@@ -17,6 +17,7 @@ LOG_ACTIONS = {
     "schools.api_token_revoked": (_("API token revoked"), _("API token revoked")),
     "schools.person_created": (_("Person added to the school"), _("Person added to the school")),
     "schools.review_steps_changed": (_("Lesson review steps changed"), _("Lesson review steps changed")),
+    "schools.exam_networks_changed": (_("School networks for tests changed"), _("School networks for tests changed")),
 }
 
 

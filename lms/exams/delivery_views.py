@@ -4,6 +4,8 @@ write and decide who may."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +13,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lms.exams import services
+from lms.exams import selectors, services
 from lms.exams.delivery_forms import SittingForm
-from lms.exams.models import Test, TestStatus
-
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+from lms.exams.models import Sitting, Test, TestStatus
 
 
 @login_required
@@ -36,8 +33,6 @@ def schedule(request, pk):
         raise PermissionDenied(_("Only a teacher of the course schedules its tests."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        from datetime import timedelta
-
         try:
             sitting = services.schedule_sitting(
                 test=test,
@@ -61,3 +56,39 @@ def schedule(request, pk):
             messages.success(request, _("The test is scheduled; every student of the class has an exam code."))
             return redirect("exams:invigilate", pk=sitting.pk)
     return render(request, "exams/schedule.html", {"test": test, "form": form})
+
+
+@login_required
+def force_majeure(request, pk):
+    """The principal records a force-majeure decision (TT 09 Art. 6(2)) for named students of a periodic sitting."""
+    from lms.exams.delivery_forms import ForceMajeureForm
+    from lms.schools import api as schools_api
+
+    try:
+        sitting = selectors.get_sitting(pk)
+    except Sitting.DoesNotExist:
+        raise Http404 from None
+    principal = schools_api.get_principal(sitting.test.school)
+    if principal is None or principal.pk != request.user.pk:
+        raise PermissionDenied(_("Only the principal records a force-majeure decision."))
+    students = [a.student for a in sitting.attempts.select_related("student").order_by("student__last_name")]
+    form = ForceMajeureForm(request.POST or None, students=students)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_force_majeure(
+                sitting=sitting,
+                by=request.user,
+                number=data["number"],
+                decided_on=data["decided_on"],
+                reason=data["reason"],
+                students=data["students"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The decision is recorded: the students named may take the test off site."))
+            return redirect("exams:force_majeure", pk=sitting.pk)
+    decisions = sitting.force_majeure.prefetch_related("students").select_related("recorded_by")
+    return render(request, "exams/force_majeure.html", {"sitting": sitting, "form": form, "decisions": decisions})

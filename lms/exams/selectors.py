@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lms.courses import api as courses_api
 from lms.exams.analysis import analyse
-from lms.exams.models import Answer, Attempt, AttemptStatus, Sitting, Test
+from lms.exams.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting, Test
 from lms.exams.rules import delivery_rules
 from lms.exams.shuffle import original_label
 
@@ -54,12 +54,16 @@ def get_tests(user) -> list[Test]:
 
 def invigilator_rows(sitting: Sitting) -> list[dict]:
     """One row per student: status, exam code, answered / total, last seen (and whether that is recent), focus
-    losses, extra time, submitted (by the server or the student), score. Three queries whatever the class size."""
+    losses, device takeovers (old → new device, address, time), extra time, submitted (by the server or the student),
+    score. Three queries whatever the class size."""
     rules = delivery_rules(sitting.delivery_rules)
     now = timezone.now()
     attempts = list(
         sitting.attempts.select_related("student", "variant").order_by("student__last_name", "student__first_name")
     )
+    takeovers: dict[int, list] = {}
+    for event in AttemptEvent.objects.filter(attempt__sitting=sitting, kind=EventKind.TAKEOVER).order_by("at"):
+        takeovers.setdefault(event.attempt_id, []).append(event)
     totals = {}
     rows = []
     for a in attempts:
@@ -70,7 +74,15 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
             and a.last_seen_at
             and now - a.last_seen_at < timedelta(seconds=rules.offline_after_seconds)
         )
-        rows.append({"attempt": a, "total": totals[a.variant_id], "online": online, "left": a.seconds_left()})
+        rows.append(
+            {
+                "attempt": a,
+                "total": totals[a.variant_id],
+                "online": online,
+                "left": a.seconds_left(),
+                "takeovers": takeovers.get(a.pk, []),
+            }
+        )
     return rows
 
 

@@ -460,18 +460,105 @@ def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
 
 
 # ----------------------------------------------------------------------------------------------------- delivery
+class NetworkRefused(ValidationError):
+    """The request comes from a network the sitting does not allow (R12)."""
+
+
+class DeviceTakenOver(ValidationError):
+    """The attempt is bound to another device: this one stops saving."""
+
+
+def force_majeure_students(sitting: Sitting) -> set[int]:
+    from lms.exams.models import ForceMajeureDecision
+
+    return set(ForceMajeureDecision.students.through.objects.filter(
+        forcemajeuredecision__sitting=sitting
+    ).values_list("user_id", flat=True))
+
+
+def check_network(sitting: Sitting, student, ip) -> None:
+    """R12 (TT 09/2021 Art. 6(2)) and the sitting's allowed ranges: raise ``NetworkRefused`` when ``ip`` may not take
+    the test. A periodic sitting runs from the school's networks (and the sitting's own ranges, if any) unless the
+    principal recorded a force-majeure decision naming the student, who may then take it from anywhere."""
+    from lms.exams.network import contains, parse_networks
+
+    rules = delivery_rules(sitting.delivery_rules)
+    periodic = sitting.is_periodic and rules.periodic_on_site
+    own = sitting.network_list()
+    if not own and not periodic:
+        return
+    if periodic and student.pk in force_majeure_students(sitting):
+        return
+    where = ip or _("unknown")
+    if own and not contains(parse_networks(own), ip):
+        raise NetworkRefused(
+            _(
+                "This test can only be taken from the networks the teacher allowed (your address: %(ip)s). Ask the "
+                "invigilator."
+            )
+            % {"ip": where}
+        )
+    if periodic and not contains(parse_networks(schools_api.get_exam_networks(sitting.test.school)), ip):
+        raise NetworkRefused(
+            _(
+                "A mid-term or end-of-term test is taken at school (%(rule)s): connect to the school's network (your "
+                "address: %(ip)s). A student who cannot come for a force-majeure reason needs the principal's "
+                "decision."
+            )
+            % {"ip": where, "rule": rules.periodic_rule}
+        )
+
+
 @transaction.atomic
-def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) -> Attempt:
-    """Open the student's attempt: inside the window, with the access code, within the late-join rule. Opening it
-    again (reload, another device) resumes it and is logged."""
-    attempt = Attempt.objects.select_for_update().select_related("sitting").get(pk=attempt.pk)
+def bind_device(*, attempt: Attempt, device: str) -> Attempt:
+    """Bind an attempt that has no device yet (started through the API) to ``device``; a bound one is left as is."""
+    attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt.pk)
+    if not attempt.device and device:
+        attempt.device = device
+        attempt.save(update_fields=["device"])
+    return attempt
+
+
+@transaction.atomic
+def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Attempt:
+    """Move the attempt to this device (the student confirmed): logged with the old and new device and the address.
+    The old device's next save is refused with "continued on another device"; answers already saved stay."""
+    attempt = Attempt.objects.select_for_update().select_related("sitting__test__school").get(pk=attempt.pk)
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise ValidationError(_("This attempt is not in progress."))
+    if not device:
+        raise ValidationError(_("This browser has no device id; reload the page."))
+    check_network(attempt.sitting, student, ip)
+    old = attempt.device
+    if old == device:
+        return attempt
+    attempt.device, attempt.ip = device, ip or attempt.ip
+    attempt.save(update_fields=["device", "ip"])
+    AttemptEvent.objects.create(
+        attempt=attempt, kind=EventKind.TAKEOVER, ip=ip, by=student, detail=f"{old[:12] or '-'} → {device[:12]}"
+    )
+    return attempt
+
+
+@transaction.atomic
+def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None, device: str = "") -> Attempt:
+    """Open the student's attempt: inside the window, with the access code, within the late-join rule, from an
+    allowed network (``check_network``). ``device`` binds the attempt to this browser (one device at a time). Opening
+    it again (reload) resumes it and is logged; another device takes it over with ``take_over_attempt``."""
+    attempt = Attempt.objects.select_for_update().select_related("sitting__test__school").get(pk=attempt.pk)
     if attempt.student_id != student.pk:
         raise PermissionDenied
     sitting, now = attempt.sitting, timezone.now()
     if attempt.status == AttemptStatus.SUBMITTED:
         raise ValidationError(_("You have already submitted this test."))
+    check_network(sitting, student, ip)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         AttemptEvent.objects.create(attempt=attempt, kind=EventKind.RESUME, ip=ip)
+        if device and not attempt.device:
+            attempt.device = device
+            attempt.save(update_fields=["device"])
         return attempt
     if now < sitting.opens_at:
         raise ValidationError(_("The test has not started yet."))
@@ -485,7 +572,8 @@ def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) 
         raise ValidationError(_("The access code is not right. Ask the invigilator."))
     attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = AttemptStatus.IN_PROGRESS, now, ip, now
     attempt.deadline = attempt.compute_deadline()
-    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at"])
+    attempt.device = device
+    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at", "device"])
     AttemptEvent.objects.create(attempt=attempt, kind=EventKind.START, ip=ip)
     return attempt
 
@@ -525,19 +613,39 @@ def _validate_response(slot: dict, response, rules) -> object:
     return response
 
 
-def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None) -> dict:
+def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None, device: str | None = None) -> dict:
     """Store the browser's answer changes ``[{"seq", "slot", "response"}…]``.
 
     Each change is taken once: a replay of a sequence number already received is acknowledged and not applied again,
     and a change older than the one that wrote a question's current answer never overwrites it. Returns
     ``{"acked": [seq…], "status", "deadline", "seconds_left"}``. After the deadline (plus the grace for changes in
-    flight) the attempt is submitted and the changes are refused (``acked`` lists only replays)."""
+    flight) the attempt is submitted and the changes are refused (``acked`` lists only replays).
+
+    ``device``: the browser's id; once the attempt is bound to another device (taken over), ``DeviceTakenOver`` is
+    raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``."""
     changes = list(changes)
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("sitting", "variant").get(pk=attempt_id)
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("sitting__test__school", "variant")
+            .get(pk=attempt_id)
+        )
         if attempt.student_id != student.pk:
             raise PermissionDenied
         rules = delivery_rules(attempt.sitting.delivery_rules)
+        if device is not None and rules.one_device and attempt.status == AttemptStatus.IN_PROGRESS:
+            if attempt.device and device != attempt.device:
+                raise DeviceTakenOver(
+                    _(
+                        "This test is being continued on another device. Saving here has stopped; the answers "
+                        "saved before are kept."
+                    )
+                )
+            if not attempt.device and device:
+                attempt.device = device
+                attempt.save(update_fields=["device"])
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            check_network(attempt.sitting, student, ip)
         if len(changes) > rules.max_changes_per_request:
             raise ValidationError(_("Too many changes in one request."))
         now = timezone.now()
@@ -714,3 +822,45 @@ FLAG_LABELS = {
     "discrimination": gettext_lazy("discrimination below 0,2"),
     "facility": gettext_lazy("facility outside 0,2–0,9"),
 }
+
+
+# ------------------------------------------------------------------------------------- force majeure (R12, TT 09)
+@transaction.atomic
+def record_force_majeure(*, sitting: Sitting, by, number: str, decided_on, reason: str, students) -> object:
+    """The principal's decision (TT 09/2021 Art. 6(2)) letting the named students of the class take a periodic test
+    off site. Only the school's principal records it; it is audit-logged with the students' names."""
+    from lms.exams.models import AuditAction, AuditEntry, ForceMajeureDecision
+
+    principal = schools_api.get_principal(sitting.test.school)
+    if principal is None or principal.pk != by.pk:
+        raise PermissionDenied(_("Only the principal records a force-majeure decision."))
+    if not sitting.is_periodic:
+        raise ValidationError(_("Only a mid-term or end-of-term test needs a force-majeure decision."))
+    number, reason, students = number.strip(), reason.strip(), list(students)
+    if not number or not reason:
+        raise ValidationError(_("Give the decision number and the reason."))
+    if not students:
+        raise ValidationError(_("Choose the students the decision names."))
+    in_class = set(sitting.attempts.values_list("student_id", flat=True))
+    outside = [s for s in students if s.pk not in in_class]
+    if outside:
+        raise ValidationError(
+            _("%(names)s did not sit this test.") % {"names": ", ".join(s.get_full_name() or s.username for s in outside)}
+        )
+    decision = ForceMajeureDecision.objects.create(
+        sitting=sitting, number=number, decided_on=decided_on, reason=reason, recorded_by=by
+    )
+    decision.students.set(students)
+    AuditEntry.objects.create(
+        action=AuditAction.FORCE_MAJEURE,
+        by=by,
+        sitting=sitting,
+        test=sitting.test,
+        reason=reason,
+        data={
+            "number": number,
+            "decided_on": decided_on.isoformat(),
+            "students": [{"id": s.pk, "username": s.username, "name": s.get_full_name()} for s in students],
+        },
+    )
+    return decision

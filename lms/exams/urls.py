@@ -16,5 +16,7 @@ urlpatterns = [
     path("bai-lam/<int:pk>/luu/", views.save, name="save"),
     path("bai-lam/<int:pk>/nop/", views.submit, name="submit"),
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
+    path("bai-lam/<int:pk>/tiep-tuc/", views.take_over, name="take_over"),
+    path("ky/<int:pk>/bat-kha-khang/", delivery_views.force_majeure, name="force_majeure"),
     path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
 ]

@@ -92,3 +92,104 @@ def force_majeure(request, pk):
             return redirect("exams:force_majeure", pk=sitting.pk)
     decisions = sitting.force_majeure.prefetch_related("students").select_related("recorded_by")
     return render(request, "exams/force_majeure.html", {"sitting": sitting, "form": form, "decisions": decisions})
+
+
+@login_required
+def marking(request, pk):
+    """The essay marking queue of a sitting for the teachers of the course: points per rubric criterion, a comment."""
+    sitting = _teacher_sitting(request, pk)
+    if request.method == "POST":
+        attempt = sitting.attempts.filter(pk=request.POST.get("attempt") or 0).first()
+        if attempt is None:
+            raise Http404
+        criteria = {k[1:]: v for k, v in request.POST.items() if k.startswith("c") and k[1:].isdigit()}
+        try:
+            marked = services.mark_essay(
+                attempt=attempt,
+                slot=int(request.POST.get("slot") or 0),
+                by=request.user,
+                criteria=criteria,
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(
+                request,
+                _("Marked: %(student)s now has %(points)s points.")
+                % {
+                    "student": attempt.student.get_full_name() or attempt.student.username,
+                    "points": services.format_points(marked.points),
+                },
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("exams:marking", pk=sitting.pk)
+    rows = selectors.essay_queue(sitting)
+    return render(
+        request,
+        "exams/marking.html",
+        {"sitting": sitting, "rows": rows, "unmarked": sum(1 for r in rows if r["mark"] is None)},
+    )
+
+
+def _teacher_sitting(request, pk) -> Sitting:
+    from lms.courses import api as courses_api
+
+    try:
+        sitting = selectors.get_sitting(pk)
+    except Sitting.DoesNotExist:
+        raise Http404 from None
+    if not courses_api.can_edit_course(request.user, sitting.course):
+        raise PermissionDenied
+    return sitting
+
+
+@login_required
+def regrade(request, pk):
+    """Key corrections of an approved test (typed, or a newer ready version of a question) and regrading its
+    submitted attempts, with the audit trail."""
+    from lms.assessments import api as bank_api
+    from lms.exams.models import AuditEntry
+
+    try:
+        test = Test.objects.select_related("subject").get(pk=pk)
+    except Test.DoesNotExist:
+        raise Http404 from None
+    if not services.may_correct(request.user, test):
+        raise PermissionDenied
+    if request.method == "POST":
+        action, reason = request.POST.get("action"), request.POST.get("reason", "")
+        try:
+            if action == "regrade":
+                changed = services.regrade_test(test=test, by=request.user, reason=reason)
+                messages.success(request, _("Regraded: %(n)s attempts changed.") % {"n": len(changed)})
+            elif action in ("correct", "use_newer"):
+                version_id = int(request.POST.get("version") or 0)
+                newer = None
+                if action == "use_newer":
+                    newer = bank_api.QuestionVersion.objects.filter(pk=request.POST.get("new_version") or 0).first()
+                    if newer is None:
+                        raise ValidationError(_("That version does not exist."))
+                services.correct_key(
+                    test=test,
+                    version_id=version_id,
+                    by=request.user,
+                    reason=reason,
+                    key=request.POST.get("key", ""),
+                    new_version=newer,
+                )
+                messages.success(request, _("The key is corrected in every exam code. Regrade the attempts now."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("exams:regrade", pk=test.pk)
+    return render(
+        request,
+        "exams/regrade.html",
+        {
+            "test": test,
+            "rows": services.key_table(test),
+            "history": AuditEntry.objects.filter(test=test, action__in=["key_corrected", "regraded"]).select_related(
+                "by"
+            ),
+        },
+    )

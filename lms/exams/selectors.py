@@ -89,10 +89,12 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
 def attempt_review(attempt: Attempt) -> list[dict]:
     """The student's answers beside the variant's key and the points, question by question."""
     answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    marks = essay_marks(attempt)
     out = []
     for part in attempt.variant.layout["parts"]:
         for number, slot in enumerate(part["slots"], start=1):
             answer = answers.get(slot["slot"])
+            mark = marks.get(slot["slot"])
             out.append(
                 {
                     "part": part["code"],
@@ -102,6 +104,8 @@ def attempt_review(attempt: Attempt) -> list[dict]:
                     "points": answer.points if answer else Decimal(0),
                     "max": Decimal(slot["points"]),
                     "key": slot["key"],
+                    "mark": mark,
+                    "unmarked": slot["content"]["type"] == "essay" and mark is None,
                 }
             )
     return out
@@ -207,3 +211,50 @@ def get_schedulable_tests(user) -> list[Test]:
     for school_id, subject_id in pairs:
         query |= Q(school_id=school_id, subject_id=subject_id) | Q(school_id=school_id, subject__isnull=True)
     return list(Test.objects.filter(query, status=TestStatus.APPROVED).select_related("subject"))
+
+
+def essay_queue(sitting: Sitting) -> list[dict]:
+    """Every essay answer of the submitted attempts (unmarked first, then by student): the student, the question
+    (part, number in the student's code), the text, the criteria with the points given so far, and the mark. Three
+    queries whatever the class size."""
+    from lms.exams.models import EssayMark
+    from lms.exams.services import essay_criteria
+
+    attempts = list(
+        sitting.attempts.filter(status=AttemptStatus.SUBMITTED)
+        .select_related("student", "variant")
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+    answers = {(a.attempt_id, a.slot): a for a in Answer.objects.filter(attempt__in=attempts)}
+    marks = {(m.attempt_id, m.slot): m for m in EssayMark.objects.filter(attempt__in=attempts)}
+    rows = []
+    for attempt in attempts:
+        for part in attempt.variant.layout["parts"]:
+            for number, slot in enumerate(part["slots"], start=1):
+                if slot["content"]["type"] != "essay":
+                    continue
+                answer, mark = answers.get((attempt.pk, slot["slot"])), marks.get((attempt.pk, slot["slot"]))
+                criteria = essay_criteria(slot)
+                for c in criteria:
+                    c["given"] = (mark.criteria.get(str(c["index"])) if mark else None) or ""
+                rows.append(
+                    {
+                        "attempt": attempt,
+                        "part": part["code"],
+                        "number": number,
+                        "slot": slot,
+                        "response": answer.response if answer else None,
+                        "criteria": criteria,
+                        "mark": mark,
+                        "max": Decimal(slot["points"]),
+                    }
+                )
+    rows.sort(key=lambda r: r["mark"] is not None)  # stable: unmarked first, each group by student
+    return rows
+
+
+def essay_marks(attempt: Attempt) -> dict:
+    """``{slot: EssayMark}`` of one attempt (the result page shows the points and the comment)."""
+    from lms.exams.models import EssayMark
+
+    return {m.slot: m for m in EssayMark.objects.filter(attempt=attempt)}

@@ -738,14 +738,22 @@ def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
 
 
 def grade_attempt(attempt: Attempt) -> Attempt:
-    """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle)."""
+    """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle). An
+    essay is scored from the teacher's ``EssayMark`` and needs marking until it has one."""
+    from lms.exams.models import EssayMark
+
     answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    marks = {m.slot: m for m in EssayMark.objects.filter(attempt=attempt)}
     total, maximum, needs_marking, update = ZERO, ZERO, False, []
     for slot in attempt.variant.slots():
         content = bank_api.QuestionContent.from_content(slot["content"])
         content.points = Decimal(slot["points"])
         answer = answers.get(slot["slot"])
-        result = bank_api.score(content, answer.response if answer else None)
+        if content.type == bank_api.QType.ESSAY:
+            mark = marks.get(slot["slot"])
+            result = bank_api.Score(mark.points if mark else ZERO, content.points, needs_marking=mark is None)
+        else:
+            result = bank_api.score(content, answer.response if answer else None)
         total += result.points
         maximum += result.max_points
         needs_marking = needs_marking or result.needs_marking
@@ -864,3 +872,286 @@ def record_force_majeure(*, sitting: Sitting, by, number: str, decided_on, reaso
         },
     )
     return decision
+
+
+
+# ------------------------------------------------------------------------------------------------ essay marking
+def essay_criteria(slot: dict) -> list[dict]:
+    """The criteria a marker gives points for: the question's rubric (text, max points on the rubric's scale), or one
+    overall criterion worth the slot's points."""
+    rubric = slot["content"].get("rubric") or []
+    if rubric:
+        return [{"index": i, "text": r["text"], "max": Decimal(str(r["points"]))} for i, r in enumerate(rubric)]
+    return [{"index": 0, "text": _("Overall"), "max": Decimal(slot["points"])}]
+
+
+def _round(value: Decimal) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def mark_essay(*, attempt: Attempt, slot: int, by, criteria: dict, comment: str = "") -> Attempt:
+    """A teacher of the course marks one essay of a submitted attempt: points per criterion (Decimal, 0 ≤ points ≤
+    the criterion's maximum), and a comment. The slot is worth sum × slot points / rubric total (half-up, 0,01); the
+    attempt's total is recomputed; the change is audit-logged (old → new)."""
+    from decimal import InvalidOperation
+
+    from lms.exams.models import AuditAction, AuditEntry, EssayMark
+
+    attempt = Attempt.objects.select_for_update().select_related("sitting__course", "variant").get(pk=attempt.pk)
+    if not courses_api.can_edit_course(by, attempt.sitting.course):
+        raise PermissionDenied(_("Only a teacher of the course marks its tests."))
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted attempt is marked."))
+    found = [s for s in attempt.variant.slots() if s["slot"] == int(slot)]
+    if not found or found[0]["content"]["type"] != "essay":
+        raise ValidationError(_("Question %(n)s is not an essay of this test.") % {"n": slot})
+    slot_data = found[0]
+    points_by, errors, total, top = {}, [], ZERO, ZERO
+    for criterion in essay_criteria(slot_data):
+        raw = criteria.get(criterion["index"], criteria.get(str(criterion["index"]), ""))
+        try:
+            given = Decimal(str(raw).strip().replace(",", ".") or "0")
+        except InvalidOperation:
+            errors.append(_("%(c)s: %(v)s is not a number.") % {"c": criterion["text"], "v": raw})
+            continue
+        if not given.is_finite() or given < 0 or given > criterion["max"]:
+            errors.append(
+                _("%(c)s: the points are between 0 and %(max)s.")
+                % {"c": criterion["text"], "max": format_points(criterion["max"])}
+            )
+            continue
+        points_by[str(criterion["index"])] = str(given)
+        total += given
+        top += criterion["max"]
+    if errors:
+        raise ValidationError(errors)
+    worth = Decimal(slot_data["points"])
+    points = _round(total * worth / top) if top else ZERO
+    old = EssayMark.objects.filter(attempt=attempt, slot=slot_data["slot"]).first()
+    old_total = attempt.points
+    EssayMark.objects.update_or_create(
+        attempt=attempt,
+        slot=slot_data["slot"],
+        defaults={
+            "criteria": points_by,
+            "points": points,
+            "comment": comment.strip(),
+            "marked_by": by,
+            "marked_at": timezone.now(),
+        },
+    )
+    grade_attempt(attempt)
+    AuditEntry.objects.create(
+        action=AuditAction.ESSAY_MARKED,
+        by=by,
+        sitting=attempt.sitting,
+        attempt=attempt,
+        data={
+            "slot": slot_data["slot"],
+            "criteria": points_by,
+            "old_points": str(old.points) if old else None,
+            "new_points": str(points),
+            "old_total": str(old_total) if old_total is not None else None,
+            "new_total": str(attempt.points),
+        },
+    )
+    return attempt
+
+
+# ----------------------------------------------------------------------------------------- key corrections, regrade
+def content_with_key(content: dict, key: str) -> dict:
+    """``content`` (the bank's labels) with the key a teacher typed: "B" / "AC" for choice types (labels of the bank's
+    version, not of an exam code), "ĐSĐS" for Đúng/Sai, the number (decimal comma) for numeric, the text for short
+    answer. A key that does not fit the question raises ``ValidationError`` saying why."""
+    import copy
+
+    out, key = copy.deepcopy(content), (key or "").strip()
+    qtype = out["type"]
+    if not key:
+        raise ValidationError(_("Type the corrected key."))
+    if qtype in ("single_choice", "multiple_response", "true_false"):
+        labels = [c["label"] for c in out.get("choices", [])]
+        chosen = [ch for ch in key.upper().replace(",", "").replace(" ", "")]
+        if any(ch not in labels for ch in chosen) or (qtype != "multiple_response" and len(chosen) != 1):
+            raise ValidationError(
+                _("The key must be %(what)s among %(labels)s.")
+                % {"what": _("one label") if qtype != "multiple_response" else _("labels"), "labels": ", ".join(labels)}
+            )
+        for c in out["choices"]:
+            c["correct"] = c["label"] in chosen
+            c["fraction"] = None
+    elif qtype == "true_false_4":
+        marks = key.upper().replace(" ", "").replace("D", "Đ")
+        statements = out.get("statements", [])
+        if len(marks) != len(statements) or any(m not in "ĐS" for m in marks):
+            raise ValidationError(
+                _("Write Đ or S for each of the %(n)s statements, e.g. ĐSĐS.") % {"n": len(statements)}
+            )
+        for statement, mark in zip(statements, marks, strict=True):
+            statement["true"] = mark == "Đ"
+    elif qtype == "numeric":
+        from decimal import InvalidOperation
+
+        try:
+            value = Decimal(key.replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(_("%(key)s is not a number.") % {"key": key}) from None
+        first = dict(out["numeric"][0]) if out.get("numeric") else {"tolerance": "0", "fraction": "1", "feedback": ""}
+        first["value"] = str(value)
+        out["numeric"] = [first]
+    elif qtype == "short_answer":
+        out["answers"] = [{"text": key, "fraction": "1", "feedback": ""}]
+    else:
+        raise ValidationError(_("The key of a %(type)s question is not corrected here.") % {"type": qtype})
+    return out
+
+
+def _shown_content(base: dict, slot: dict) -> dict:
+    """``base`` (the bank's labels) as this exam code shows it: the options in the code's order, relabelled A, B…"""
+    import copy
+
+    content = copy.deepcopy(base)
+    content["points"] = slot["points"]
+    order = slot.get("choice_order") or []
+    if order:
+        by_label = {c["label"]: c for c in content.get("choices", [])}
+        if sorted(by_label) != sorted(order):
+            raise ValidationError(_("The corrected question has other options than the one in the test."))
+        content["choices"] = [
+            dict(by_label[label], label=shuffle.CHOICE_LABELS[i]) for i, label in enumerate(order)
+        ]
+    return content
+
+
+def key_table(test: Test) -> list[dict]:
+    """The questions of the test's codes (by the first code's order of the test): version id, question id, part,
+    type, the key in the bank's labels, and the newest ready version of the same question when it is newer."""
+    first = test.variants.order_by("number").first()
+    if first is None:
+        return []
+    rows = []
+    for part in first.layout["parts"]:
+        for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
+            rows.append({"part": part["code"], "slot": slot, "version": slot["version"]})
+    versions = {
+        v.pk: v for v in bank_api.QuestionVersion.objects.filter(pk__in=[r["version"] for r in rows]).select_related("question")
+    }
+    newest: dict[int, object] = {}
+    for v in bank_api.QuestionVersion.objects.filter(
+        question_id__in=[v.question_id for v in versions.values()], status=bank_api.VersionStatus.READY
+    ).order_by("number"):
+        newest[v.question_id] = v
+    corrections = {c.version_id: c for c in test.key_corrections.order_by("at", "pk")}
+    for number, row in enumerate(rows, start=1):
+        version = versions[row["version"]]
+        current = corrections[version.pk].content if version.pk in corrections else version.content
+        latest = newest.get(version.question_id)
+        row.update(
+            number=number,
+            question=version.question,
+            type=version.question.type,
+            key=bank_api.QuestionContent.from_content(current).key,
+            newer=latest if latest and latest.number > version.number else None,
+            correction=corrections.get(version.pk),
+        )
+    return rows
+
+
+def may_correct(user, test: Test) -> bool:
+    """The author, a teacher of a course the test was given to, the subject-group head or the principal."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk == test.created_by_id or can_approve(user, test):
+        return True
+    return any(courses_api.can_edit_course(user, s.course) for s in test.sittings.select_related("course"))
+
+
+@transaction.atomic
+def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", new_version=None):
+    """Correct the key of one question of an approved test, in every exam code (through each code's shuffle): typed
+    (``key`` in the bank's labels) or from a newer ready version of the question. Recorded as a ``KeyCorrection`` and
+    audit-logged (old → new key per code). Attempts are regraded by ``regrade_test``."""
+    from lms.exams.models import AuditAction, AuditEntry, KeyCorrection
+
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    if not may_correct(by, test):
+        raise PermissionDenied(_("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the key is corrected."))
+    variants = list(test.variants.select_for_update().order_by("number"))
+    pinned = bank_api.QuestionVersion.objects.select_related("question").filter(pk=version_id).first()
+    if pinned is None or not any(s["version"] == pinned.pk for s in variants[0].slots()):
+        raise ValidationError(_("That question is not in this test."))
+    previous = test.key_corrections.filter(version=pinned).order_by("-at", "-pk").first()
+    base = previous.content if previous else pinned.content
+    if new_version is not None:
+        if new_version.question_id != pinned.question_id or new_version.status != bank_api.VersionStatus.READY:
+            raise ValidationError(_("Use a ready version of the same question."))
+        corrected = dict(new_version.content)
+        if corrected["type"] != base["type"]:
+            raise ValidationError(_("The new version is of another question type."))
+    else:
+        corrected = content_with_key(base, key)
+    changes = []
+    for variant in variants:
+        for part in variant.layout["parts"]:
+            for index, slot in enumerate(part["slots"]):
+                if slot["version"] != pinned.pk:
+                    continue
+                shown = _shown_content(corrected, slot)
+                new_key = bank_api.QuestionContent.from_content(shown).key
+                changes.append({"code": variant.code, "slot": slot["slot"], "old": slot["key"], "new": new_key})
+                part["slots"][index] = dict(slot, content=shown, key=new_key)
+                variant.key[str(slot["slot"])] = new_key
+        variant.save(update_fields=["layout", "key"])
+    correction = KeyCorrection.objects.create(
+        test=test, version=pinned, new_version=new_version, content=corrected, reason=reason.strip(), by=by
+    )
+    AuditEntry.objects.create(
+        action=AuditAction.KEY_CORRECTED,
+        by=by,
+        test=test,
+        reason=reason.strip(),
+        data={"version": pinned.pk, "new_version": new_version.pk if new_version else None, "codes": changes},
+    )
+    return correction
+
+
+@transaction.atomic
+def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
+    """Grade again every submitted attempt of every sitting of ``test`` with the codes' current keys (after a key
+    correction); essay marks are kept. Audit-logged: who, why, old → new total per attempt. Idempotent: running it
+    again changes nothing (and logs an entry with no changes)."""
+    from lms.exams.models import AuditAction, AuditEntry
+
+    if not may_correct(by, test):
+        raise PermissionDenied(_("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the attempts are regraded."))
+    attempts = (
+        Attempt.objects.select_for_update()
+        .filter(sitting__test=test, status=AttemptStatus.SUBMITTED)
+        .select_related("variant", "student", "sitting")
+        .order_by("sitting_id", "pk")
+    )
+    changed = []
+    for attempt in attempts:
+        old = attempt.points
+        grade_attempt(attempt)
+        if old != attempt.points:
+            changed.append(
+                {
+                    "attempt": attempt.pk,
+                    "sitting": attempt.sitting_id,
+                    "student": attempt.student.username,
+                    "old": str(old) if old is not None else None,
+                    "new": str(attempt.points),
+                }
+            )
+    AuditEntry.objects.create(
+        action=AuditAction.REGRADED, by=by, test=test, reason=reason.strip(), data={"changed": changed}
+    )
+    return changed

@@ -146,7 +146,7 @@ def item_analysis(sitting: Sitting) -> dict:
     for answer in Answer.objects.filter(attempt__in=attempts):
         answers.setdefault(answer.attempt_id, {})[answer.slot] = answer
     base = sitting.test.variants.order_by("number").first()  # questions listed in the test's own order
-    order, meta = [], {}
+    order, meta, statement_keys = [], {}, {}
     for part in base.layout["parts"] if base else []:
         for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
             content = slot["content"]
@@ -155,26 +155,41 @@ def item_analysis(sitting: Sitting) -> dict:
             if content["type"] == "single_choice":
                 labels = slot["choice_order"] or [c["label"] for c in content.get("choices", [])]
                 meta[slot["version"]]["options"] = sorted(labels)
+            if content["type"] == "true_false_4":  # statements keep their order in every code
+                labels = [st["label"] for st in content.get("statements", [])]
+                statement_keys[slot["version"]] = dict(zip(labels, slot["key"], strict=False))
     scores, choices, keys, options = [], [], {}, {}
     for version, m in meta.items():
         if "options" in m:
             options[version] = m["options"]
+    judgements = []
     for attempt in attempts:
-        per, chosen = {}, {}
+        per, chosen, judged = {}, {}, {}
         mine = answers.get(attempt.pk, {})
         for slot in attempt.variant.slots():
             answer = mine.get(slot["slot"])
             per[slot["version"]] = answer.points if answer and answer.points is not None else Decimal(0)
+            if slot["version"] in statement_keys:
+                judged[slot["version"]] = answer.response if answer and isinstance(answer.response, dict) else {}
             if slot["version"] in options:
                 keys[slot["version"]] = original_label(slot, slot["key"])
                 chosen[slot["version"]] = original_label(slot, answer.response) if answer and answer.response else None
         scores.append(per)
         choices.append(chosen)
-    stats = analyse(order, scores, choices=choices, keys=keys, options=options)
+        judgements.append(judged)
+    stats = analyse(
+        order,
+        scores,
+        choices=choices,
+        keys=keys,
+        options=options,
+        judgements=judgements,
+        statement_keys=statement_keys,
+    )
     rows = []
     for number, item in enumerate(stats.items, start=1):
         rows.append({"number": number, "version": item.item, "stats": item, **meta.get(item.item, {})})
-    return {"stats": stats, "rows": rows}
+    return {"stats": stats, "rows": rows, "has_statements": any(i.statements for i in stats.items)}
 
 
 def get_graded_sittings(*, school_class, subject) -> list[Sitting]:

@@ -119,4 +119,3 @@ class ForceMajeureForm(forms.Form):
 
     def clean_students(self):
         return [self.people[pk] for pk in self.cleaned_data["students"]]
-

@@ -330,9 +330,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     test = models.ForeignKey(Test, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
-    sitting = models.ForeignKey(
-        Sitting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
-    )
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -217,9 +217,7 @@ def get_schedulable_tests(user) -> list[Test]:
     """Approved tests that ``user`` may schedule: of a school and subject they teach a course of."""
     from lms.exams.models import TestStatus
 
-    pairs = {
-        (c.school_class.school_year.school_id, c.subject_id) for c in courses_api.get_teacher_courses(user)
-    }
+    pairs = {(c.school_class.school_year.school_id, c.subject_id) for c in courses_api.get_teacher_courses(user)}
     if not pairs:
         return []
     query = Q(pk__in=[])

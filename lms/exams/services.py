@@ -388,10 +388,15 @@ def schedule_sitting(
         raise ValidationError(_("Choose the kind of assessment."))
     if test.is_periodic and kind == TestKind.REGULAR:
         raise ValidationError(
-            _("This is a %(kind)s test: it cannot be given as a regular assessment.") % {"kind": test.get_kind_display()}
+            _("This is a %(kind)s test: it cannot be given as a regular assessment.")
+            % {"kind": test.get_kind_display()}
         )
     networks = "\n".join(str(n) for n in parse_networks(allowed_networks))
-    if kind != TestKind.REGULAR and delivery_rules().periodic_on_site and not schools_api.get_exam_networks(test.school):
+    if (
+        kind != TestKind.REGULAR
+        and delivery_rules().periodic_on_site
+        and not schools_api.get_exam_networks(test.school)
+    ):
         raise ValidationError(
             _(
                 "A mid-term or end-of-term test is taken at school (TT 09/2021, Art. 6): the school's networks must be "
@@ -471,9 +476,11 @@ class DeviceTakenOver(ValidationError):
 def force_majeure_students(sitting: Sitting) -> set[int]:
     from lms.exams.models import ForceMajeureDecision
 
-    return set(ForceMajeureDecision.students.through.objects.filter(
-        forcemajeuredecision__sitting=sitting
-    ).values_list("user_id", flat=True))
+    return set(
+        ForceMajeureDecision.students.through.objects.filter(forcemajeuredecision__sitting=sitting).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def check_network(sitting: Sitting, student, ip) -> None:
@@ -626,9 +633,7 @@ def save_changes(*, attempt_id: int, student, changes: Iterable[dict], ip=None, 
     changes = list(changes)
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("sitting__test__school", "variant")
-            .get(pk=attempt_id)
+            Attempt.objects.select_for_update().select_related("sitting__test__school", "variant").get(pk=attempt_id)
         )
         if attempt.student_id != student.pk:
             raise PermissionDenied
@@ -853,7 +858,8 @@ def record_force_majeure(*, sitting: Sitting, by, number: str, decided_on, reaso
     outside = [s for s in students if s.pk not in in_class]
     if outside:
         raise ValidationError(
-            _("%(names)s did not sit this test.") % {"names": ", ".join(s.get_full_name() or s.username for s in outside)}
+            _("%(names)s did not sit this test.")
+            % {"names": ", ".join(s.get_full_name() or s.username for s in outside)}
         )
     decision = ForceMajeureDecision.objects.create(
         sitting=sitting, number=number, decided_on=decided_on, reason=reason, recorded_by=by
@@ -872,7 +878,6 @@ def record_force_majeure(*, sitting: Sitting, by, number: str, decided_on, reaso
         },
     )
     return decision
-
 
 
 # ------------------------------------------------------------------------------------------------ essay marking
@@ -974,7 +979,7 @@ def content_with_key(content: dict, key: str) -> dict:
         raise ValidationError(_("Type the corrected key."))
     if qtype in ("single_choice", "multiple_response", "true_false"):
         labels = [c["label"] for c in out.get("choices", [])]
-        chosen = [ch for ch in key.upper().replace(",", "").replace(" ", "")]
+        chosen = list(key.upper().replace(",", "").replace(" ", ""))
         if any(ch not in labels for ch in chosen) or (qtype != "multiple_response" and len(chosen) != 1):
             raise ValidationError(
                 _("The key must be %(what)s among %(labels)s.")
@@ -1020,9 +1025,7 @@ def _shown_content(base: dict, slot: dict) -> dict:
         by_label = {c["label"]: c for c in content.get("choices", [])}
         if sorted(by_label) != sorted(order):
             raise ValidationError(_("The corrected question has other options than the one in the test."))
-        content["choices"] = [
-            dict(by_label[label], label=shuffle.CHOICE_LABELS[i]) for i, label in enumerate(order)
-        ]
+        content["choices"] = [dict(by_label[label], label=shuffle.CHOICE_LABELS[i]) for i, label in enumerate(order)]
     return content
 
 
@@ -1037,7 +1040,8 @@ def key_table(test: Test) -> list[dict]:
         for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
             rows.append({"part": part["code"], "slot": slot, "version": slot["version"]})
     versions = {
-        v.pk: v for v in bank_api.QuestionVersion.objects.filter(pk__in=[r["version"] for r in rows]).select_related("question")
+        v.pk: v
+        for v in bank_api.QuestionVersion.objects.filter(pk__in=[r["version"] for r in rows]).select_related("question")
     }
     newest: dict[int, object] = {}
     for v in bank_api.QuestionVersion.objects.filter(
@@ -1078,7 +1082,9 @@ def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", 
 
     test = Test.objects.select_for_update().get(pk=test.pk)
     if not may_correct(by, test):
-        raise PermissionDenied(_("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key."))
+        raise PermissionDenied(
+            _("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key.")
+        )
     if not reason.strip():
         raise ValidationError(_("Say why the key is corrected."))
     variants = list(test.variants.select_for_update().order_by("number"))
@@ -1128,7 +1134,9 @@ def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
     from lms.exams.models import AuditAction, AuditEntry
 
     if not may_correct(by, test):
-        raise PermissionDenied(_("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key."))
+        raise PermissionDenied(
+            _("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key.")
+        )
     if not reason.strip():
         raise ValidationError(_("Say why the attempts are regraded."))
     attempts = (

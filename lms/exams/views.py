@@ -19,7 +19,6 @@ from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test
 from lms.exams.network import client_ip
 from lms.exams.rules import delivery_rules
 
-
 DEVICE_COOKIE = "exams_device"
 
 

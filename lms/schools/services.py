@@ -429,7 +429,8 @@ def set_exam_networks(*, actor: User, school: School, networks: str) -> School:
             ipaddress.ip_network(line, strict=False)
         except ValueError:
             raise ValidationError(
-                _("Line %(n)s: %(value)s is not an IP range (write it as 203.113.10.0/24).") % {"n": number, "value": line}
+                _("Line %(n)s: %(value)s is not an IP range (write it as 203.113.10.0/24).")
+                % {"n": number, "value": line}
             ) from None
     text = "\n".join(lines)
     locked = School.objects.select_for_update().get(pk=school.pk)

@@ -12,7 +12,7 @@ from lms.assessments.api import QType, QuestionContent
 from lms.assessments.ir import RubricCriterion
 from lms.exams import selectors, services
 from lms.exams.models import Attempt, AuditEntry, EssayMark
-from tests.exams.support import make_bank, ready, schedule, single
+from tests.exams.support import make_bank, ready, schedule
 
 
 def essay() -> QuestionContent:
@@ -68,7 +68,10 @@ def test_marking_by_rubric_recomputes_the_total_and_is_audited(built):
     assert attempt.points == D("1.5") and attempt.needs_marking  # three singles right, the essay waits
     queue = selectors.essay_queue(sitting)
     assert [(r["attempt"].student, r["mark"]) for r in queue] == [(student, None)]
-    assert [(c["text"], c["max"]) for c in queue[0]["criteria"]] == [("Lập luận đúng", D(3)), ("Trình bày rõ ràng", D(1))]
+    assert [(c["text"], c["max"]) for c in queue[0]["criteria"]] == [
+        ("Lập luận đúng", D(3)),
+        ("Trình bày rõ ràng", D(1)),
+    ]
     slot = _essay_slot(attempt)["slot"]
     with pytest.raises(ValidationError, match="Lập luận đúng: the points are between 0 and 3"):
         services.mark_essay(attempt=attempt, slot=slot, by=teacher, criteria={0: "3,5", 1: "1"})

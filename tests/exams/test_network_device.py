@@ -81,7 +81,7 @@ def test_periodic_test_at_school_unless_the_principal_decides(built):
     with pytest.raises(services.NetworkRefused, match=r"taken at school \(R12"):
         services.start_attempt(attempt=_attempt(sitting, student), student=student, ip="14.160.1.1")
     services.start_attempt(attempt=_attempt(sitting, other), student=other, ip="203.113.10.31")  # at school
-    decision = dict(number="15/QĐ-THPT", decided_on=date(2026, 12, 1), reason="Lũ lụt, đường bị chia cắt")
+    decision = {"number": "15/QĐ-THPT", "decided_on": date(2026, 12, 1), "reason": "Lũ lụt, đường bị chia cắt"}
     with pytest.raises(PermissionDenied):
         services.record_force_majeure(sitting=sitting, by=people.teacher, students=[student], **decision)
     with pytest.raises(ValidationError, match="Choose the students"):
@@ -91,7 +91,9 @@ def test_periodic_test_at_school_unless_the_principal_decides(built):
     assert attempt.status == "in_progress"
     entry = AuditEntry.objects.get(action="force_majeure")
     assert entry.by == people.principal and entry.reason == "Lũ lụt, đường bị chia cắt"
-    assert entry.data["number"] == "15/QĐ-THPT" and [s["username"] for s in entry.data["students"]] == [student.username]
+    assert entry.data["number"] == "15/QĐ-THPT" and [s["username"] for s in entry.data["students"]] == [
+        student.username
+    ]
     with pytest.raises(services.NetworkRefused):  # the decision names only the first student
         services.save_changes(attempt_id=_attempt(sitting, other).pk, student=other, changes=[], ip="14.160.1.2")
 

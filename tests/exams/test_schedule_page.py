@@ -46,7 +46,9 @@ def _post(setup, **overrides):
 def test_teacher_schedules_from_the_test_page(built, client):
     setup, test = built
     client.force_login(setup.people.teacher)  # the author
-    assert reverse("exams:schedule", args=[test.pk]) in client.get(reverse("exams:test", args=[test.pk])).content.decode()
+    assert (
+        reverse("exams:schedule", args=[test.pk]) in client.get(reverse("exams:test", args=[test.pk])).content.decode()
+    )
     client.force_login(setup.people.teacher)
     home = client.get(reverse("exams:home")).content.decode()
     assert reverse("exams:schedule", args=[test.pk]) in home

@@ -76,7 +76,9 @@ def test_the_analysis_page_lists_the_statements(db, client):
         services.start_attempt(attempt=attempt, student=student)
         tf = [s for s in attempt.variant.slots() if s["content"]["type"] == "true_false_4"]
         judged = dict(zip("abcd", tf[0]["key"], strict=True)) if student == setup.people.student else {"a": "S"}
-        services.save_changes(attempt_id=attempt.pk, student=student, changes=[{"seq": 1, "slot": tf[0]["slot"], "response": judged}])
+        services.save_changes(
+            attempt_id=attempt.pk, student=student, changes=[{"seq": 1, "slot": tf[0]["slot"], "response": judged}]
+        )
         services.submit_attempt(attempt=attempt)
     client.force_login(setup.people.teacher)
     page = client.get(reverse("exams:analysis", args=[sitting.pk])).content.decode()

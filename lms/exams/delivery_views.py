@@ -193,3 +193,36 @@ def regrade(request, pk):
             ),
         },
     )
+
+
+@login_required
+def variant_file(request, pk, code, fmt):
+    """``fmt``: "pdf" (the questions and the answer sheet) or "docx" of one exam code; ``code`` "dap-an" with "pdf":
+    the key table of every code. For the author, the approvers and the teachers who give the test."""
+    from django.http import HttpResponse
+
+    from lms.exams import printing
+
+    try:
+        test = Test.objects.select_related("school", "subject").get(pk=pk)
+    except Test.DoesNotExist:
+        raise Http404 from None
+    if not services.may_correct(request.user, test):
+        raise PermissionDenied
+    if code == "dap-an" and fmt == "pdf":
+        data, name, mime = printing.keys_pdf(test), f"dap-an-{test.pk}.pdf", "application/pdf"
+    else:
+        variant = test.variants.filter(code=code).first()
+        if variant is None:
+            raise Http404
+        if fmt == "pdf":
+            data, mime = printing.variant_pdf(variant), "application/pdf"
+        else:
+            data, mime = printing.variant_docx(variant), EXPORT_DOCX
+        name = f"de-{test.pk}-ma-{variant.code}.{fmt}"
+    response = HttpResponse(data, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+EXPORT_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

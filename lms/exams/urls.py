@@ -20,5 +20,6 @@ urlpatterns = [
     path("ky/<int:pk>/bat-kha-khang/", delivery_views.force_majeure, name="force_majeure"),
     path("ky/<int:pk>/cham-tu-luan/", delivery_views.marking, name="marking"),
     path("de/<int:pk>/cham-lai/", delivery_views.regrade, name="regrade"),
+    path("de/<int:pk>/in/<str:code>.<str:fmt>", delivery_views.variant_file, name="variant_file"),
     path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
 ]

@@ -516,6 +516,13 @@ def check_network(sitting: Sitting, student, ip) -> None:
         )
 
 
+def device_label(device: str) -> str:
+    """A short fingerprint of a device id for the logs (the id itself binds the attempt and is not shown)."""
+    import hashlib
+
+    return hashlib.sha256(device.encode()).hexdigest()[:8] if device else "-"
+
+
 @transaction.atomic
 def bind_device(*, attempt: Attempt, device: str) -> Attempt:
     """Bind an attempt that has no device yet (started through the API) to ``device``; a bound one is left as is."""
@@ -544,7 +551,11 @@ def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Att
     attempt.device, attempt.ip = device, ip or attempt.ip
     attempt.save(update_fields=["device", "ip"])
     AttemptEvent.objects.create(
-        attempt=attempt, kind=EventKind.TAKEOVER, ip=ip, by=student, detail=f"{old[:12] or '-'} → {device[:12]}"
+        attempt=attempt,
+        kind=EventKind.TAKEOVER,
+        ip=ip,
+        by=student,
+        detail=f"{device_label(old)} → {device_label(device)}",
     )
     return attempt
 

@@ -134,7 +134,8 @@ def test_one_device_takeover_keeps_saved_answers(built):
         services.save_changes(attempt_id=attempt.pk, student=student, changes=[], device="new")
     services.take_over_attempt(attempt=attempt, student=student, device="new", ip="10.0.0.9")
     event = AttemptEvent.objects.get(attempt=attempt, kind="takeover")
-    assert event.detail == "old → new" and event.ip == "10.0.0.9" and event.by == student
+    assert event.detail == f"{services.device_label('old')} → {services.device_label('new')}"
+    assert "old" not in event.detail and event.ip == "10.0.0.9" and event.by == student
     with pytest.raises(services.DeviceTakenOver, match="continued on another device"):
         services.save_changes(
             attempt_id=attempt.pk,

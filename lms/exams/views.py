@@ -217,16 +217,17 @@ def save(request, pk):
         attempt = Attempt.objects.select_related("sitting").get(pk=pk, student=request.user)
     except Attempt.DoesNotExist:
         raise Http404 from None
+    device = _device(request)
     try:
+        if body.get("events") and not (attempt.device and device != attempt.device):  # not from a replaced device
+            services.record_events(attempt=attempt, events=body["events"], ip=_ip(request))
         result = services.save_changes(
             attempt_id=attempt.pk,
             student=request.user,
             changes=body.get("changes") or [],
             ip=_ip(request),
-            device=_device(request),
+            device=device,
         )
-        if body.get("events"):
-            services.record_events(attempt=attempt, events=body["events"], ip=_ip(request))
     except services.DeviceTakenOver as error:
         return JsonResponse({"error": " ".join(error.messages), "status": "taken_over"}, status=409)
     except services.NetworkRefused as error:

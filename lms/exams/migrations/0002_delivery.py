@@ -6,6 +6,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def sitting_kind_from_test(apps, schema_editor):
+    """Sittings made before this migration take their test's kind (a mid-term test's sitting is periodic)."""
+    Sitting = apps.get_model("exams", "Sitting")
+    for kind in ("midterm", "final"):
+        Sitting.objects.filter(test__kind=kind).update(kind=kind)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -105,4 +112,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('attempt', 'slot'), name='exams_essay_mark_slot_unique')],
             },
         ),
+        migrations.RunPython(sitting_kind_from_test, migrations.RunPython.noop),
     ]

@@ -278,6 +278,14 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests (privacy;
 WAGTAIL_ALLOW_UNICODE_SLUGS = False  # content slugs are folded with anyascii ("Đường tròn" → duong-tron)
 
 # ---------------------------------------------------------------------------------------------------------------------
+# COMPUTER-BASED TESTS (lms.exams)
+# ---------------------------------------------------------------------------------------------------------------------
+# The request header (META key, e.g. HTTP_X_REAL_IP) that the trusted reverse proxy sets to the client's address. Empty:
+# REMOTE_ADDR is the client (no proxy). A header the proxy does not overwrite must never be named here: students could
+# forge it to pass the allowed-network rule. When the header holds a list, its last entry (added by the proxy) is used.
+EXAMS_CLIENT_IP_HEADER = ENV.get("EXAMS_CLIENT_IP_HEADER", "")
+
+# ---------------------------------------------------------------------------------------------------------------------
 # API
 # ---------------------------------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -7,7 +7,10 @@ Per item (fractions of the item's points, so a 0,25-point and a 1-point item are
   candidates by total score, n = round(27 % × N), at least 1 (ties broken by the order given, which is stable);
 - point-biserial r = Pearson correlation between the item score and the total score (for a 0/1 item this is the
   point-biserial coefficient; for partial-credit items it is the item–total correlation);
-- distractors (single choice): how many chose each option, overall and in the upper / lower groups.
+- distractors (single choice): how many chose each option, overall and in the upper / lower groups;
+- Đúng/Sai (``true_false_4``) statements, each on its own: facility = share of candidates who judged it right (a blank
+  counts as wrong), discrimination = that share in the upper group − in the lower group (the same groups, ranked by
+  the total score), and how many answered Đ, S or left it blank; flagged by the same thresholds.
 
 Test: k items, N candidates; Cronbach's alpha = k/(k−1) · (1 − Σ var(item) / var(total)), which is KR-20 when every
 item is scored 0 or full marks (``kr20`` says so); SEM = SD(total) · √(1 − alpha). Population variances (÷ N)
@@ -35,6 +38,8 @@ class ItemStats:
     dichotomous: bool
     distractors: list[dict] = field(default_factory=list)  # [{"option", "key", "all", "upper", "lower"}]
     flags: list[str] = field(default_factory=list)
+    # Đúng/Sai: [{"label", "key", "facility", "discrimination", "true", "false", "blank", "flags"}]
+    statements: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -80,11 +85,15 @@ def analyse(
     choices: list[dict] | None = None,
     keys: dict | None = None,
     options: dict | None = None,
+    judgements: list[dict] | None = None,
+    statement_keys: dict | None = None,
     rules: ItemAnalysisRules | None = None,
 ) -> TestStats:
     """``items``: (item id, max points) in report order; ``scores``: one dict per candidate, item id → points
     (missing = 0); ``choices``: per candidate, item id → the option chosen (original label) for single-choice items;
-    ``keys``: item id → right option; ``options``: item id → the option labels to list."""
+    ``keys``: item id → right option; ``options``: item id → the option labels to list; ``judgements``: per
+    candidate, item id → {statement label: "Đ" | "S"} for Đúng/Sai items; ``statement_keys``: item id →
+    {statement label: "Đ" | "S"} (its order is the statements' order)."""
     rules = rules or item_analysis_rules()
     n, k = len(scores), len(items)
     totals = [float(sum((Decimal(s.get(item, 0) or 0) for item, _m in items), Decimal(0))) for s in scores]
@@ -122,6 +131,10 @@ def analyse(
                         "lower": low.get(option, 0),
                     }
                 )
+        if judgements is not None and statement_keys and item in statement_keys:
+            stats.statements = _statement_stats(
+                [j.get(item) or {} for j in judgements], statement_keys[item], upper, lower, rules
+            )
         if stats.discrimination is not None and stats.discrimination < float(rules.min_discrimination):
             stats.flags.append("discrimination")
         if stats.facility is not None and not (
@@ -149,3 +162,39 @@ def analyse(
         group_size=g,
         items=out,
     )
+
+
+def _flags(facility, discrimination, rules: ItemAnalysisRules) -> list[str]:
+    flags = []
+    if discrimination is not None and discrimination < float(rules.min_discrimination):
+        flags.append("discrimination")
+    if facility is not None and not (float(rules.min_facility) <= facility <= float(rules.max_facility)):
+        flags.append("facility")
+    return flags
+
+
+def _statement_stats(judged: list[dict], key: dict, upper: set, lower: set, rules: ItemAnalysisRules) -> list[dict]:
+    """Per statement of one Đúng/Sai item: ``judged`` holds each candidate's {label: "Đ" | "S"} (in the candidates'
+    order), ``key`` the right judgement of each label."""
+    out = []
+    n = len(judged)
+    for label, right in key.items():
+        ok = [1.0 if (j.get(label) or None) == right else 0.0 for j in judged]
+        facility = _mean(ok)
+        discrimination = (
+            _mean([ok[i] for i in upper]) - _mean([ok[i] for i in lower]) if upper and lower and n >= 2 else None
+        )
+        marks = Counter(j.get(label) or None for j in judged)
+        out.append(
+            {
+                "label": label,
+                "key": right,
+                "facility": facility,
+                "discrimination": discrimination,
+                "true": marks.get("Đ", 0),
+                "false": marks.get("S", 0),
+                "blank": marks.get(None, 0),
+                "flags": _flags(facility, discrimination, rules),
+            }
+        )
+    return out

@@ -176,6 +176,11 @@ class Sitting(models.Model):
         _("review"), max_length=15, choices=ReviewOption.choices, default=ReviewOption.MARKS_AFTER_SUBMIT
     )
     delivery_rules = models.CharField(max_length=20, default="CBT2026")
+    # Periodic (giữa kì / cuối kì) or regular for this sitting; a periodic test is never delivered as regular.
+    kind = models.CharField(_("kind"), max_length=10, choices=TestKind.choices, default=TestKind.REGULAR)
+    allowed_networks = models.TextField(
+        _("allowed IP ranges"), blank=True, help_text=_("One CIDR range a line, e.g. 203.113.10.0/24.")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -193,6 +198,13 @@ class Sitting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.opens_at <= timezone.now() < self.closes_at
+
+    @property
+    def is_periodic(self) -> bool:
+        return self.kind in (TestKind.MIDTERM, TestKind.FINAL)
+
+    def network_list(self) -> list[str]:
+        return [line.strip() for line in self.allowed_networks.splitlines() if line.strip()]
 
 
 class AttemptStatus(models.TextChoices):
@@ -219,6 +231,7 @@ class Attempt(models.Model):
     points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     max_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     needs_marking = models.BooleanField(default=False)
+    device = models.CharField(max_length=64, blank=True)  # the one browser that may save (its random id)
 
     class Meta:
         verbose_name = _("attempt")
@@ -281,6 +294,7 @@ class EventKind(models.TextChoices):
     SUBMIT = "submit", pgettext_lazy("attempt event", "Submitted")
     AUTO_SUBMIT = "auto_submit", _("Submitted by the server at time-up")
     EXTRA_TIME = "extra_time", _("Extra time given")
+    TAKEOVER = "takeover", _("Continued on another device")
 
 
 class AttemptEvent(models.Model):
@@ -299,3 +313,94 @@ class AttemptEvent(models.Model):
 
 
 ZERO = Decimal(0)
+
+
+# ------------------------------------------------------------------------- delivery rules, marking and regrading
+class AuditAction(models.TextChoices):
+    FORCE_MAJEURE = "force_majeure", _("Force-majeure decision recorded")
+    ESSAY_MARKED = "essay_marked", _("Essay marked")
+    KEY_CORRECTED = "key_corrected", _("Key corrected")
+    REGRADED = "regraded", _("Attempts regraded")
+
+
+class AuditEntry(models.Model):
+    """Who did what to a sitting or test, when and why, with the before / after figures in ``data``."""
+
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    test = models.ForeignKey(Test, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("test audit entry")
+        verbose_name_plural = _("test audit entries")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ForceMajeureDecision(models.Model):
+    """The principal's decision (TT 09/2021 Art. 6(2)) that the named students sit a periodic test off site."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="force_majeure")
+    number = models.CharField(_("decision number"), max_length=50)
+    decided_on = models.DateField(_("decision date"))
+    reason = models.TextField(_("reason (force majeure)"))
+    students = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("students"), related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("force-majeure decision")
+        verbose_name_plural = _("force-majeure decisions")
+        ordering = ["sitting", "decided_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class EssayMark(models.Model):
+    """A teacher's marks for one essay slot of an attempt: points per rubric criterion (index → points, text) and a
+    comment. ``grade_attempt`` scores the slot from these."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="marks")
+    slot = models.PositiveSmallIntegerField()
+    criteria = models.JSONField(default=dict)
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempt", "slot"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="exams_essay_mark_slot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.slot}: {self.points}"
+
+
+class KeyCorrection(models.Model):
+    """A corrected key for one question (``version``: the version pinned in the test's codes) — typed on the test, or
+    taken from a newer ready version of the question (``new_version``). ``content`` is the corrected question in the
+    bank's own labels; every exam code's slot is rebuilt from it through that code's shuffle."""
+
+    test = models.ForeignKey(Test, on_delete=models.CASCADE, related_name="key_corrections")
+    version = models.ForeignKey("assessments.QuestionVersion", on_delete=models.PROTECT, related_name="+")
+    new_version = models.ForeignKey(
+        "assessments.QuestionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content = models.JSONField()
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["test", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.test_id}: {self.version_id}"

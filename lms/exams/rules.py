@@ -27,6 +27,12 @@ class DeliveryRules:
     max_changes_per_request: int
     heartbeat_seconds: int  # the browser re-sends (or pings) this often; the invigilator page calls a student
     offline_after_seconds: int  # "not seen" after this long without a request
+    # R12 / TT 09/2021 Art. 6(2): a periodic (giữa kì / cuối kì) test runs at school — from the school's networks
+    # (``School.exam_networks``) — unless the principal records a force-majeure decision naming the student.
+    periodic_on_site: bool = True
+    periodic_rule: str = "R12 (TT 09/2021/TT-BGDĐT Điều 6 khoản 2)"
+    # One active device per attempt: saves from any other browser are refused until it takes the attempt over.
+    one_device: bool = True
 
 
 @dataclass(frozen=True)

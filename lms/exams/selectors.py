@@ -12,7 +12,7 @@ from django.utils import timezone
 from lms.courses import api as courses_api
 from lms.exams import delivery
 from lms.exams.analysis import analyse
-from lms.exams.models import Answer, Attempt, AttemptStatus, Sitting, Test
+from lms.exams.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting, Test
 from lms.exams.rules import delivery_rules
 from lms.exams.shuffle import original_label
 
@@ -55,12 +55,16 @@ def get_tests(user) -> list[Test]:
 
 def invigilator_rows(sitting: Sitting) -> list[dict]:
     """One row per student: status, exam code, answered / total, last seen (and whether that is recent), focus
-    losses, extra time, submitted (by the server or the student), score. Three queries whatever the class size."""
+    losses, device takeovers (old → new device, address, time), extra time, submitted (by the server or the student),
+    score. Three queries whatever the class size."""
     rules = delivery_rules(sitting.delivery_rules)
     now = timezone.now()
     attempts = list(
         sitting.attempts.select_related("student", "variant").order_by("student__last_name", "student__first_name")
     )
+    takeovers: dict[int, list] = {}
+    for event in AttemptEvent.objects.filter(attempt__sitting=sitting, kind=EventKind.TAKEOVER).order_by("at"):
+        takeovers.setdefault(event.attempt_id, []).append(event)
     totals = {}
     rows = []
     for a in attempts:
@@ -71,17 +75,27 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
             and a.last_seen_at
             and now - a.last_seen_at < timedelta(seconds=rules.offline_after_seconds)
         )
-        rows.append({"attempt": a, "total": totals[a.variant_id], "online": online, "left": a.seconds_left()})
+        rows.append(
+            {
+                "attempt": a,
+                "total": totals[a.variant_id],
+                "online": online,
+                "left": a.seconds_left(),
+                "takeovers": takeovers.get(a.pk, []),
+            }
+        )
     return rows
 
 
 def attempt_review(attempt: Attempt) -> list[dict]:
     """The student's answers beside the variant's key and the points, question by question."""
     answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    marks = essay_marks(attempt)
     out = []
     for part in attempt.variant.layout["parts"]:
         for number, slot in enumerate(part["slots"], start=1):
             answer = answers.get(slot["slot"])
+            mark = marks.get(slot["slot"])
             out.append(
                 {
                     "part": part["code"],
@@ -92,6 +106,8 @@ def attempt_review(attempt: Attempt) -> list[dict]:
                     "max": Decimal(slot["points"]),
                     "key": delivery.key_text(slot["content"]) or slot["key"],
                     "response_text": delivery.response_text(slot["content"], answer.response if answer else None),
+                    "mark": mark,
+                    "unmarked": slot["content"]["type"] == "essay" and mark is None,
                 }
             )
     return out
@@ -132,7 +148,7 @@ def item_analysis(sitting: Sitting) -> dict:
     for answer in Answer.objects.filter(attempt__in=attempts):
         answers.setdefault(answer.attempt_id, {})[answer.slot] = answer
     base = sitting.test.variants.order_by("number").first()  # questions listed in the test's own order
-    order, meta = [], {}
+    order, meta, statement_keys = [], {}, {}
     for part in base.layout["parts"] if base else []:
         for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
             content = slot["content"]
@@ -141,26 +157,41 @@ def item_analysis(sitting: Sitting) -> dict:
             if content["type"] == "single_choice":
                 labels = slot["choice_order"] or [c["label"] for c in content.get("choices", [])]
                 meta[slot["version"]]["options"] = sorted(labels)
+            if content["type"] == "true_false_4":  # statements keep their order in every code
+                labels = [st["label"] for st in content.get("statements", [])]
+                statement_keys[slot["version"]] = dict(zip(labels, slot["key"], strict=False))
     scores, choices, keys, options = [], [], {}, {}
     for version, m in meta.items():
         if "options" in m:
             options[version] = m["options"]
+    judgements = []
     for attempt in attempts:
-        per, chosen = {}, {}
+        per, chosen, judged = {}, {}, {}
         mine = answers.get(attempt.pk, {})
         for slot in attempt.variant.slots():
             answer = mine.get(slot["slot"])
             per[slot["version"]] = answer.points if answer and answer.points is not None else Decimal(0)
+            if slot["version"] in statement_keys:
+                judged[slot["version"]] = answer.response if answer and isinstance(answer.response, dict) else {}
             if slot["version"] in options:
                 keys[slot["version"]] = original_label(slot, slot["key"])
                 chosen[slot["version"]] = original_label(slot, answer.response) if answer and answer.response else None
         scores.append(per)
         choices.append(chosen)
-    stats = analyse(order, scores, choices=choices, keys=keys, options=options)
+        judgements.append(judged)
+    stats = analyse(
+        order,
+        scores,
+        choices=choices,
+        keys=keys,
+        options=options,
+        judgements=judgements,
+        statement_keys=statement_keys,
+    )
     rows = []
     for number, item in enumerate(stats.items, start=1):
         rows.append({"number": number, "version": item.item, "stats": item, **meta.get(item.item, {})})
-    return {"stats": stats, "rows": rows}
+    return {"stats": stats, "rows": rows, "has_statements": any(i.statements for i in stats.items)}
 
 
 def get_graded_sittings(*, school_class, subject) -> list[Sitting]:
@@ -182,3 +213,63 @@ def get_sitting_results(sitting: Sitting) -> dict[int, Attempt]:
     """``{student_id: attempt}`` for every attempt of the sitting (raw points and maximum, status, needs_marking);
     the reader converts and rounds with its own rules."""
     return {a.student_id: a for a in sitting.attempts.all()}
+
+
+def get_schedulable_tests(user) -> list[Test]:
+    """Approved tests that ``user`` may schedule: of a school and subject they teach a course of."""
+    from lms.exams.models import TestStatus
+
+    pairs = {(c.school_class.school_year.school_id, c.subject_id) for c in courses_api.get_teacher_courses(user)}
+    if not pairs:
+        return []
+    query = Q(pk__in=[])
+    for school_id, subject_id in pairs:
+        query |= Q(school_id=school_id, subject_id=subject_id) | Q(school_id=school_id, subject__isnull=True)
+    return list(Test.objects.filter(query, status=TestStatus.APPROVED).select_related("subject"))
+
+
+def essay_queue(sitting: Sitting) -> list[dict]:
+    """Every essay answer of the submitted attempts (unmarked first, then by student): the student, the question
+    (part, number in the student's code), the text, the criteria with the points given so far, and the mark. Three
+    queries whatever the class size."""
+    from lms.exams.models import EssayMark
+    from lms.exams.services import essay_criteria
+
+    attempts = list(
+        sitting.attempts.filter(status=AttemptStatus.SUBMITTED)
+        .select_related("student", "variant")
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+    answers = {(a.attempt_id, a.slot): a for a in Answer.objects.filter(attempt__in=attempts)}
+    marks = {(m.attempt_id, m.slot): m for m in EssayMark.objects.filter(attempt__in=attempts)}
+    rows = []
+    for attempt in attempts:
+        for part in attempt.variant.layout["parts"]:
+            for number, slot in enumerate(part["slots"], start=1):
+                if slot["content"]["type"] != "essay":
+                    continue
+                answer, mark = answers.get((attempt.pk, slot["slot"])), marks.get((attempt.pk, slot["slot"]))
+                criteria = essay_criteria(slot)
+                for c in criteria:
+                    c["given"] = (mark.criteria.get(str(c["index"])) if mark else None) or ""
+                rows.append(
+                    {
+                        "attempt": attempt,
+                        "part": part["code"],
+                        "number": number,
+                        "slot": slot,
+                        "response": answer.response if answer else None,
+                        "criteria": criteria,
+                        "mark": mark,
+                        "max": Decimal(slot["points"]),
+                    }
+                )
+    rows.sort(key=lambda r: r["mark"] is not None)  # stable: unmarked first, each group by student
+    return rows
+
+
+def essay_marks(attempt: Attempt) -> dict:
+    """``{slot: EssayMark}`` of one attempt (the result page shows the points and the comment)."""
+    from lms.exams.models import EssayMark
+
+    return {m.slot: m for m in EssayMark.objects.filter(attempt=attempt)}

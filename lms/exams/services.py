@@ -362,7 +362,15 @@ def schedule_sitting(
     late_join_minutes=None,
     review: str = "marks",
     title: str = "",
+    kind: str = "",
+    allowed_networks: str = "",
+    extra_minutes: dict | None = None,
 ) -> Sitting:
+    """``kind``: regular / midterm / final (default the test's; a periodic test is never scheduled as regular);
+    ``allowed_networks``: CIDR ranges one a line; ``extra_minutes``: ``{student_id: minutes}``."""
+    from lms.exams.models import TestKind
+    from lms.exams.network import parse_networks
+
     if not courses_api.can_edit_course(created_by, course):
         raise PermissionDenied(_("Only a teacher of the course schedules its tests."))
     test = Test.objects.select_for_update().get(pk=test.pk)  # its status as stored, not as the caller last saw it
@@ -375,6 +383,26 @@ def schedule_sitting(
     duration = duration or timedelta(minutes=test.minutes)
     if duration <= timedelta(0):
         raise ValidationError(_("The duration must be positive."))
+    kind = kind or test.kind
+    if kind not in TestKind.values:
+        raise ValidationError(_("Choose the kind of assessment."))
+    if test.is_periodic and kind == TestKind.REGULAR:
+        raise ValidationError(
+            _("This is a %(kind)s test: it cannot be given as a regular assessment.")
+            % {"kind": test.get_kind_display()}
+        )
+    networks = "\n".join(str(n) for n in parse_networks(allowed_networks))
+    if (
+        kind != TestKind.REGULAR
+        and delivery_rules().periodic_on_site
+        and not schools_api.get_exam_networks(test.school)
+    ):
+        raise ValidationError(
+            _(
+                "A mid-term or end-of-term test is taken at school (TT 09/2021, Art. 6): the school's networks must be "
+                "set first (by the principal or the school's administrator)."
+            )
+        )
     sitting = Sitting.objects.create(
         test=test,
         course=course,
@@ -386,8 +414,15 @@ def schedule_sitting(
         late_join_minutes=late_join_minutes,
         review=review,
         created_by=created_by,
+        kind=kind,
+        allowed_networks=networks,
     )
     prepare_attempts(sitting)
+    for student_id, minutes in (extra_minutes or {}).items():
+        if not 0 <= int(minutes) <= 600:
+            raise ValidationError(_("Extra time is between 0 and 600 minutes."))
+        if not sitting.attempts.filter(student_id=student_id).update(extra_minutes=int(minutes)):
+            raise ValidationError(_("Extra time is given to a student who is not in the class."))
     return sitting
 
 
@@ -430,18 +465,118 @@ def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
 
 
 # ----------------------------------------------------------------------------------------------------- delivery
+class NetworkRefused(ValidationError):
+    """The request comes from a network the sitting does not allow (R12)."""
+
+
+class DeviceTakenOver(ValidationError):
+    """The attempt is bound to another device: this one stops saving."""
+
+
+def force_majeure_students(sitting: Sitting) -> set[int]:
+    from lms.exams.models import ForceMajeureDecision
+
+    return set(
+        ForceMajeureDecision.students.through.objects.filter(forcemajeuredecision__sitting=sitting).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def check_network(sitting: Sitting, student, ip) -> None:
+    """R12 (TT 09/2021 Art. 6(2)) and the sitting's allowed ranges: raise ``NetworkRefused`` when ``ip`` may not take
+    the test. A periodic sitting runs from the school's networks (and the sitting's own ranges, if any) unless the
+    principal recorded a force-majeure decision naming the student, who may then take it from anywhere."""
+    from lms.exams.network import contains, parse_networks
+
+    rules = delivery_rules(sitting.delivery_rules)
+    periodic = sitting.is_periodic and rules.periodic_on_site
+    own = sitting.network_list()
+    if not own and not periodic:
+        return
+    if periodic and student.pk in force_majeure_students(sitting):
+        return
+    where = ip or _("unknown")
+    if own and not contains(parse_networks(own), ip):
+        raise NetworkRefused(
+            _(
+                "This test can only be taken from the networks the teacher allowed (your address: %(ip)s). Ask the "
+                "invigilator."
+            )
+            % {"ip": where}
+        )
+    if periodic and not contains(parse_networks(schools_api.get_exam_networks(sitting.test.school)), ip):
+        raise NetworkRefused(
+            _(
+                "A mid-term or end-of-term test is taken at school (%(rule)s): connect to the school's network (your "
+                "address: %(ip)s). A student who cannot come for a force-majeure reason needs the principal's "
+                "decision."
+            )
+            % {"ip": where, "rule": rules.periodic_rule}
+        )
+
+
+def device_label(device: str) -> str:
+    """A short fingerprint of a device id for the logs (the id itself binds the attempt and is not shown)."""
+    import hashlib
+
+    return hashlib.sha256(device.encode()).hexdigest()[:8] if device else "-"
+
+
 @transaction.atomic
-def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) -> Attempt:
-    """Open the student's attempt: inside the window, with the access code, within the late-join rule. Opening it
-    again (reload, another device) resumes it and is logged."""
-    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting").get(pk=attempt.pk)
+def bind_device(*, attempt: Attempt, device: str) -> Attempt:
+    """Bind an attempt that has no device yet (started through the API) to ``device``; a bound one is left as is."""
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting", "variant").get(pk=attempt.pk)
+    if not attempt.device and device:
+        attempt.device = device
+        attempt.save(update_fields=["device"])
+    return attempt
+
+
+@transaction.atomic
+def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Attempt:
+    """Move the attempt to this device (the student confirmed): logged with the old and new device and the address.
+    The old device's next save is refused with "continued on another device"; answers already saved stay."""
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting__test__school").get(pk=attempt.pk)
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise ValidationError(_("This attempt is not in progress."))
+    if not device:
+        raise ValidationError(_("This browser has no device id; reload the page."))
+    check_network(attempt.sitting, student, ip)
+    old = attempt.device
+    if old == device:
+        return attempt
+    attempt.device, attempt.ip = device, ip or attempt.ip
+    attempt.save(update_fields=["device", "ip"])
+    AttemptEvent.objects.create(
+        attempt=attempt,
+        kind=EventKind.TAKEOVER,
+        ip=ip,
+        by=student,
+        detail=f"{device_label(old)} → {device_label(device)}",
+    )
+    return attempt
+
+
+@transaction.atomic
+def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None, device: str = "") -> Attempt:
+    """Open the student's attempt: inside the window, with the access code, within the late-join rule, from an
+    allowed network (``check_network``). ``device`` binds the attempt to this browser (one device at a time). Opening
+    it again (reload) resumes it and is logged; another device takes it over with ``take_over_attempt``."""
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting__test__school").get(pk=attempt.pk)
     if attempt.student_id != student.pk:
         raise PermissionDenied
     sitting, now = attempt.sitting, timezone.now()
     if attempt.status == AttemptStatus.SUBMITTED:
         raise ValidationError(_("You have already submitted this test."))
+    check_network(sitting, student, ip)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         AttemptEvent.objects.create(attempt=attempt, kind=EventKind.RESUME, ip=ip)
+        if device and not attempt.device:
+            attempt.device = device
+            attempt.save(update_fields=["device"])
         return attempt
     if now < sitting.opens_at:
         raise ValidationError(_("The test has not started yet."))
@@ -455,7 +590,8 @@ def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None) 
         raise ValidationError(_("The access code is not right. Ask the invigilator."))
     attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = AttemptStatus.IN_PROGRESS, now, ip, now
     attempt.deadline = attempt.compute_deadline()
-    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at"])
+    attempt.device = device
+    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at", "device"])
     AttemptEvent.objects.create(attempt=attempt, kind=EventKind.START, ip=ip)
     return attempt
 
@@ -528,7 +664,15 @@ def _clean_response(content: dict, response, where: str) -> object:
     return response
 
 
-def save_changes(*, attempt_id: int, student, changes: Iterable[dict], events: Iterable[dict] = (), ip=None) -> dict:
+def save_changes(
+    *,
+    attempt_id: int,
+    student,
+    changes: Iterable[dict],
+    events: Iterable[dict] = (),
+    ip=None,
+    device: str | None = None,
+) -> dict:
     """Store the browser's answer changes ``[{"seq", "slot", "response"}…]`` (and its focus events, if any).
 
     Each change is taken once: a replay of a sequence number already received is acknowledged and not applied again,
@@ -540,15 +684,32 @@ def save_changes(*, attempt_id: int, student, changes: Iterable[dict], events: I
     trips: the attempt row is locked alone (``FOR UPDATE OF`` the attempt: locking the joined sitting row as well
     would make every student's save wait for every other's), the change log is written with
     ``INSERT … ON CONFLICT DO NOTHING RETURNING seq`` (what comes back is new, the rest are replays), the current
-    answers with one conditional upsert, and the attempt's counters with one ``UPDATE``."""
+    answers with one conditional upsert, and the attempt's counters with one ``UPDATE``.
+    ``device``: the browser's id; once the attempt is bound to another device (taken over), ``DeviceTakenOver`` is
+    raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``."""
     changes = list(changes)
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update(of=("self",)).select_related("sitting", "variant").get(pk=attempt_id)
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("sitting__test__school", "variant")
+            .get(pk=attempt_id)
         )
         if attempt.student_id != student.pk:
             raise PermissionDenied
         rules = delivery_rules(attempt.sitting.delivery_rules)
+        if device is not None and rules.one_device and attempt.status == AttemptStatus.IN_PROGRESS:
+            if attempt.device and device != attempt.device:
+                raise DeviceTakenOver(
+                    _(
+                        "This test is being continued on another device. Saving here has stopped; the answers "
+                        "saved before are kept."
+                    )
+                )
+            if not attempt.device and device:
+                attempt.device = device
+                attempt.save(update_fields=["device"])
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            check_network(attempt.sitting, student, ip)
         if len(changes) > rules.max_changes_per_request:
             raise ValidationError(_("Too many changes in one request."))
         now = timezone.now()
@@ -664,6 +825,14 @@ def _update_attempt_counters(attempt: Attempt, *, count: bool) -> int:
         return cursor.fetchone()[0]
 
 
+def record_refused_save_events(*, attempt_id: int, student, events: Iterable[dict], ip=None, device=None) -> int:
+    """The focus events of a save that was refused for a bad change are still kept (not from a replaced device)."""
+    attempt = Attempt.objects.filter(pk=attempt_id, student=student).first()
+    if attempt is None or (attempt.device and device and device != attempt.device):
+        return 0
+    return record_events(attempt=attempt, events=events, ip=ip)
+
+
 @transaction.atomic
 def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
     """Focus-loss events from the browser (``{"kind": "blur"|"focus", "at": iso}``); the server's clock is kept."""
@@ -700,14 +869,22 @@ def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
 
 
 def grade_attempt(attempt: Attempt) -> Attempt:
-    """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle)."""
+    """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle). An
+    essay is scored from the teacher's ``EssayMark`` and needs marking until it has one."""
+    from lms.exams.models import EssayMark
+
     answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
+    marks = {m.slot: m for m in EssayMark.objects.filter(attempt=attempt)}
     total, maximum, needs_marking, update = ZERO, ZERO, False, []
     for slot in attempt.variant.slots():
         content = bank_api.QuestionContent.from_content(slot["content"])
         content.points = Decimal(slot["points"])
         answer = answers.get(slot["slot"])
-        result = bank_api.score(content, answer.response if answer else None)
+        if content.type == bank_api.QType.ESSAY:
+            mark = marks.get(slot["slot"])
+            result = bank_api.Score(mark.points if mark else ZERO, content.points, needs_marking=mark is None)
+        else:
+            result = bank_api.score(content, answer.response if answer else None)
         if content.type == "group" and result.max_points and result.max_points != content.points:
             # a câu chùm's parts carry their bank points; the test gives the whole group the slot's points
             scaled = (content.points * result.points / result.max_points).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -788,3 +965,331 @@ FLAG_LABELS = {
     "discrimination": gettext_lazy("discrimination below 0,2"),
     "facility": gettext_lazy("facility outside 0,2–0,9"),
 }
+
+
+# ------------------------------------------------------------------------------------- force majeure (R12, TT 09)
+@transaction.atomic
+def record_force_majeure(*, sitting: Sitting, by, number: str, decided_on, reason: str, students) -> object:
+    """The principal's decision (TT 09/2021 Art. 6(2)) letting the named students of the class take a periodic test
+    off site. Only the school's principal records it; it is audit-logged with the students' names."""
+    from lms.exams.models import AuditAction, AuditEntry, ForceMajeureDecision
+
+    principal = schools_api.get_principal(sitting.test.school)
+    if principal is None or principal.pk != by.pk:
+        raise PermissionDenied(_("Only the principal records a force-majeure decision."))
+    if not sitting.is_periodic:
+        raise ValidationError(_("Only a mid-term or end-of-term test needs a force-majeure decision."))
+    number, reason, students = number.strip(), reason.strip(), list(students)
+    if not number or not reason:
+        raise ValidationError(_("Give the decision number and the reason."))
+    if not students:
+        raise ValidationError(_("Choose the students the decision names."))
+    in_class = set(sitting.attempts.values_list("student_id", flat=True))
+    outside = [s for s in students if s.pk not in in_class]
+    if outside:
+        raise ValidationError(
+            _("%(names)s did not sit this test.")
+            % {"names": ", ".join(s.get_full_name() or s.username for s in outside)}
+        )
+    decision = ForceMajeureDecision.objects.create(
+        sitting=sitting, number=number, decided_on=decided_on, reason=reason, recorded_by=by
+    )
+    decision.students.set(students)
+    AuditEntry.objects.create(
+        action=AuditAction.FORCE_MAJEURE,
+        by=by,
+        sitting=sitting,
+        test=sitting.test,
+        reason=reason,
+        data={
+            "number": number,
+            "decided_on": decided_on.isoformat(),
+            "students": [{"id": s.pk, "username": s.username, "name": s.get_full_name()} for s in students],
+        },
+    )
+    return decision
+
+
+# ------------------------------------------------------------------------------------------------ essay marking
+def essay_criteria(slot: dict) -> list[dict]:
+    """The criteria a marker gives points for: the question's rubric (text, max points on the rubric's scale), or one
+    overall criterion worth the slot's points."""
+    rubric = slot["content"].get("rubric") or []
+    if rubric:
+        return [{"index": i, "text": r["text"], "max": Decimal(str(r["points"]))} for i, r in enumerate(rubric)]
+    return [{"index": 0, "text": _("Overall"), "max": Decimal(slot["points"])}]
+
+
+def _round(value: Decimal) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def mark_essay(*, attempt: Attempt, slot: int, by, criteria: dict, comment: str = "") -> Attempt:
+    """A teacher of the course marks one essay of a submitted attempt: points per criterion (Decimal, 0 ≤ points ≤
+    the criterion's maximum), and a comment. The slot is worth sum × slot points / rubric total (half-up, 0,01); the
+    attempt's total is recomputed; the change is audit-logged (old → new)."""
+    from decimal import InvalidOperation
+
+    from lms.exams.models import AuditAction, AuditEntry, EssayMark
+
+    attempt = Attempt.objects.select_for_update().select_related("sitting__course", "variant").get(pk=attempt.pk)
+    if not courses_api.can_edit_course(by, attempt.sitting.course):
+        raise PermissionDenied(_("Only a teacher of the course marks its tests."))
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted attempt is marked."))
+    found = [s for s in attempt.variant.slots() if s["slot"] == int(slot)]
+    if not found or found[0]["content"]["type"] != "essay":
+        raise ValidationError(_("Question %(n)s is not an essay of this test.") % {"n": slot})
+    slot_data = found[0]
+    points_by, errors, total, top = {}, [], ZERO, ZERO
+    for criterion in essay_criteria(slot_data):
+        raw = criteria.get(criterion["index"], criteria.get(str(criterion["index"]), ""))
+        try:
+            given = Decimal(str(raw).strip().replace(",", ".") or "0")
+        except InvalidOperation:
+            errors.append(_("%(c)s: %(v)s is not a number.") % {"c": criterion["text"], "v": raw})
+            continue
+        if not given.is_finite() or given < 0 or given > criterion["max"]:
+            errors.append(
+                _("%(c)s: the points are between 0 and %(max)s.")
+                % {"c": criterion["text"], "max": format_points(criterion["max"])}
+            )
+            continue
+        points_by[str(criterion["index"])] = str(given)
+        total += given
+        top += criterion["max"]
+    if errors:
+        raise ValidationError(errors)
+    worth = Decimal(slot_data["points"])
+    points = _round(total * worth / top) if top else ZERO
+    old = EssayMark.objects.filter(attempt=attempt, slot=slot_data["slot"]).first()
+    old_total = attempt.points
+    EssayMark.objects.update_or_create(
+        attempt=attempt,
+        slot=slot_data["slot"],
+        defaults={
+            "criteria": points_by,
+            "points": points,
+            "comment": comment.strip(),
+            "marked_by": by,
+            "marked_at": timezone.now(),
+        },
+    )
+    grade_attempt(attempt)
+    AuditEntry.objects.create(
+        action=AuditAction.ESSAY_MARKED,
+        by=by,
+        sitting=attempt.sitting,
+        attempt=attempt,
+        data={
+            "slot": slot_data["slot"],
+            "criteria": points_by,
+            "old_points": str(old.points) if old else None,
+            "new_points": str(points),
+            "old_total": str(old_total) if old_total is not None else None,
+            "new_total": str(attempt.points),
+        },
+    )
+    return attempt
+
+
+# ----------------------------------------------------------------------------------------- key corrections, regrade
+def content_with_key(content: dict, key: str) -> dict:
+    """``content`` (the bank's labels) with the key a teacher typed: "B" / "AC" for choice types (labels of the bank's
+    version, not of an exam code), "ĐSĐS" for Đúng/Sai, the number (decimal comma) for numeric, the text for short
+    answer. A key that does not fit the question raises ``ValidationError`` saying why."""
+    import copy
+
+    out, key = copy.deepcopy(content), (key or "").strip()
+    qtype = out["type"]
+    if not key:
+        raise ValidationError(_("Type the corrected key."))
+    if qtype in ("single_choice", "multiple_response", "true_false"):
+        labels = [c["label"] for c in out.get("choices", [])]
+        chosen = list(key.upper().replace(",", "").replace(" ", ""))
+        if any(ch not in labels for ch in chosen) or (qtype != "multiple_response" and len(chosen) != 1):
+            raise ValidationError(
+                _("The key must be %(what)s among %(labels)s.")
+                % {"what": _("one label") if qtype != "multiple_response" else _("labels"), "labels": ", ".join(labels)}
+            )
+        for c in out["choices"]:
+            c["correct"] = c["label"] in chosen
+            c["fraction"] = None
+    elif qtype == "true_false_4":
+        marks = key.upper().replace(" ", "").replace("D", "Đ")
+        statements = out.get("statements", [])
+        if len(marks) != len(statements) or any(m not in "ĐS" for m in marks):
+            raise ValidationError(
+                _("Write Đ or S for each of the %(n)s statements, e.g. ĐSĐS.") % {"n": len(statements)}
+            )
+        for statement, mark in zip(statements, marks, strict=True):
+            statement["true"] = mark == "Đ"
+    elif qtype == "numeric":
+        from decimal import InvalidOperation
+
+        try:
+            value = Decimal(key.replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(_("%(key)s is not a number.") % {"key": key}) from None
+        first = dict(out["numeric"][0]) if out.get("numeric") else {"tolerance": "0", "fraction": "1", "feedback": ""}
+        first["value"] = str(value)
+        out["numeric"] = [first]
+    elif qtype == "short_answer":
+        out["answers"] = [{"text": key, "fraction": "1", "feedback": ""}]
+    else:
+        raise ValidationError(_("The key of a %(type)s question is not corrected here.") % {"type": qtype})
+    return out
+
+
+def _shown_content(base: dict, slot: dict) -> dict:
+    """``base`` (the bank's labels) as this exam code shows it: the options in the code's order, relabelled A, B…"""
+    import copy
+
+    content = copy.deepcopy(base)
+    content["points"] = slot["points"]
+    order = slot.get("choice_order") or []
+    if order:
+        by_label = {c["label"]: c for c in content.get("choices", [])}
+        if sorted(by_label) != sorted(order):
+            raise ValidationError(_("The corrected question has other options than the one in the test."))
+        content["choices"] = [dict(by_label[label], label=shuffle.CHOICE_LABELS[i]) for i, label in enumerate(order)]
+    return content
+
+
+def key_table(test: Test) -> list[dict]:
+    """The questions of the test's codes (by the first code's order of the test): version id, question id, part,
+    type, the key in the bank's labels, and the newest ready version of the same question when it is newer."""
+    first = test.variants.order_by("number").first()
+    if first is None:
+        return []
+    rows = []
+    for part in first.layout["parts"]:
+        for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
+            rows.append({"part": part["code"], "slot": slot, "version": slot["version"]})
+    versions = {
+        v.pk: v
+        for v in bank_api.QuestionVersion.objects.filter(pk__in=[r["version"] for r in rows]).select_related("question")
+    }
+    newest: dict[int, object] = {}
+    for v in bank_api.QuestionVersion.objects.filter(
+        question_id__in=[v.question_id for v in versions.values()], status=bank_api.VersionStatus.READY
+    ).order_by("number"):
+        newest[v.question_id] = v
+    corrections = {c.version_id: c for c in test.key_corrections.order_by("at", "pk")}
+    for number, row in enumerate(rows, start=1):
+        version = versions[row["version"]]
+        current = corrections[version.pk].content if version.pk in corrections else version.content
+        latest = newest.get(version.question_id)
+        row.update(
+            number=number,
+            question=version.question,
+            type=version.question.type,
+            key=bank_api.QuestionContent.from_content(current).key,
+            newer=latest if latest and latest.number > version.number else None,
+            correction=corrections.get(version.pk),
+        )
+    return rows
+
+
+def may_correct(user, test: Test) -> bool:
+    """The author, a teacher of a course the test was given to, the subject-group head or the principal."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk == test.created_by_id or can_approve(user, test):
+        return True
+    return any(courses_api.can_edit_course(user, s.course) for s in test.sittings.select_related("course"))
+
+
+@transaction.atomic
+def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", new_version=None):
+    """Correct the key of one question of an approved test, in every exam code (through each code's shuffle): typed
+    (``key`` in the bank's labels) or from a newer ready version of the question. Recorded as a ``KeyCorrection`` and
+    audit-logged (old → new key per code). Attempts are regraded by ``regrade_test``."""
+    from lms.exams.models import AuditAction, AuditEntry, KeyCorrection
+
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    if not may_correct(by, test):
+        raise PermissionDenied(
+            _("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key.")
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the key is corrected."))
+    variants = list(test.variants.select_for_update().order_by("number"))
+    pinned = bank_api.QuestionVersion.objects.select_related("question").filter(pk=version_id).first()
+    if pinned is None or not any(s["version"] == pinned.pk for s in variants[0].slots()):
+        raise ValidationError(_("That question is not in this test."))
+    previous = test.key_corrections.filter(version=pinned).order_by("-at", "-pk").first()
+    base = previous.content if previous else pinned.content
+    if new_version is not None:
+        if new_version.question_id != pinned.question_id or new_version.status != bank_api.VersionStatus.READY:
+            raise ValidationError(_("Use a ready version of the same question."))
+        corrected = dict(new_version.content)
+        if corrected["type"] != base["type"]:
+            raise ValidationError(_("The new version is of another question type."))
+    else:
+        corrected = content_with_key(base, key)
+    changes = []
+    for variant in variants:
+        for part in variant.layout["parts"]:
+            for index, slot in enumerate(part["slots"]):
+                if slot["version"] != pinned.pk:
+                    continue
+                shown = _shown_content(corrected, slot)
+                new_key = bank_api.QuestionContent.from_content(shown).key
+                changes.append({"code": variant.code, "slot": slot["slot"], "old": slot["key"], "new": new_key})
+                part["slots"][index] = dict(slot, content=shown, key=new_key)
+                variant.key[str(slot["slot"])] = new_key
+        variant.save(update_fields=["layout", "key"])
+    correction = KeyCorrection.objects.create(
+        test=test, version=pinned, new_version=new_version, content=corrected, reason=reason.strip(), by=by
+    )
+    AuditEntry.objects.create(
+        action=AuditAction.KEY_CORRECTED,
+        by=by,
+        test=test,
+        reason=reason.strip(),
+        data={"version": pinned.pk, "new_version": new_version.pk if new_version else None, "codes": changes},
+    )
+    return correction
+
+
+@transaction.atomic
+def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
+    """Grade again every submitted attempt of every sitting of ``test`` with the codes' current keys (after a key
+    correction); essay marks are kept. Audit-logged: who, why, old → new total per attempt. Idempotent: running it
+    again changes nothing (and logs an entry with no changes)."""
+    from lms.exams.models import AuditAction, AuditEntry
+
+    if not may_correct(by, test):
+        raise PermissionDenied(
+            _("Only the author, a teacher who gave the test, the subject-group head or the principal corrects its key.")
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the attempts are regraded."))
+    attempts = (
+        Attempt.objects.select_for_update()
+        .filter(sitting__test=test, status=AttemptStatus.SUBMITTED)
+        .select_related("variant", "student", "sitting")
+        .order_by("sitting_id", "pk")
+    )
+    changed = []
+    for attempt in attempts:
+        old = attempt.points
+        grade_attempt(attempt)
+        if old != attempt.points:
+            changed.append(
+                {
+                    "attempt": attempt.pk,
+                    "sitting": attempt.sitting_id,
+                    "student": attempt.student.username,
+                    "old": str(old) if old is not None else None,
+                    "new": str(attempt.points),
+                }
+            )
+    AuditEntry.objects.create(
+        action=AuditAction.REGRADED, by=by, test=test, reason=reason.strip(), data={"changed": changed}
+    )
+    return changed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms.exams import views
+from lms.exams import delivery_views, views
 
 app_name = "exams"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("bai-lam/<int:pk>/luu/", views.save, name="save"),
     path("bai-lam/<int:pk>/nop/", views.submit, name="submit"),
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
+    path("bai-lam/<int:pk>/tiep-tuc/", views.take_over, name="take_over"),
+    path("ky/<int:pk>/bat-kha-khang/", delivery_views.force_majeure, name="force_majeure"),
+    path("ky/<int:pk>/cham-tu-luan/", delivery_views.marking, name="marking"),
+    path("de/<int:pk>/cham-lai/", delivery_views.regrade, name="regrade"),
+    path("de/<int:pk>/in/<str:code>.<str:fmt>", delivery_views.variant_file, name="variant_file"),
+    path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
 ]

@@ -16,11 +16,31 @@ from django.views.decorators.http import require_POST
 from lms.courses import api as courses_api
 from lms.exams import delivery, selectors, services
 from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test
+from lms.exams.network import client_ip
 from lms.exams.rules import delivery_rules
+
+DEVICE_COOKIE = "exams_device"
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
+
+
+def _device(request) -> str:
+    """This browser's id (a random cookie, set by ``_remember_device``), or "" when it has none yet."""
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if value.isalnum() and len(value) <= 64 else ""
+
+
+def _remember_device(response, token: str):
+    response.set_cookie(DEVICE_COOKIE, token, max_age=400 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
+
+
+def _new_device() -> str:
+    import secrets
+
+    return secrets.token_hex(16)
 
 
 def _sitting(pk) -> Sitting:
@@ -57,6 +77,7 @@ def home(request):
             "attempts": selectors.get_student_attempts(request.user),
             "sittings": selectors.get_teacher_sittings(request.user),
             "tests": selectors.get_tests(request.user),
+            "schedulable": selectors.get_schedulable_tests(request.user),
         },
     )
 
@@ -107,11 +128,16 @@ def lobby(request, pk):
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("exams:result", pk=attempt.pk)
     if request.method == "POST":
+        device = _device(request) or _new_device()
         try:
             services.start_attempt(
-                attempt=attempt, student=request.user, access_code=request.POST.get("access_code", ""), ip=_ip(request)
+                attempt=attempt,
+                student=request.user,
+                access_code=request.POST.get("access_code", ""),
+                ip=_ip(request),
+                device=device,
             )
-            return redirect("exams:attempt", pk=attempt.pk)
+            return _remember_device(redirect("exams:attempt", pk=attempt.pk), device)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -136,6 +162,19 @@ def attempt_page(request, pk):
         return redirect("exams:lobby", pk=attempt.sitting_id)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("exams:result", pk=attempt.pk)
+    try:
+        services.check_network(attempt.sitting, request.user, _ip(request))
+    except services.NetworkRefused as error:
+        return render(request, "exams/refused.html", {"sitting": attempt.sitting, "errors": error.messages}, status=403)
+    device = _device(request)
+    if attempt.device and device != attempt.device:
+        # Another device holds the attempt: this one may take it over (confirmed on the page, logged).
+        return _remember_device(
+            render(request, "exams/takeover.html", {"attempt": attempt, "sitting": attempt.sitting}),
+            device or _new_device(),
+        )
+    if not attempt.device:  # started without a device id (through the API): this browser becomes its device
+        attempt = services.bind_device(attempt=attempt, device=device or _new_device())
     answers = {a.slot: a.response for a in attempt.answers.all()}
     parts = []
     for part in attempt.variant.layout["parts"]:
@@ -157,7 +196,7 @@ def attempt_page(request, pk):
             }
         )
     rules = delivery_rules(attempt.sitting.delivery_rules)
-    return render(
+    response = render(
         request,
         "exams/attempt.html",
         {
@@ -169,6 +208,7 @@ def attempt_page(request, pk):
             "total": len(attempt.variant.slots()),
         },
     )
+    return _remember_device(response, attempt.device) if attempt.device else response
 
 
 @login_required
@@ -182,17 +222,28 @@ def save(request, pk):
     except ValueError:
         return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
     events = body.get("events") or []
+    events = events if isinstance(events, list) else []
+    device = _device(request)
     try:
         result = services.save_changes(
             attempt_id=pk,
             student=request.user,
             changes=body.get("changes") or [],
-            events=events if isinstance(events, list) else [],
+            events=events,
             ip=_ip(request),
+            device=device,
         )
     except (Attempt.DoesNotExist, PermissionDenied):
         raise Http404 from None
+    except services.DeviceTakenOver as error:
+        return JsonResponse({"error": " ".join(error.messages), "status": "taken_over"}, status=409)
     except ValidationError as error:
+        if events:  # the refused request's focus events are still kept
+            services.record_refused_save_events(
+                attempt_id=pk, student=request.user, events=events, ip=_ip(request), device=device
+            )
+        if isinstance(error, services.NetworkRefused):
+            return JsonResponse({"error": " ".join(error.messages), "status": "network_refused"}, status=403)
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     return JsonResponse(result)
 
@@ -281,3 +332,17 @@ def analysis(request, pk):
             "can_flag": courses_api.can_edit_course(request.user, sitting.course),
         },
     )
+
+
+@login_required
+@require_POST
+def take_over(request, pk):
+    """The student confirmed on the takeover page: this device continues the attempt (logged)."""
+    attempt = _own_attempt(request, pk)
+    try:
+        services.take_over_attempt(attempt=attempt, student=request.user, device=_device(request), ip=_ip(request))
+        messages.success(request, _("The test continues on this device; the other device has stopped saving."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("exams:attempt", pk=attempt.pk)

@@ -355,3 +355,12 @@ class ReviewStepsForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Lessons already under review finish the steps they started with."),
     )
+
+
+class ExamNetworksForm(forms.Form):
+    exam_networks = forms.CharField(
+        label=_("School networks for tests"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("IP ranges of the school's computer rooms, one CIDR range a line (e.g. 203.113.10.0/24)."),
+    )

@@ -33,6 +33,7 @@ from lms.schools import selectors, services
 from lms.schools.admin_forms import (
     AssignRoleForm,
     CorrectIdentifierForm,
+    ExamNetworksForm,
     GroupChoiceForm,
     GroupMemberForm,
     LinkParentForm,
@@ -551,9 +552,14 @@ class SubjectGroupListView(SchoolMixin, TemplateView):
 
     def get_header_buttons(self):
         review = HeaderButton(_("Lesson review"), url=self.school_url("review_steps"), icon_name="tasks")
+        networks = HeaderButton(_("Networks for tests"), url=self.school_url("exam_networks"), icon_name="site")
         if not self.access.can_manage:
-            return [review]
-        return [HeaderButton(_("Add a subject group"), url=self.school_url("add_group"), icon_name="plus"), review]
+            return [review, networks]
+        return [
+            HeaderButton(_("Add a subject group"), url=self.school_url("add_group"), icon_name="plus"),
+            review,
+            networks,
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -639,3 +645,44 @@ class ReviewStepsView(SchoolMixin, FormView):
             message = gettext("Lessons of %(school)s are now approved by the subject-group head alone.")
         messages.success(self.request, message % {"school": self.school.name})
         return redirect("schools_people:review_steps", self.school.code)
+
+
+class ExamNetworksView(SchoolMixin, FormView):
+    """The school administrator sets the school's networks, from which mid-term and end-of-term computer-based tests
+    are taken (TT 09/2021 Art. 6); others may look."""
+
+    template_name = "schools/admin/exam_networks.html"
+    form_class = ExamNetworksForm
+    page_title = _("Networks for tests")
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Networks for tests")}]
+
+    def get_initial(self):
+        return {"exam_networks": self.school.exam_networks}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            action_url=self.school_url("exam_networks"),
+            submit_button_label=_("Save"),
+            submit_button_active_label=_("Saving…"),
+            networks=services.get_exam_networks(self.school),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not self.access.can_manage:
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.set_exam_networks(
+                actor=self.request.user, school=self.school, networks=form.cleaned_data["exam_networks"]
+            )
+        except ValidationError as error:
+            form.add_error("exam_networks", error.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("The networks of %(school)s are saved.") % {"school": self.school.name})
+        return redirect("schools_people:exam_networks", self.school.code)

@@ -99,6 +99,12 @@ class School(models.Model):
         default=False,
         help_text=_("When on, lessons approved by the subject group also need the principal's approval."),
     )
+    # The school's own networks (one CIDR range a line): periodic computer-based tests run from these (TT 09 Art. 6).
+    exam_networks = models.TextField(
+        _("school networks for tests"),
+        blank=True,
+        help_text=_("IP ranges of the school's computer rooms, one CIDR range a line (e.g. 203.113.10.0/24)."),
+    )
 
     class Meta:
         verbose_name = _("school")

@@ -408,6 +408,49 @@ def set_principal_approval(*, actor: User, school: School, required: bool) -> Sc
     return locked
 
 
+@transaction.atomic
+def set_exam_networks(*, actor: User, school: School, networks: str) -> School:
+    """The school's networks (one CIDR range a line) from which periodic computer-based tests run (TT 09/2021
+    Art. 6(2)). The school's administrator or principal (or a superuser) sets them; each line is checked; logged."""
+    import ipaddress
+
+    from lms.schools.selectors import get_principal
+
+    principal = get_principal(school)
+    if not (
+        actor.is_superuser
+        or (principal and principal.pk == actor.pk)
+        or actor.role_assignments.filter(school=school, role=Role.SCHOOL_ADMIN).exists()
+    ):
+        raise PermissionDenied(_("Only the principal or an administrator of the school sets its networks."))
+    lines = [line.strip() for line in networks.splitlines() if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        try:
+            ipaddress.ip_network(line, strict=False)
+        except ValueError:
+            raise ValidationError(
+                _("Line %(n)s: %(value)s is not an IP range (write it as 203.113.10.0/24).")
+                % {"n": number, "value": line}
+            ) from None
+    text = "\n".join(lines)
+    locked = School.objects.select_for_update().get(pk=school.pk)
+    if locked.exam_networks != text:
+        log(
+            instance=locked,
+            action="schools.exam_networks_changed",
+            user=actor,
+            data={"school": school.code, "old": locked.exam_networks, "new": text},
+        )
+        School.objects.filter(pk=school.pk).update(exam_networks=text)
+        locked.exam_networks = text
+    return locked
+
+
+def get_exam_networks(school: School) -> list[str]:
+    """The school's networks for periodic tests, one CIDR text each (empty when none is set)."""
+    return [line.strip() for line in (school.exam_networks or "").splitlines() if line.strip()]
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # API tokens (Wagtail's APIToken: one token works for /api/v1/ and Wagtail's own API)
 # --------------------------------------------------------------------------------------------------------------------

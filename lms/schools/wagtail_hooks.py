@@ -17,6 +17,7 @@ LOG_ACTIONS = {
     "schools.api_token_revoked": (_("API token revoked"), _("API token revoked")),
     "schools.person_created": (_("Person added to the school"), _("Person added to the school")),
     "schools.review_steps_changed": (_("Lesson review steps changed"), _("Lesson review steps changed")),
+    "schools.exam_networks_changed": (_("School networks for tests changed"), _("School networks for tests changed")),
 }
 
 
@@ -37,6 +38,7 @@ people_urlpatterns = [
     path("<str:school_code>/to-chuyen-mon/", admin_views.SubjectGroupListView.as_view(), name="groups"),
     path("<str:school_code>/to-chuyen-mon/them/", admin_views.SubjectGroupCreateView.as_view(), name="add_group"),
     path("<str:school_code>/quy-trinh-duyet/", admin_views.ReviewStepsView.as_view(), name="review_steps"),
+    path("<str:school_code>/mang-kiem-tra/", admin_views.ExamNetworksView.as_view(), name="exam_networks"),
     path(_person, admin_views.PersonDetailView.as_view(), name="person"),
     path(f"{_person}vai-tro/gan/", admin_views.AssignRoleView.as_view(), name="assign_role"),
     path(f"{_person}vai-tro/thu-hoi/", admin_views.RevokeRoleView.as_view(), name="revoke_role"),

@@ -160,6 +160,8 @@
       if (!r.ok) {
         show("Error", r.body && r.body.error);
         if (r.code === 400) { dropSent(batch.map(function (c) { return c.seq; }), events.length); }
+        if (r.code === 409) { stopHere(r.body && r.body.error); }  // continued on another device
+        if (r.code === 403) { window.setTimeout(function () { flush(); }, 10000); }  // outside the allowed network
         return;
       }
       retry = 1000;
@@ -180,6 +182,15 @@
     state.queue = state.queue.filter(function (c) { return acked.indexOf(c.seq) < 0; });
     state.events = state.events.slice(eventsSent);
     persist();
+  }
+
+  // Another device took the attempt over: stop saving here for good (the unsent changes stay in localStorage).
+  function stopHere(message) {
+    done = true;
+    root.querySelectorAll(".exam-q input, .exam-q textarea, #submit-form button").forEach(function (i) { i.disabled = true; });
+    statusEl.textContent = message || d.msgTakenOver;
+    statusEl.setAttribute("data-state", "taken-over");
+    root.classList.add("taken-over");
   }
 
   function finish() {

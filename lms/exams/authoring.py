@@ -130,7 +130,9 @@ def save_rows(*, blueprint: Blueprint, user, rows: list[RowInput]) -> list[Bluep
     wanted = {code for row in rows for code in row.outcome_codes}
     known = {
         o.code: o
-        for o in Outcome.objects.filter(code__in=wanted, subject=blueprint.subject, grade=blueprint.grade, retired=False)
+        for o in Outcome.objects.filter(
+            code__in=wanted, subject=blueprint.subject, grade=blueprint.grade, retired=False
+        )
     }
     problems = []
     for number, row in enumerate(rows, 1):
@@ -140,7 +142,12 @@ def save_rows(*, blueprint: Blueprint, user, rows: list[RowInput]) -> list[Bluep
         if missing:
             problems.append(
                 _("Row %(n)s: %(codes)s is not a YCCĐ of %(subject)s, grade %(grade)s.")
-                % {"n": number, "codes": ", ".join(missing), "subject": blueprint.subject.name, "grade": blueprint.grade}
+                % {
+                    "n": number,
+                    "codes": ", ".join(missing),
+                    "subject": blueprint.subject.name,
+                    "grade": blueprint.grade,
+                }
             )
         if not row.outcome_codes:
             problems.append(_("Row %(n)s: name at least one YCCĐ outcome code.") % {"n": number})
@@ -305,7 +312,7 @@ def generate_test(*, blueprint: Blueprint, created_by, seed: str = "", title: st
 
 # ---------------------------------------------------------------------------------------------- test authoring
 def review_state(test: Test) -> str:
-    """"" (never sent), ``submitted``, ``returned`` or ``approved``: the last step of the review trail."""
+    """ "" (never sent), ``submitted``, ``returned`` or ``approved``: the last step of the review trail."""
     if test.status == TestStatus.APPROVED:
         return ReviewAction.APPROVED
     last = test.reviews.order_by("-at", "-pk").first()
@@ -387,7 +394,9 @@ def approve_reviewed_test(*, test: Test, user, variants: int = 4, seed: str = ""
     ``services.approve_test`` records the approval (R33)."""
     test = Test.objects.select_for_update().get(pk=test.pk)
     if not services.can_approve(user, test):
-        raise PermissionDenied(_("Only the head of the subject group or the principal approves a test, not its author."))
+        raise PermissionDenied(
+            _("Only the head of the subject group or the principal approves a test, not its author.")
+        )
     if review_state(test) != ReviewAction.SUBMITTED:
         raise ValidationError(_("The test is not waiting for review."))
     if not test.variants.exists():

@@ -306,7 +306,9 @@ class Blueprint(models.Model):
     """A ma trận / bản đặc tả (CV 7991, R30): header fields, a framework key (``rules.BLUEPRINT_FRAMEWORKS``), rows."""
 
     school = models.ForeignKey("schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey("curriculum.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        "curriculum.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+"
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     framework = models.CharField(_("framework"), max_length=20, default="CV7991_2024")
     title = models.CharField(_("title"), max_length=200)
@@ -341,7 +343,9 @@ class BlueprintRow(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     chapter = models.CharField(_("chapter / topic"), max_length=200)
     content_unit = models.CharField(_("content unit"), max_length=200, blank=True)
-    outcomes = models.ManyToManyField("curriculum.Outcome", verbose_name=_("required outcomes (YCCĐ)"), related_name="+")
+    outcomes = models.ManyToManyField(
+        "curriculum.Outcome", verbose_name=_("required outcomes (YCCĐ)"), related_name="+"
+    )
 
     class Meta:
         ordering = ["blueprint", "position", "pk"]
@@ -361,9 +365,7 @@ class BlueprintCell(models.Model):
 
     class Meta:
         ordering = ["row", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["row", "format", "level"], name="exams_blueprint_cell_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["row", "format", "level"], name="exams_blueprint_cell_unique")]
 
     def __str__(self) -> str:
         return f"{self.row}: {self.format}/{self.level} × {self.count}"
@@ -380,6 +382,9 @@ class BlueprintTest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_id} → {self.test_id}"
 
 
 class ReviewAction(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms.exams import views
+from lms.exams import authoring_views, views
 
 app_name = "exams"
 
@@ -16,4 +16,14 @@ urlpatterns = [
     path("bai-lam/<int:pk>/luu/", views.save, name="save"),
     path("bai-lam/<int:pk>/nop/", views.submit, name="submit"),
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
+    # authoring: blueprints (ma trận / bản đặc tả) and tests
+    path("ma-tran/", authoring_views.blueprint_list, name="blueprints"),
+    path("ma-tran/moi/", authoring_views.blueprint_create, name="blueprint_create"),
+    path("ma-tran/<int:pk>/", authoring_views.blueprint_detail, name="blueprint"),
+    path("ma-tran/<int:pk>/sua/", authoring_views.blueprint_edit, name="blueprint_edit"),
+    path("ma-tran/<int:pk>/tai/<slug:kind>.xlsx", authoring_views.blueprint_download, name="blueprint_xlsx"),
+    path("ma-tran/<int:pk>/tao-de/", authoring_views.blueprint_generate, name="blueprint_generate"),
+    path("ma-tran/<int:pk>/doi-chieu/", authoring_views.blueprint_check, name="blueprint_check"),
+    path("de/moi/", authoring_views.test_create, name="test_create"),
+    path("de/<int:pk>/soan/", authoring_views.test_edit, name="test_edit"),
 ]

@@ -233,11 +233,26 @@ def check_blueprint(spec: BlueprintSpec) -> list[Deviation]:
     return out
 
 
-def place(spec: BlueprintSpec, item: ItemFact) -> tuple[int | None, str | None, str | None]:
-    """(row index, format, level) of an item: the first row naming one of its YCCĐ; None where it has no place."""
+def place(
+    spec: BlueprintSpec, item: ItemFact, filled: dict[tuple[int, str, str], int] | None = None
+) -> tuple[int | None, str | None, str | None]:
+    """(row index, format, level) of an item; None where it has no place. Of the rows naming one of its YCCĐ, the
+    first whose cell for the item's format and level still has room (``filled``: units placed so far), else the
+    first with that cell, else the first."""
     rules = spec.rules
-    row_index = next((i for i, row in enumerate(spec.rows) if row.outcome_codes & item.outcome_codes), None)
-    return row_index, rules.format_of_type(item.question_type), rules.level_of_bank_level(item.level)
+    fmt_key, level = rules.format_of_type(item.question_type), rules.level_of_bank_level(item.level)
+    matching = [i for i, row in enumerate(spec.rows) if row.outcome_codes & item.outcome_codes]
+    filled = filled or {}
+
+    def room(i: int) -> bool:
+        want = spec.rows[i].cells.get((fmt_key, level), (0, ZERO))[0]
+        return want > filled.get((i, fmt_key, level), 0)
+
+    with_cell = [i for i in matching if (fmt_key, level) in spec.rows[i].cells]
+    row_index = next((i for i in with_cell if room(i)), None)
+    if row_index is None:
+        row_index = (with_cell or matching or [None])[0]
+    return row_index, fmt_key, level
 
 
 def validate_test(spec: BlueprintSpec, items: list[ItemFact]) -> list[Deviation]:
@@ -249,7 +264,7 @@ def validate_test(spec: BlueprintSpec, items: list[ItemFact]) -> list[Deviation]
     total = ZERO
     for item in items:
         total += item.points
-        row_index, fmt_key, level = place(spec, item)
+        row_index, fmt_key, level = place(spec, item, actual_count)
         if not item.level:
             out.append(Deviation(ERROR, _("%(item)s has no cognitive level.") % {"item": item.label}))
         elif level is None:

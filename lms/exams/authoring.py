@@ -159,6 +159,11 @@ def save_rows(*, blueprint: Blueprint, user, rows: list[RowInput]) -> list[Bluep
                 )
             elif count < 0 or points < 0:
                 problems.append(_("Row %(n)s: counts and points cannot be negative.") % {"n": number})
+            elif Decimal(points).as_tuple().exponent < -3:
+                problems.append(
+                    _("Row %(n)s, %(format)s – %(level)s: give the points with at most three decimals.")
+                    % {"n": number, "format": rules.format(fmt_key).label, "level": rules.level(level).label}
+                )
             elif count and not points:
                 problems.append(
                     _("Row %(n)s, %(format)s – %(level)s: give the points per item.")

@@ -65,7 +65,7 @@ class RowForm(forms.Form):
                 label=f"{fmt.label} – {level.label}", min_value=0, max_value=200, required=False
             )
             self.fields[f"p_{fmt.key}_{level.key}"] = DecimalCommaField(
-                label=_("points each"), min_value=0, max_digits=5, decimal_places=2, required=False
+                label=_("points each"), min_value=0, max_digits=6, decimal_places=3, required=False
             )
 
     def cell_fields(self):

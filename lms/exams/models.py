@@ -361,7 +361,7 @@ class BlueprintCell(models.Model):
     format = models.CharField(_("item format"), max_length=10)
     level = models.CharField(_("cognitive level"), max_length=10)
     count = models.PositiveSmallIntegerField(_("number of items"))
-    points_each = models.DecimalField(_("points per item"), max_digits=5, decimal_places=2)
+    points_each = models.DecimalField(_("points per item"), max_digits=6, decimal_places=3)
 
     class Meta:
         ordering = ["row", "pk"]

@@ -92,7 +92,10 @@ def test_blueprint_errors_name_the_row_and_cell():
     )
     found = check_blueprint(BlueprintSpec("CV7991_2024", D(10), rows))
     messages = [d.message for d in found if d.severity == ERROR]
-    assert "Row “Hàm số”, TNKQ Đúng – Sai – Hiểu: 6 statements is not a whole number of questions (4 statements each)." in messages
+    assert (
+        "Row “Hàm số”, TNKQ Đúng – Sai – Hiểu: 6 statements is not a whole number of questions (4 statements each)."
+        in messages
+    )
     assert "Row “Hàm số”, TNKQ nhiều lựa chọn – Biết: the points per item must be positive." in messages
     assert "Row “Không YCCĐ” names no YCCĐ outcome." in messages
     assert "Row “Không YCCĐ”: essay / vdc is not a column of CV7991_2024." in messages

@@ -112,7 +112,7 @@ def test_shortfalls_are_reported_per_cell(setup):
 def test_a_blueprint_that_does_not_add_up_generates_nothing(setup):
     rows = rows_10_points()[:1]
     blueprint = make_blueprint(setup, rows=rows)
-    with pytest.raises(ValidationError, match="The blueprint totals 5 points, not 10."):
+    with pytest.raises(ValidationError, match=r"The blueprint totals 5 points, not 10\."):
         authoring.generate_test(blueprint=blueprint, created_by=setup.people.teacher)
 
 
@@ -185,7 +185,7 @@ def test_review_trail_send_return_send_approve(setup):
         authoring.remove_item(item=item, user=people.teacher)
     with pytest.raises(PermissionDenied):
         authoring.return_test(test=test, user=people.teacher, comment="x")
-    with pytest.raises(ValidationError, match="Say what the author should change."):
+    with pytest.raises(ValidationError, match=r"Say what the author should change\."):
         authoring.return_test(test=test, user=people.group_head, comment=" ")
     authoring.return_test(test=test, user=people.group_head, comment="Câu 3 trùng ý")
     authoring.remove_item(item=item, user=people.teacher)  # editable again

@@ -276,3 +276,12 @@ def test_review_on_the_test_page(client, setup):
     test.refresh_from_db()
     assert test.status == "approved" and test.approved_by == people.principal and test.variants.count() == 3
     assert services.check_test(test) == []
+
+
+def test_the_matrix_page_in_vietnamese(client, setup, settings):
+    blueprint = make_blueprint(setup)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    client.force_login(setup.people.teacher)
+    html = client.get(reverse("exams:blueprint", args=[blueprint.pk])).content.decode()
+    for text in ("Mức độ đánh giá", "Tổng số câu", "Tổng số điểm", "Bản đặc tả", "Tạo đề từ ngân hàng"):
+        assert text in html, text

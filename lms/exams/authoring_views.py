@@ -19,7 +19,7 @@ from lms.assessments import api as bank_api
 from lms.exams import authoring, blueprint_selectors, blueprint_xlsx, services
 from lms.exams.forms import BlueprintForm, DrawForm, PartForm, RowFormSet, TestCreateForm
 from lms.exams.models import Blueprint, BlueprintTest, Test, TestDraw, TestItem, TestPart, TestStatus
-from lms.exams.rules import DELIVERABLE_TYPES
+from lms.exams.rules import DELIVERABLE_TYPES, blueprint_framework
 from lms.schools import api as schools_api
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,12 +114,18 @@ def blueprint_edit(request, pk):
         f: getattr(blueprint, f)
         for f in ("title", "grade", "framework", "kind", "semester", "school_year", "minutes", "total_points")
     }
+    rules = blueprint_framework(blueprint.framework)
+    if blueprint.level_targets:
+        header_initial["level_targets"] = " / ".join(
+            str(blueprint.level_targets.get(lv.key, "0")) for lv in rules.levels
+        )
     header = BlueprintForm(
         request.POST if request.method == "POST" else None, initial=header_initial, editing=True, prefix="bp"
     )
+    # Bound: the posted rows are the whole truth (no initial, so an unchanged row is still read, not skipped).
     rows = RowFormSet(
         request.POST if request.method == "POST" else None,
-        initial=_row_initial(blueprint),
+        initial=None if request.method == "POST" else _row_initial(blueprint),
         framework=blueprint.framework,
         prefix="rows",
     )

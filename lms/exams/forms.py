@@ -35,6 +35,34 @@ class BlueprintForm(forms.Form):
     school_year = forms.CharField(label=_("school year"), max_length=20, required=False)
     minutes = forms.IntegerField(label=_("minutes"), min_value=1, max_value=600, initial=45)
     total_points = DecimalCommaField(label=_("total points"), max_digits=5, decimal_places=2, initial=Decimal(10))
+    level_targets = forms.CharField(
+        label=_("level targets (%)"),
+        required=False,
+        help_text=_("One share per level of the framework, e.g. 40 / 30 / 30; empty: the framework's defaults."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("level_targets") or "").strip()
+        if not text or "framework" not in data:
+            data["level_targets"] = {}
+            return data
+        levels = blueprint_framework(data["framework"]).levels
+        try:
+            values = [Decimal(v.replace(",", ".")) for v in text.replace("/", " ").replace(";", " ").split()]
+        except ArithmeticError:
+            values = []
+        if len(values) != len(levels) or any(v < 0 for v in values):
+            self.add_error(
+                "level_targets",
+                _("Give %(n)s shares, one per level (%(levels)s).")
+                % {"n": len(levels), "levels": " / ".join(lv.label for lv in levels)},
+            )
+        elif sum(values) != 100:
+            self.add_error("level_targets", _("The shares add up to %(sum)s, not 100.") % {"sum": sum(values)})
+        else:
+            data["level_targets"] = {lv.key: str(v) for lv, v in zip(levels, values, strict=True)}
+        return data
 
     def __init__(self, *args, pairs=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)

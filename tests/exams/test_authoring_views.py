@@ -3,6 +3,7 @@ parent, anonymous), the blueprint pages end to end (create, rows formset, matrix
 authoring pages (new from a template or blank, pick from the bank, draws, review) and a query budget on the matrix."""
 
 from decimal import Decimal as D
+from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from curriculum.api import get_subject
-from lms.exams import authoring, services
+from lms.exams import authoring, blueprint_selectors, services
 from lms.exams.models import Blueprint, ReviewAction
 from lms.exams.models import Test as ExamTest  # not "Test…": pytest would try to collect it
 from lms.exams.models import TestItem as Item  # not "Test…": pytest would try to collect it
@@ -145,6 +146,22 @@ def test_create_a_blueprint_and_its_rows_on_the_pages(client, setup):
     assert response.status_code == 200
     assert "Row 2: TOAN10.KHONG.CO is not a YCCĐ of Toán, grade 10." in response.content.decode()
     assert blueprint.rows.count() == 2 and blueprint.rows.last().outcomes.get().code == "BP.T10.B1"
+    # own level targets replace the framework's 40/30/30; the page reports the shares against them
+    form["rows-1-outcomes"] = "BP.T10.B1"
+    response = client.post(
+        reverse("exams:blueprint_edit", args=[blueprint.pk]), {**form, "bp-level_targets": "50 / 50"}
+    )
+    assert "Give 3 shares, one per level (Biết / Hiểu / Vận dụng)." in response.content.decode()
+    client.post(reverse("exams:blueprint_edit", args=[blueprint.pk]), {**form, "bp-level_targets": "50 / 30 / 20"})
+    blueprint.refresh_from_db()
+    assert blueprint.level_targets == {"biet": "50", "hieu": "30", "van_dung": "20"}
+    assert [sorted(r.cells.values_list("format", "level", "count")) for r in blueprint.rows.all()] == [
+        [("mcq", "biet", 16), ("tf", "hieu", 12)],
+        [("essay", "van_dung", 1)],
+    ]
+    html = client.get(reverse("exams:blueprint", args=[blueprint.pk])).content.decode()
+    assert "Biết: 40 % of the points, the target is 50 %." in html
+    assert 'value="50 / 30 / 20"' in client.get(reverse("exams:blueprint_edit", args=[blueprint.pk])).content.decode()
 
 
 def test_matrix_page_within_a_query_budget(client, setup, django_assert_max_num_queries):
@@ -285,3 +302,70 @@ def test_the_matrix_page_in_vietnamese(client, setup, settings):
     html = client.get(reverse("exams:blueprint", args=[blueprint.pk])).content.decode()
     for text in ("Mức độ đánh giá", "Tổng số câu", "Tổng số điểm", "Bản đặc tả", "Tạo đề từ ngân hàng"):
         assert text in html, text
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would send for each POST form of the page (inputs, textareas, selected options)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._textarea, self._select, self._in_form = [], None, None, False
+
+    @property
+    def values(self):
+        return self.forms[-1]
+
+    def form_with(self, name):
+        return next(f for f in self.forms if name in f)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("method") == "post":
+            self._in_form = True
+            self.forms.append({})
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "submit"):
+            self.values[a["name"]] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.values[self._textarea] = ""
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and ("selected" in a or self._select not in self.values):
+            self.values[self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def test_saving_the_edit_page_as_rendered_keeps_every_row(client, setup):
+    blueprint = make_blueprint(setup)
+    client.force_login(setup.people.teacher)
+    url = reverse("exams:blueprint_edit", args=[blueprint.pk])
+    parser = _FormValues()
+    parser.feed(client.get(url).content.decode())
+    values = parser.form_with("rows-TOTAL_FORMS")
+    assert values["rows-INITIAL_FORMS"] == "2" and values["rows-TOTAL_FORMS"] == "4"
+    assert values["rows-0-outcomes"].split() == ["BP.T10.A1", "BP.T10.A2"] and values["rows-1-p_essay_van_dung"]
+    response = client.post(url, values)
+    assert response.status_code == 302
+    before = blueprint_selectors.matrix(blueprint)
+    after = blueprint_selectors.matrix(blueprint_selectors.get_blueprint(blueprint.pk))
+    assert [r.cells for r in after.rows] == [r.cells for r in before.rows] and after.total_points == D(10)
+    values["rows-2-chapter"] = "Chương II"
+    values["rows-2-outcomes"] = "BP.T10.B1"
+    values["rows-2-n_mcq_biet"] = "4"
+    values["rows-2-p_mcq_biet"] = "0,25"
+    values["rows-1-DELETE"] = "on"
+    client.post(url, values)
+    assert [r.chapter for r in blueprint.rows.all()] == ["Chương I. Mệnh đề và tập hợp", "Chương II"]

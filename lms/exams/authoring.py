@@ -46,6 +46,8 @@ def can_author(user, school, subject) -> bool:
         return False
     if user.is_superuser:
         return True
+    if subject is None:
+        return False
     return schools_api.get_groups_of(user).filter(school=school, subjects=subject).exists()
 
 

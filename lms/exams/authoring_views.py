@@ -239,11 +239,16 @@ def blueprint_check(request, pk):
         except ValueError:
             raise Http404 from None
         deviations = blueprint_selectors.validate_test_against_blueprint(test, blueprint)
-    candidates = [
-        t
-        for t in Test.objects.filter(school=blueprint.school, subject=blueprint.subject).select_related("subject")
-        if authoring.can_view(request.user, t)
-    ]
+    # Every test of the school and subject shares the blueprint's school and subject, so who may see them is decided
+    # once: the subject group's teachers and the reviewers see all of them, anyone else only their own.
+    candidates = Test.objects.filter(school=blueprint.school, subject=blueprint.subject).select_related("subject")
+    user = request.user
+    if not (
+        user.is_superuser
+        or authoring.can_author(user, blueprint.school, blueprint.subject)
+        or services.can_approve(user, blueprint)
+    ):
+        candidates = candidates.filter(created_by=user)
     return render(
         request,
         "exams/blueprint_check.html",

@@ -168,7 +168,7 @@ def test_matrix_page_within_a_query_budget(client, setup, django_assert_max_num_
     blueprint = make_blueprint(setup)
     client.force_login(setup.people.teacher)
     url = reverse("exams:blueprint", args=[blueprint.pk])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -178,8 +178,12 @@ def test_matrix_page_within_a_query_budget(client, setup, django_assert_max_num_
     for row in rows:
         row.cells = {k: (n, p / 2) for k, (n, p) in row.cells.items()}
     authoring.save_rows(blueprint=blueprint, user=setup.people.teacher, rows=rows + rows)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+    # the authoring page of a generated test (22 questions in 4 parts, the blueprint check) stays bounded too
+    test, _ = authoring.generate_test(blueprint=blueprint, created_by=setup.people.teacher, seed="q")
+    with django_assert_max_num_queries(35):
+        assert client.get(reverse("exams:test_edit", args=[test.pk])).status_code == 200
 
 
 def test_excel_download(client, setup):

@@ -51,3 +51,32 @@ __all__ = [
     "schedule_sitting",
     "submit_expired",
 ]
+
+# Blueprints (ma trận / bản đặc tả, R30–R32) and the review trail of tests.
+from lms.exams.authoring import (
+    approve_blueprint,
+    approve_reviewed_test,
+    create_blueprint,
+    generate_test,
+    return_test,
+    save_rows,
+    submit_test_for_review,
+)
+from lms.exams.blueprint_selectors import matrix, validate_test_against_blueprint
+from lms.exams.models import Blueprint
+from lms.exams.rules import BLUEPRINT_FRAMEWORKS, blueprint_framework
+
+__all__ += [
+    "BLUEPRINT_FRAMEWORKS",
+    "Blueprint",
+    "approve_blueprint",
+    "approve_reviewed_test",
+    "blueprint_framework",
+    "create_blueprint",
+    "generate_test",
+    "matrix",
+    "return_test",
+    "save_rows",
+    "submit_test_for_review",
+    "validate_test_against_blueprint",
+]

@@ -404,3 +404,111 @@ class KeyCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test_id}: {self.version_id}"
+
+
+# ---------------------------------------------------------------------------------------------------- blueprints
+class Blueprint(models.Model):
+    """A ma trận / bản đặc tả (CV 7991, R30): header fields, a framework key (``rules.BLUEPRINT_FRAMEWORKS``), rows."""
+
+    school = models.ForeignKey("schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        "curriculum.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    framework = models.CharField(_("framework"), max_length=20, default="CV7991_2024")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=TestKind.choices, default=TestKind.MIDTERM)
+    semester = models.CharField(_("semester"), max_length=20, blank=True)
+    school_year = models.CharField(_("school year"), max_length=20, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=45)
+    total_points = models.DecimalField(_("total points"), max_digits=5, decimal_places=2, default=Decimal(10))
+    # Level shares in percent set by the author ({level: "40"}); empty: the framework's defaults.
+    level_targets = models.JSONField(_("level targets (%)"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TestStatus.choices, default=TestStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("blueprint")
+        verbose_name_plural = _("blueprints")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BlueprintRow(models.Model):
+    """Chủ đề / chương × nội dung / đơn vị kiến thức, with the YCCĐ outcomes it assesses."""
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveSmallIntegerField(default=0)
+    chapter = models.CharField(_("chapter / topic"), max_length=200)
+    content_unit = models.CharField(_("content unit"), max_length=200, blank=True)
+    outcomes = models.ManyToManyField(
+        "curriculum.Outcome", verbose_name=_("required outcomes (YCCĐ)"), related_name="+"
+    )
+
+    class Meta:
+        ordering = ["blueprint", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.chapter} – {self.content_unit}" if self.content_unit else self.chapter
+
+
+class BlueprintCell(models.Model):
+    """One (item format × level) cell of a row: how many items (Đúng/Sai: statements) and the points of each."""
+
+    row = models.ForeignKey(BlueprintRow, on_delete=models.CASCADE, related_name="cells")
+    format = models.CharField(_("item format"), max_length=10)
+    level = models.CharField(_("cognitive level"), max_length=10)
+    count = models.PositiveSmallIntegerField(_("number of items"))
+    points_each = models.DecimalField(_("points per item"), max_digits=6, decimal_places=3)
+
+    class Meta:
+        ordering = ["row", "pk"]
+        constraints = [models.UniqueConstraint(fields=["row", "format", "level"], name="exams_blueprint_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.format}/{self.level} × {self.count}"
+
+
+class BlueprintTest(models.Model):
+    """A test generated from a blueprint: the seed it was drawn with and the cells the bank could not fill."""
+
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="generated")
+    test = models.OneToOneField(Test, on_delete=models.CASCADE, related_name="blueprint_link")
+    seed = models.CharField(max_length=60)
+    shortfalls = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_id} → {self.test_id}"
+
+
+class ReviewAction(models.TextChoices):
+    SUBMITTED = "submitted", _("Sent for review")
+    RETURNED = "returned", _("Returned to the author")
+    APPROVED = "approved", pgettext_lazy("review action", "Approved")
+
+
+class TestReview(models.Model):
+    """The review trail of a test (R33): sent to the tổ chuyên môn, returned with a comment, approved."""
+
+    test = models.ForeignKey(Test, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=10, choices=ReviewAction.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["test", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.test_id}: {self.action}"

@@ -116,3 +116,132 @@ def template_for_subject(rule_set: str, subject_code: str) -> str:
         if subject_code in template.subjects:
             return key
     raise LookupError(f"Rule set {rule_set} has no template for subject {subject_code!r}")
+
+
+# ---------------------------------------------------------------------------------------------------- blueprints
+# Blueprint frameworks (ma trận / bản đặc tả, R30–R31), keyed by the instrument. A blueprint records the key it was
+# made under, so a later letter gets a new key and old blueprints keep their columns, levels and targets.
+
+
+@dataclass(frozen=True)
+class BlueprintLevel:
+    key: str
+    label: str  # as printed in the matrix header (Vietnamese terms of the instrument)
+    bank_levels: tuple[str, ...]  # question levels of the bank (lms.assessments Level) that count at this level
+
+
+@dataclass(frozen=True)
+class BlueprintFormat:
+    key: str
+    label: str
+    question_types: tuple[str, ...]  # bank question types that fill a cell of this column
+    units_per_question: int = 1  # Đúng/Sai: the matrix counts statements (ý), 4 per question
+
+
+@dataclass(frozen=True)
+class BlueprintFramework:
+    key: str
+    title: str
+    levels: tuple[BlueprintLevel, ...]
+    formats: tuple[BlueprintFormat, ...]
+    total_points: Decimal
+    # Default share of the points per level, in percent (None: no default, the author sets targets if wanted).
+    level_targets: dict[str, Decimal] | None
+    # Reference points per format (CV 7991: 3,0 – 2,0 – 2,0 – 3,0); None when the instrument gives none.
+    format_targets: dict[str, Decimal] | None
+    integer_scores: bool = False  # TT 27 Art. 7: the test score is a whole number (rounded half up)
+
+    def level(self, key: str) -> BlueprintLevel:
+        for level in self.levels:
+            if level.key == key:
+                return level
+        raise LookupError(f"Framework {self.key} has no level {key!r}")
+
+    def format(self, key: str) -> BlueprintFormat:
+        for fmt in self.formats:
+            if fmt.key == key:
+                return fmt
+        raise LookupError(f"Framework {self.key} has no item format {key!r}")
+
+    def level_of_bank_level(self, bank_level: str) -> str | None:
+        for level in self.levels:
+            if bank_level in level.bank_levels:
+                return level.key
+        return None
+
+    def format_of_type(self, question_type: str) -> str | None:
+        for fmt in self.formats:
+            if question_type in fmt.question_types:
+                return fmt.key
+        return None
+
+    @property
+    def columns(self) -> list[tuple[BlueprintFormat, BlueprintLevel]]:
+        return [(f, lv) for f in self.formats for lv in self.levels]
+
+
+# The four item formats of CV 7991 (TNKQ nhiều lựa chọn, TNKQ Đúng – Sai, TNKQ trả lời ngắn, Tự luận).
+_FORMATS = (
+    BlueprintFormat("mcq", "TNKQ nhiều lựa chọn", ("single_choice",)),
+    BlueprintFormat("tf", "TNKQ Đúng – Sai", ("true_false_4",), units_per_question=4),
+    BlueprintFormat("short", "TNKQ trả lời ngắn", ("short_answer", "numeric")),
+    BlueprintFormat("essay", "Tự luận", ("essay",)),
+)
+
+BLUEPRINT_FRAMEWORKS: dict[str, BlueprintFramework] = {
+    # CV 7991/BGDĐT-GDTrH (17/12/2024), Phụ lục: 3 levels, 40/30/30 by level, 3,0/2,0/2,0/3,0 by format.
+    "CV7991_2024": BlueprintFramework(
+        key="CV7991_2024",
+        title="CV 7991/BGDĐT-GDTrH (2024) – Biết / Hiểu / Vận dụng",
+        levels=(
+            BlueprintLevel("biet", "Biết", ("biet", "nb")),
+            BlueprintLevel("hieu", "Hiểu", ("hieu", "th")),
+            BlueprintLevel("van_dung", "Vận dụng", ("van_dung", "vd", "vdc")),
+        ),
+        formats=_FORMATS,
+        total_points=D(10),
+        level_targets={"biet": D(40), "hieu": D(30), "van_dung": D(30)},
+        format_targets={"mcq": D(3), "tf": D(2), "short": D(2), "essay": D(3)},
+    ),
+    # The older four levels (CV 8773/2010 practice): NB / TH / VD / VDC; 40/30/20/10 is common practice, not a rule.
+    "LEGACY_4LEVEL": BlueprintFramework(
+        key="LEGACY_4LEVEL",
+        title="4 mức (NB / TH / VD / VDC)",
+        levels=(
+            BlueprintLevel("nb", "Nhận biết", ("nb", "biet")),
+            BlueprintLevel("th", "Thông hiểu", ("th", "hieu")),
+            BlueprintLevel("vd", "Vận dụng", ("vd", "van_dung")),
+            BlueprintLevel("vdc", "Vận dụng cao", ("vdc",)),
+        ),
+        formats=_FORMATS,
+        total_points=D(10),
+        level_targets={"nb": D(40), "th": D(30), "vd": D(20), "vdc": D(10)},
+        format_targets=None,
+    ),
+    # TT 27/2020 Art. 7 (primary): Mức 1 / 2 / 3, a 10-point scale with whole-number scores. The bank's three levels
+    # stand for the three Mức (recall / connect / apply to new problems).
+    "TT27_2020": BlueprintFramework(
+        key="TT27_2020",
+        title="TT 27/2020 – Mức 1 / Mức 2 / Mức 3",
+        levels=(
+            BlueprintLevel("m1", "Mức 1", ("biet", "nb")),
+            BlueprintLevel("m2", "Mức 2", ("hieu", "th")),
+            BlueprintLevel("m3", "Mức 3", ("van_dung", "vd", "vdc")),
+        ),
+        formats=_FORMATS,
+        total_points=D(10),
+        level_targets=None,
+        format_targets=None,
+        integer_scores=True,
+    ),
+}
+DEFAULT_BLUEPRINT_FRAMEWORK = "CV7991_2024"
+
+
+def blueprint_framework(key: str = DEFAULT_BLUEPRINT_FRAMEWORK) -> BlueprintFramework:
+    try:
+        return BLUEPRINT_FRAMEWORKS[key]
+    except KeyError:
+        raise LookupError(
+            f"Unknown blueprint framework {key!r}; known: {', '.join(sorted(BLUEPRINT_FRAMEWORKS))}"
+        ) from None

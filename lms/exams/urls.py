@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms.exams import delivery_views, views
+from lms.exams import authoring_views, delivery_views, views
 
 app_name = "exams"
 
@@ -22,4 +22,14 @@ urlpatterns = [
     path("de/<int:pk>/cham-lai/", delivery_views.regrade, name="regrade"),
     path("de/<int:pk>/in/<str:code>.<str:fmt>", delivery_views.variant_file, name="variant_file"),
     path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
+    # authoring: blueprints (ma trận / bản đặc tả) and tests
+    path("ma-tran/", authoring_views.blueprint_list, name="blueprints"),
+    path("ma-tran/moi/", authoring_views.blueprint_create, name="blueprint_create"),
+    path("ma-tran/<int:pk>/", authoring_views.blueprint_detail, name="blueprint"),
+    path("ma-tran/<int:pk>/sua/", authoring_views.blueprint_edit, name="blueprint_edit"),
+    path("ma-tran/<int:pk>/tai/<slug:kind>.xlsx", authoring_views.blueprint_download, name="blueprint_xlsx"),
+    path("ma-tran/<int:pk>/tao-de/", authoring_views.blueprint_generate, name="blueprint_generate"),
+    path("ma-tran/<int:pk>/doi-chieu/", authoring_views.blueprint_check, name="blueprint_check"),
+    path("de/moi/", authoring_views.test_create, name="test_create"),
+    path("de/<int:pk>/soan/", authoring_views.test_edit, name="test_edit"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from lms.courses import access, rules
+from lms.courses import access, providers, rules
 from lms.courses.models import (
     Answer,
     AssessmentMethod,
@@ -295,6 +295,14 @@ def add_plan_item(
         library_item = library.check_reference(course, reference)
         reference = str(library_item.uuid)
         title = title.strip() or library_item.title
+    elif providers.get_provider(kind) is not None:
+        # A test or practice set of a higher app (lms.exams), through its registered provider.
+        lesson = None
+        if not str(reference or "").strip():
+            raise ValidationError({"reference": _("Choose what to plan.")})
+        choice = providers.get_provider(kind).check(course, str(reference).strip(), actor=actor)
+        reference = choice.reference
+        title = title.strip() or choice.title
     else:
         lesson = None
         if not reference.strip():
@@ -494,6 +502,8 @@ def student_work_on_item(item: PlanItem) -> dict[str, int]:
         from lms.courses import library
 
         work["completed"] = library.students_with_results(item, students)
+    elif item.reference and students and providers.get_provider(item.kind) is not None:
+        work["completed"] = providers.get_provider(item.kind).students_with_work(item, students)
     return work
 
 

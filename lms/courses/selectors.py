@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from lms.courses import providers
 from lms.courses.models import (
     Assignment,
     Attendance,
@@ -27,7 +28,6 @@ from lms.courses.models import (
     Submission,
     TeachingAssignment,
 )
-from lms.courses import providers
 from lms.courses.rules import format_score
 
 

@@ -121,4 +121,7 @@ class SittingProvider(courses_api.PlanItemProvider):
 
 
 def register() -> None:
+    from lms.exams.practice import PracticeProvider
+
     courses_api.register_plan_item_provider(courses_api.ItemKind.TEST, SittingProvider())
+    courses_api.register_plan_item_provider(courses_api.ItemKind.PRACTICE, PracticeProvider())

@@ -23,12 +23,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    IN_PROGRESS = "in_progress", pgettext_lazy("work status", "In progress")
+    DONE = "done", pgettext_lazy("work status", "Done")
 
 
 @dataclass(frozen=True)

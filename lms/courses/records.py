@@ -67,6 +67,7 @@ def build(school_class) -> bytes:
             item.lesson_id or "",
             item.lesson_revision_id or "",
             item.reference,
+            _when(item.archived_at),
         ]
         for item in items
     ]
@@ -207,6 +208,7 @@ def build(school_class) -> bytes:
                     "Bài học (id)",
                     "Phiên bản bài học",
                     "Mã tham chiếu",
+                    "Đã lưu trữ lúc",
                 ],
                 plan_rows,
             ),
@@ -355,7 +357,7 @@ def build_pdf(
             [
                 r[0],
                 r[1],
-                r[2],
+                f"{r[2]} (đã lưu trữ {r[11]})" if r[11] else r[2],
                 r[3],
                 "Thay thế" if r[4] == "THAY_THE" else "Hỗ trợ",
                 r[5],

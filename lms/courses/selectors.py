@@ -91,7 +91,8 @@ def get_course(course_id: int) -> Course:
 def get_plan(course: Course, *, released_only: bool = False) -> list[PlanItem]:
     items = course.items.select_related("assignment", "lesson", "force_majeure").order_by("position", "pk")
     if released_only:
-        items = items.filter(release_at__lte=timezone.now())
+        # What students and parents see: released and not archived.
+        items = items.filter(release_at__lte=timezone.now(), archived_at__isnull=True)
     return list(items)
 
 
@@ -359,7 +360,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
         .order_by("subject__sort_order")
     )
     items = list(
-        PlanItem.objects.filter(course__in=courses, release_at__lte=now)
+        PlanItem.objects.filter(course__in=courses, release_at__lte=now, archived_at__isnull=True)
         .select_related("assignment", "course__subject")
         .order_by("due_at", "position")
     )

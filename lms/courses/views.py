@@ -291,12 +291,18 @@ def delete_item(request, item_id: int):
     item = _get(selectors.get_item, item_id)
     access.require(access.can_edit_course(request.user, item.course), user=request.user, what="delete item", obj=item)
     if request.method == "POST":
-        try:
-            services.delete_plan_item(actor=request.user, item=item)
-        except ValidationError as error:
-            _errors(request, error)
-            return redirect("courses:delete_item", item_id=item.pk)
-        messages.success(request, _("“%(title)s” has been taken out of the plan.") % {"title": item.title})
+        outcome = services.delete_plan_item(actor=request.user, item=item)
+        if outcome == "archived":
+            messages.success(
+                request,
+                _(
+                    "Students have worked on “%(title)s”, so it has been archived: hidden from the students, kept in "
+                    "the progress, the exports and the class records. You can restore it."
+                )
+                % {"title": item.title},
+            )
+        else:
+            messages.success(request, _("“%(title)s” has been taken out of the plan.") % {"title": item.title})
         return redirect("courses:course", course_id=item.course_id)
     work = services.student_work_on_item(item)
     return render(
@@ -304,6 +310,19 @@ def delete_item(request, item_id: int):
         "courses/item_delete.html",
         {"item": item, "course": item.course, "work": work, "has_work": any(work.values())},
     )
+
+
+@login_required
+@require_POST
+def restore_item(request, item_id: int):
+    item = _get(selectors.get_item, item_id)
+    access.require(access.can_edit_course(request.user, item.course), user=request.user, what="restore item", obj=item)
+    try:
+        services.restore_plan_item(actor=request.user, item=item)
+        messages.success(request, _("“%(title)s” is back in the students' plan.") % {"title": item.title})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("courses:course", course_id=item.course_id)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -316,7 +335,7 @@ def _item_for(request, item_id: int) -> tuple[PlanItem, bool]:
     access.require(access.can_view_plan(request.user, course), user=request.user, what="plan item", obj=item)
     student = access.is_enrolled(request.user, course.school_class)
     staff = access.can_view_results(request.user, course) or access.heads_group_of(request.user, course)
-    if not staff and item.release_at > timezone.now():
+    if not staff and (item.release_at > timezone.now() or item.archived_at is not None):
         raise Http404
     return item, student
 
@@ -513,7 +532,8 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
         _("Submitted"),
         _("Late"),
         _("Score"),
-        _("Minutes spent (course pages and library player)"),
+        _("Minutes spent (course pages, library player, tests and practice)"),
+        _("Archived"),
     ]
     rows = []
     for number, row in enumerate(board.rows, start=1):
@@ -533,6 +553,7 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
                     _("yes") if cell.is_late else "",
                     cell.score,
                     cell.minutes,
+                    _("yes") if cell.item.archived_at else "",
                 ]
             )
     return header, rows

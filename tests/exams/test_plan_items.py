@@ -183,3 +183,24 @@ def test_dashboard_queries_do_not_grow_with_tests_in_the_plan(built, client):
         _plan(setup, sitting)
         _sit(sitting, setup.cls.student2, right=3)
     assert _dashboard_queries(client, setup.cls.course) == small
+
+
+def test_the_plan_editor_lists_the_sittings_and_plans_the_picked_one(built, client):
+    setup, test = built
+    sitting = schedule(setup, test, title="Kiểm tra chương I")
+    client.force_login(setup.people.teacher)
+    page = client.get(reverse("courses:course", args=[setup.cls.course.pk])).content.decode()
+    assert 'name="test_choice"' in page and 'name="practice_choice"' in page
+    assert f'<option value="{sitting.pk}">Kiểm tra chương I' in page
+    response = client.post(
+        reverse("courses:add_item", args=[setup.cls.course.pk]),
+        {
+            "kind": "test",
+            "test_choice": str(sitting.pk),
+            "release_at": "2026-09-10T07:00",
+            "delivery_form": "HO_TRO",
+        },
+    )
+    assert response.status_code == 302
+    item = setup.cls.course.items.get()
+    assert (item.kind, item.reference, item.title) == ("test", str(sitting.pk), "Kiểm tra chương I")

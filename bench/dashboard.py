@@ -5,8 +5,9 @@ a plan of 60 items, and the query count for a class of 15 with the same plan (it
 A script, not a test: ``.venv/bin/python bench/dashboard.py`` (see bench/README.md). It creates its own database
 (a temporary SQLite file, or ``--database-url postgres://…/<name>``, which is created if missing and dropped at the
 end unless ``--keep``), migrates it, builds one school through the apps' services — a teacher, two classes, a Toán
-10 course in each with 60 plan items (20 published lessons, 20 assignments, 20 items of one published practice set) and, for
-every student, a realistic mix of opened and completed lessons, time spent, submissions and scores — then requests
+10 course in each with 60 plan items (20 published lessons, 20 assignments, 20 items of one published practice
+set) and, for every student, a realistic mix of opened and completed lessons, time spent, submissions, scores and
+practice attempts — then requests
 the dashboard page as the teacher through Django's test client (the whole middleware stack: session, CSP,
 locale) and prints:
 

@@ -184,3 +184,23 @@ def test_a_draft_or_another_schools_set_cannot_be_planned(built):
             release_at=yesterday(),
             delivery_form=DeliveryForm.HO_TRO,
         )
+
+
+def test_the_practice_pages_carry_no_inline_script_or_style(built, client):
+    import re
+
+    setup, versions = built
+    made = _make(setup, versions)
+    client.force_login(setup.people.student)
+    attempt_url = client.post(reverse("exams:practice_start", args=[made.pk])).url
+    client.post(attempt_url, {"check": "1", "q1": "B"})
+    pages = [reverse("exams:practice"), reverse("exams:practice_set", args=[made.pk]), attempt_url]
+    client.force_login(setup.people.teacher)
+    teacher_pages = [reverse("exams:practice_create") + f"?ngan-hang={setup.bank.pk}"]
+    for who, urls in ((setup.people.student, pages), (setup.people.teacher, teacher_pages)):
+        client.force_login(who)
+        for url in urls:
+            html = client.get(url).content.decode()
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+            assert not re.search(r"\sstyle=", html), url
+            assert not re.search(r"\son[a-z]+=", html), url

@@ -252,6 +252,8 @@ def check_question(*, attempt: PracticeAttempt, student, position: int, response
     question = attempt.practice_set.questions.select_related("version").filter(position=position).first()
     if question is None:
         raise ValidationError(_("There is no question %(n)s in this practice set.") % {"n": position})
+    if response in (None, "", [], {}):
+        raise ValidationError(_("Answer question %(n)s before checking it.") % {"n": position})
     key = str(position)
     if key in attempt.answers:
         raise ValidationError(

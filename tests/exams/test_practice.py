@@ -117,6 +117,8 @@ def test_immediate_feedback_one_question_at_a_time_then_retry(built, client):
     assert "already" in response.content.decode() or "rồi" in response.content.decode()
     assert PracticeAttempt.objects.get(pk=attempt.pk).answers["1"]["points"] == "0.00"
 
+    client.post(url, {"check": "3"})  # nothing answered: refused, the question stays open
+    assert "3" not in PracticeAttempt.objects.get(pk=attempt.pk).answers
     client.post(url, {"check": "3", "q3": "  hà nội "})
     page = client.get(url).content.decode()
     assert "verdict-right" in page.split('data-testid="q-3"')[1].split("</fieldset>")[0]

@@ -20,7 +20,7 @@ from lms.courses import api as courses_api
 from lms.courses import providers, records, selectors
 from lms.courses import services as course_services
 from lms.courses.models import DeliveryForm, ItemKind
-from lms.exams import services
+from lms.exams import practice, services
 from lms.exams.models import Attempt, ReviewOption
 from tests.courses.support import yesterday
 from tests.exams.support import make_bank, schedule, toan_test
@@ -170,18 +170,38 @@ def _dashboard_queries(client, course) -> int:
     return len(queries)
 
 
-def test_dashboard_queries_do_not_grow_with_tests_in_the_plan(built, client):
+def _practise(setup, versions, student):
+    made = practice.create_practice_set(
+        author=setup.people.teacher, school=setup.people.school, title="Luyện tập", versions=versions
+    )
+    practice.set_published(practice_set=made, user=setup.people.teacher, published=True)
+    course_services.add_plan_item(
+        actor=setup.people.teacher,
+        course=setup.cls.course,
+        kind=ItemKind.PRACTICE,
+        reference=str(made.pk),
+        release_at=yesterday(),
+        delivery_form=DeliveryForm.HO_TRO,
+    )
+    attempt = practice.start_attempt(practice_set=made, student=student)
+    practice.finish_attempt(attempt=attempt, student=student, responses={1: "A"})
+
+
+def test_dashboard_queries_do_not_grow_with_tests_and_practice_sets_in_the_plan(built, client):
     setup, test = built
     first = schedule(setup, test)
     _plan(setup, first)
     _sit(first, setup.people.student, right=2)
+    _practise(setup, setup.singles[:2], setup.people.student)
     client.force_login(setup.people.teacher)
     _dashboard_queries(client, setup.cls.course)
     small = _dashboard_queries(client, setup.cls.course)
-    for _n in range(3):
+    for n in range(3):
         sitting = schedule(setup, test)
         _plan(setup, sitting)
         _sit(sitting, setup.cls.student2, right=3)
+        _practise(setup, setup.singles[n : n + 3], setup.cls.student2)
+    assert setup.cls.course.items.count() == 8
     assert _dashboard_queries(client, setup.cls.course) == small
 
 

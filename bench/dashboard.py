@@ -5,8 +5,9 @@ a plan of 60 items, and the query count for a class of 15 with the same plan (it
 A script, not a test: ``.venv/bin/python bench/dashboard.py`` (see bench/README.md). It creates its own database
 (a temporary SQLite file, or ``--database-url postgres://…/<name>``, which is created if missing and dropped at the
 end unless ``--keep``), migrates it, builds one school through the apps' services — a teacher, two classes, a Toán
-10 course in each with 60 plan items (20 published lessons, 20 assignments, 20 practice-set references) and, for
-every student, a realistic mix of opened and completed lessons, time spent, submissions and scores — then requests
+10 course in each with 60 plan items (20 published lessons, 20 assignments, 20 items of one published practice
+set) and, for every student, a realistic mix of opened and completed lessons, time spent, submissions, scores and
+practice attempts — then requests
 the dashboard page as the teacher through Django's test client (the whole middleware stack: session, CSP,
 locale) and prints:
 
@@ -72,6 +73,31 @@ def _prepare_database(url: str | None, keep: bool):
     return url, drop
 
 
+def _practice_set(school, teacher):
+    """A published practice set of one ready question (bank of the school's Toán group, approved by its head)."""
+    from lms.assessments import api as bank_api
+    from lms.assessments.ir import Choice
+    from lms.exams import practice
+    from lms.schools import api as schools_api
+    from lms.schools.api import Role
+
+    group = schools_api.create_subject_group(school=school, name="Tổ Toán bench", code="toan-bench", subjects=["toan"])
+    head = schools_api.create_person_at_school(
+        school=school, roles=[Role.TEACHER], username="tt.bench", last_name="Lê Văn", first_name="Tổ"
+    )
+    schools_api.add_group_member(group=group, user=head, is_head=True)
+    schools_api.add_group_member(group=group, user=teacher)
+    bank = bank_api.create_bank(subject_group=group, name="Ngân hàng bench")
+    content = bank_api.QuestionContent(
+        type=bank_api.QType.SINGLE, stem="1 + 1 = ?", choices=[Choice("A", "2", True), Choice("B", "3", False)]
+    )
+    version = bank_api.create_question(bank=bank, author=teacher, content=content)
+    bank_api.submit_for_review(version=version, user=teacher)
+    version = bank_api.review_version(version=version, user=head, action="approve")
+    made = practice.create_practice_set(author=teacher, school=school, title="Luyện tập bench", versions=[version])
+    return practice.set_published(practice_set=made, user=teacher, published=True)
+
+
 def _build(students_per_class: list[int], items: int, seed: int):
     from datetime import date, timedelta
 
@@ -83,6 +109,7 @@ def _build(students_per_class: list[int], items: int, seed: int):
     from curriculum.api import get_outcomes, get_subject
     from lms.courses import api as courses_api
     from lms.courses.models import DeliveryForm, ItemKind
+    from lms.exams import practice
     from lms.schools import api as schools_api
     from lms.schools.api import Role
 
@@ -94,6 +121,7 @@ def _build(students_per_class: list[int], items: int, seed: int):
     teacher = schools_api.create_person_at_school(
         school=school, roles=[Role.TEACHER], username="gv.bench", last_name="Nguyễn Văn", first_name="Giáo"
     )
+    practice_set = _practice_set(school, teacher)
     today = timezone.localdate()
     year = courses_api.create_school_year(
         school=school,
@@ -160,7 +188,7 @@ def _build(students_per_class: list[int], items: int, seed: int):
                         course=course,
                         kind=ItemKind.PRACTICE,
                         title=f"Luyện tập {n}",
-                        reference=f"practice-{n}",
+                        reference=str(practice_set.pk),
                         release_at=release,
                         delivery_form=DeliveryForm.HO_TRO,
                     )
@@ -186,6 +214,9 @@ def _build(students_per_class: list[int], items: int, seed: int):
                     content_api.record_lesson_opened(user=student, lesson=item.lesson)
                     if rng.random() < 0.7:
                         content_api.set_lesson_done(user=student, lesson=item.lesson)
+                elif item.kind == ItemKind.PRACTICE and rng.random() < 0.5:
+                    attempt = practice.start_attempt(practice_set=practice_set, student=student)
+                    practice.finish_attempt(attempt=attempt, student=student, responses={1: rng.choice("AB")})
                 elif item.kind == ItemKind.ASSIGNMENT and rng.random() < 0.7:
                     files = [SimpleUploadedFile("bai.txt", b"bai lam")] if rng.random() < 0.2 else []
                     submission = courses_api.submit_assignment(

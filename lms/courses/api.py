@@ -13,6 +13,15 @@ from lms.courses.models import (
     SchoolClass,
     SchoolYear,
 )
+from lms.courses.providers import (
+    PlanItemProvider,
+    ProviderChoice,
+    ProviderResult,
+    ProviderTarget,
+    WorkStatus,
+)
+from lms.courses.providers import get_provider as get_plan_item_provider
+from lms.courses.providers import register as register_plan_item_provider
 from lms.courses.roster import Report as RosterReport
 from lms.courses.roster import apply as apply_roster_import
 from lms.courses.roster import upload as check_roster_file
@@ -63,9 +72,14 @@ __all__ = [
     "ItemKind",
     "LatePolicy",
     "PlanItem",
+    "PlanItemProvider",
+    "ProviderChoice",
+    "ProviderResult",
+    "ProviderTarget",
     "RosterReport",
     "SchoolClass",
     "SchoolYear",
+    "WorkStatus",
     "add_plan_item",
     "apply_roster_import",
     "assign_teacher",
@@ -91,6 +105,7 @@ __all__ = [
     "get_or_create_course",
     "get_or_create_school_year",
     "get_plan",
+    "get_plan_item_provider",
     "get_semester_number_on",
     "get_student_classes",
     "get_student_overview",
@@ -101,6 +116,7 @@ __all__ = [
     "parse_score",
     "record_item_opened",
     "record_time_spent",
+    "register_plan_item_provider",
     "regular_assessment_recorded",
     "score_submission",
     "send_score_to_gradebook",

@@ -49,12 +49,31 @@ class PlanItemForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT, required=False)
     delivery_form = forms.ChoiceField(label=_("TT 09 form"), choices=DeliveryForm.choices, initial=DeliveryForm.HO_TRO)
 
-    def __init__(self, *args, lessons=(), library_items=(), **kwargs):
+    def __init__(self, *args, lessons=(), library_items=(), provided=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lesson"].choices = [("", "—")] + [(lesson.pk, lesson.title) for lesson in lessons]
         self.fields["library_item"].choices = [("", "—")] + [
             (str(item.uuid), f"{item.title} ({item.get_kind_display()})") for item in library_items
         ]
+        # One list per registered plan-item provider (tests, practice sets): ``{kind: (label, [ProviderChoice])}``,
+        # placed before the free-text reference.
+        fields = dict(self.fields)
+        self.fields.clear()
+        for name, field in fields.items():
+            if name == "reference":
+                for kind, (label, choices) in (provided or {}).items():
+                    self.fields[f"{kind}_choice"] = forms.ChoiceField(
+                        label=label,
+                        required=False,
+                        choices=[("", "—")] + [(c.reference, c.label) for c in choices],
+                    )
+            self.fields[name] = field
+
+    def chosen_reference(self) -> str:
+        """The reference picked from the kind's list (library item, test sitting, practice set), else the typed one."""
+        data = self.cleaned_data
+        picked = data.get("library_item") if data["kind"] == ItemKind.LIBRARY else data.get(f"{data['kind']}_choice")
+        return picked or data["reference"]
 
 
 class PlanItemEditForm(forms.Form):

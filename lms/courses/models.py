@@ -310,6 +310,12 @@ class PlanItem(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived instead of deleted once students worked on it: hidden from students, kept for the teacher's
+    # dashboard, the exports and the class records; a course teacher may restore it.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("plan item")
@@ -329,6 +335,10 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class LatePolicy(models.TextChoices):

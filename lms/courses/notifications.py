@@ -120,9 +120,9 @@ def send_plan_notifications(now=None) -> int:
 
     now = now or timezone.now()
     sent = 0
-    released = PlanItem.objects.filter(release_at__lte=now, release_at__gte=now - timedelta(days=7)).select_related(
-        "course__subject", "course__school_class"
-    )
+    released = PlanItem.objects.filter(
+        release_at__lte=now, release_at__gte=now - timedelta(days=7), archived_at__isnull=True
+    ).select_related("course__subject", "course__school_class")
     for item in released:
         with translation.override(settings.LANGUAGE_CODE):
             text = _("New in %(course)s: %(title)s") % {"course": item.course.subject.name, "title": item.title}
@@ -133,9 +133,9 @@ def send_plan_notifications(now=None) -> int:
             url=reverse("courses:item", args=[item.pk]),
             item=item,
         )
-    due = PlanItem.objects.filter(due_at__gt=now, due_at__lte=now + DUE_SOON, release_at__lte=now).select_related(
-        "course__subject", "course__school_class", "assignment"
-    )
+    due = PlanItem.objects.filter(
+        due_at__gt=now, due_at__lte=now + DUE_SOON, release_at__lte=now, archived_at__isnull=True
+    ).select_related("course__subject", "course__school_class", "assignment")
     for item in due:
         students = _students(item)
         if item.kind == "assignment":

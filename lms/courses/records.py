@@ -7,6 +7,8 @@ ZIP of CSV files (UTF-8 with BOM, so Excel opens them) and a printable HTML summ
 - ``bai-tap.csv``: assignments and results (score with a decimal comma, feedback, whether sent to the gradebook);
 - ``hoi-dap.csv``: questions and answers with authors and times;
 - ``hoc-lieu.csv``: results of the library items in the plan (H5P, SCORM) from the library's tracking;
+- ``kiem-tra-luyen-tap.csv``: status, score (0–10) and minutes of the tests and practice sets in the plan, from
+  their registered providers (``providers.py``);
 - ``ho-so.html``: a summary to print;
 - ``ho-so.pdf``: the same record as a PDF (``lib.pdf``: DejaVu Sans, so every Vietnamese letter prints): the plan
   with the TT 09 form and resource version of each item, attendance per session and student, assignments and
@@ -26,6 +28,8 @@ from lms.courses.models import Answer, Attendance, Course, Enrollment, LiveSessi
 from lms.courses.rules import format_score
 
 LIBRARY_HEADER = ["Môn", "Học liệu", "Mã định danh", "Học sinh", "Hoàn thành", "Điểm", "Số lần làm", "Số phút"]
+PROVIDED_HEADER = ["Môn", "Nội dung", "Loại", "Mã định danh", "Học sinh", "Trạng thái", "Điểm", "Số phút"]
+STATUS_TEXT = {"not_started": "chưa làm", "in_progress": "đang làm", "done": "đã làm xong"}
 
 
 def _when(value) -> str:
@@ -63,6 +67,7 @@ def build(school_class) -> bytes:
             item.lesson_id or "",
             item.lesson_revision_id or "",
             item.reference,
+            _when(item.archived_at),
         ]
         for item in items
     ]
@@ -136,6 +141,27 @@ def build(school_class) -> bytes:
                     (result.seconds + 59) // 60,
                 ]
             )
+    from lms.courses import providers
+
+    provided = providers.get_results(items, list(students))
+    provided_rows = []
+    for item in items:
+        for student in students.values():
+            result = provided.get((item.pk, student.pk))
+            if result is None:
+                continue
+            provided_rows.append(
+                [
+                    item.course.subject.name,
+                    item.title,
+                    item.get_kind_display(),
+                    student.ma_dinh_danh or "",
+                    student.get_full_name(),
+                    STATUS_TEXT.get(result.status, result.status),
+                    format_score(result.score),
+                    (result.seconds + 59) // 60,
+                ]
+            )
     answers = list(
         Answer.objects.filter(question__course__in=courses).select_related("question__course__subject", "author")
     )
@@ -182,6 +208,7 @@ def build(school_class) -> bytes:
                     "Bài học (id)",
                     "Phiên bản bài học",
                     "Mã tham chiếu",
+                    "Đã lưu trữ lúc",
                 ],
                 plan_rows,
             ),
@@ -225,6 +252,7 @@ def build(school_class) -> bytes:
             "hoc-lieu.csv",
             _csv(LIBRARY_HEADER, library_rows),
         )
+        archive.writestr("kiem-tra-luyen-tap.csv", _csv(PROVIDED_HEADER, provided_rows))
         archive.writestr(
             "hoi-dap.csv",
             _csv(
@@ -250,6 +278,7 @@ def build(school_class) -> bytes:
                 attendance_rows=attendance_rows,
                 result_rows=result_rows,
                 library_rows=library_rows,
+                provided_rows=provided_rows,
                 qa_rows=qa_rows,
                 generated_at=now,
             ),
@@ -299,7 +328,7 @@ def _heading(pdf, text: str) -> None:
 
 
 def build_pdf(
-    *, school_class, plan_rows, attendance_rows, result_rows, qa_rows, generated_at, library_rows=()
+    *, school_class, plan_rows, attendance_rows, result_rows, qa_rows, generated_at, library_rows=(), provided_rows=()
 ) -> bytes:
     """The class's record as a landscape A4 PDF (the same rows as the CSV files)."""
     from lib.pdf import FONT_FAMILY, new_document, to_bytes
@@ -328,7 +357,7 @@ def build_pdf(
             [
                 r[0],
                 r[1],
-                r[2],
+                f"{r[2]} (đã lưu trữ {r[11]})" if r[11] else r[2],
                 r[3],
                 "Thay thế" if r[4] == "THAY_THE" else "Hỗ trợ",
                 r[5],
@@ -356,7 +385,9 @@ def build_pdf(
     )
     _heading(pdf, "4. Kết quả học liệu (H5P, SCORM)")
     _table(pdf, LIBRARY_HEADER, list(library_rows), (25, 70, 30, 50, 25, 20, 20, 27))
-    _heading(pdf, "5. Hỏi đáp")
+    _heading(pdf, "5. Bài kiểm tra và bài luyện tập trên máy")
+    _table(pdf, PROVIDED_HEADER, list(provided_rows), (25, 65, 25, 30, 50, 25, 20, 27))
+    _heading(pdf, "6. Hỏi đáp")
     _table(
         pdf,
         ["Môn", "Câu hỏi", "Về", "Người hỏi", "Hỏi lúc", "Trả lời", "Người trả lời", "Trả lời lúc", "GV chọn"],

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from lms.courses import providers
 from lms.courses.models import (
     Assignment,
     Attendance,
@@ -97,7 +98,8 @@ def get_course(course_id: int) -> Course:
 def get_plan(course: Course, *, released_only: bool = False) -> list[PlanItem]:
     items = course.items.select_related("assignment", "lesson", "force_majeure").order_by("position", "pk")
     if released_only:
-        items = items.filter(release_at__lte=timezone.now())
+        # What students and parents see: released and not archived.
+        items = items.filter(release_at__lte=timezone.now(), archived_at__isnull=True)
     return list(items)
 
 
@@ -177,16 +179,48 @@ class Cell:
     # A library item's tracking (lms.library): played, completed, its score as 0–10.
     played: bool = False
     library_completed: bool = False
+    # A test or practice set (a registered plan-item provider, lms.courses.providers): its status.
+    provided_status: str = ""
 
     @property
     def started(self) -> bool:
         return bool(
-            self.seen or self.opened_at or self.completed_at or self.submitted_at or self.handed_in or self.played
+            self.seen
+            or self.opened_at
+            or self.completed_at
+            or self.submitted_at
+            or self.handed_in
+            or self.played
+            or self.provided_status in ("in_progress", "done")
         )
 
     @property
     def finished(self) -> bool:
-        return bool(self.completed_at or self.submitted_at or self.handed_in or self.library_completed)
+        return bool(
+            self.completed_at
+            or self.submitted_at
+            or self.handed_in
+            or self.library_completed
+            or self.provided_status == "done"
+        )
+
+    @property
+    def provided_done(self) -> bool:
+        return self.provided_status == "done"
+
+    @property
+    def provided_in_progress(self) -> bool:
+        return self.provided_status == "in_progress"
+
+    def add_provider_result(self, result, *, released_only: bool = False) -> None:
+        """A provider's result (status, score, time). ``released_only``: the student's and the parents' view, where a
+        score the provider has not released yet (a test's review options) is not shown."""
+        if result is None:
+            return
+        self.provided_status = result.status
+        if result.score is not None and (result.released or not released_only):
+            self.score = result.score
+        self.seconds += result.seconds
 
     def add_library_result(self, result) -> None:
         from lms.courses.library import score_on_ten
@@ -270,6 +304,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
     from lms.courses.library import get_results as get_library_results
 
     library_results = get_library_results(items, student_ids)
+    provided = providers.get_results(items, student_ids)
     rows = []
     for student in students:
         row = StudentRow(student)
@@ -291,6 +326,8 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
                     cell.handed_in = True
             elif item.kind == ItemKind.LIBRARY:
                 cell.add_library_result(library_results.get((item.pk, student.pk)))
+            elif (item.pk, student.pk) in provided:
+                cell.add_provider_result(provided[(item.pk, student.pk)])
             row.cells.append(cell)
         if not not_started_only or not row.started:
             rows.append(row)
@@ -330,7 +367,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
         .order_by("subject__sort_order")
     )
     items = list(
-        PlanItem.objects.filter(course__in=courses, release_at__lte=now)
+        PlanItem.objects.filter(course__in=courses, release_at__lte=now, archived_at__isnull=True)
         .select_related("assignment", "course__subject")
         .order_by("due_at", "position")
     )
@@ -341,6 +378,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
     from lms.courses.library import get_results as get_library_results
 
     library_results = get_library_results(items, [student.pk])
+    provided = providers.get_results(items, [student.pk])
     cells = {}
     for item in items:
         cell = Cell(item)
@@ -356,6 +394,7 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
             cell.score = submission.score if submission.scored_at else None
         if item.kind == ItemKind.LIBRARY:
             cell.add_library_result(library_results.get((item.pk, student.pk)))
+        cell.add_provider_result(provided.get((item.pk, student.pk)), released_only=True)
         cells[item.pk] = cell
     due = [item for item in items if item.due_at is not None and not cells[item.pk].finished]
     # Continue where I left off: the item opened most recently and not finished yet.

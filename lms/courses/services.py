@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from lms.courses import access, rules
+from lms.courses import access, providers, rules
 from lms.courses.models import (
     Answer,
     AssessmentMethod,
@@ -295,6 +295,14 @@ def add_plan_item(
         library_item = library.check_reference(course, reference)
         reference = str(library_item.uuid)
         title = title.strip() or library_item.title
+    elif providers.get_provider(kind) is not None:
+        # A test or practice set of a higher app (lms.exams), through its registered provider.
+        lesson = None
+        if not str(reference or "").strip():
+            raise ValidationError({"reference": _("Choose what to plan.")})
+        choice = providers.get_provider(kind).check(course, str(reference).strip(), actor=actor)
+        reference = choice.reference
+        title = title.strip() or choice.title
     else:
         lesson = None
         if not reference.strip():
@@ -474,8 +482,9 @@ def update_plan_item(
 
 
 def student_work_on_item(item: PlanItem) -> dict[str, int]:
-    """What the class has done on an item (how many students opened it, handed in work, completed the lesson or
-    played the library item): an item with any of it is not deleted, so no student's work is lost."""
+    """What the class has done on an item (how many students opened it, handed in work, completed the lesson,
+    played the library item or worked on its test or practice set): an item with any of it is archived rather than
+    deleted, so no student's work is lost."""
     work = {
         "opened": ItemActivity.objects.filter(item=item).count(),
         "submissions": Submission.objects.filter(assignment__item=item).count(),
@@ -494,6 +503,8 @@ def student_work_on_item(item: PlanItem) -> dict[str, int]:
         from lms.courses import library
 
         work["completed"] = library.students_with_results(item, students)
+    elif item.reference and students and providers.get_provider(item.kind) is not None:
+        work["completed"] = providers.get_provider(item.kind).students_with_work(item, students)
     return work
 
 
@@ -501,32 +512,40 @@ class ItemHasStudentWork(ValidationError):
     pass
 
 
+def describe_work(work: dict[str, int]) -> str:
+    parts = []
+    if work["submissions"]:
+        parts.append(_("%(n)d handed-in work(s)") % {"n": work["submissions"]})
+    if work["completed"]:
+        parts.append(_("%(n)d student(s) completed it") % {"n": work["completed"]})
+    if work["opened"]:
+        parts.append(_("%(n)d student(s) opened it") % {"n": work["opened"]})
+    if work["questions"]:
+        parts.append(_("%(n)d question(s) about it") % {"n": work["questions"]})
+    return ", ".join(parts)
+
+
 @transaction.atomic
-def delete_plan_item(*, actor, item: PlanItem) -> None:
-    """Take an item out of the plan. Refused once a student of the class has opened it, handed in work, completed
-    it or asked about it: their work stays in the plan and in the class's records (move the due date or the
-    release date instead)."""
+def delete_plan_item(*, actor, item: PlanItem) -> str:
+    """Take an item out of the plan. Once a student of the class has opened it, handed in work, completed it,
+    worked on its test or practice set or asked about it, the item is **archived** instead: hidden from the students'
+    plan and home, kept (marked archived) in the dashboard, the exports and the class records, restorable by a
+    course teacher. A never-used item is deleted. Returns ``"archived"`` or ``"deleted"``; both are audit-logged."""
     item = PlanItem.objects.select_for_update().select_related("course__school_class").get(pk=item.pk)
     if not access.can_edit_course(actor, item.course):
         raise PermissionDenied(_("Only the course's teacher can change its plan."))
     work = student_work_on_item(item)
     if any(work.values()):
-        parts = []
-        if work["submissions"]:
-            parts.append(_("%(n)d handed-in work(s)") % {"n": work["submissions"]})
-        if work["completed"]:
-            parts.append(_("%(n)d student(s) completed it") % {"n": work["completed"]})
-        if work["opened"]:
-            parts.append(_("%(n)d student(s) opened it") % {"n": work["opened"]})
-        if work["questions"]:
-            parts.append(_("%(n)d question(s) about it") % {"n": work["questions"]})
-        raise ItemHasStudentWork(
-            _(
-                "“%(title)s” cannot be deleted: students have worked on it (%(work)s). Their work is kept in the "
-                "plan and the class records; change its dates instead."
+        if item.archived_at is None:
+            item.archived_at, item.archived_by = timezone.now(), actor
+            item.save(update_fields=["archived_at", "archived_by"])
+            log(
+                instance=item,
+                action="courses.plan_item_archived",
+                user=actor,
+                data={"course": item.course_id, "title": item.title, "kind": item.kind, "work": work},
             )
-            % {"title": item.title, "work": ", ".join(parts)}
-        )
+        return "archived"
     log(
         instance=item,
         action="courses.plan_item_deleted",
@@ -537,6 +556,26 @@ def delete_plan_item(*, actor, item: PlanItem) -> None:
     item.delete()
     for position, pk in enumerate(course.items.order_by("position", "pk").values_list("pk", flat=True), start=1):
         PlanItem.objects.filter(pk=pk).exclude(position=position).update(position=position)
+    return "deleted"
+
+
+@transaction.atomic
+def restore_plan_item(*, actor, item: PlanItem) -> PlanItem:
+    """Bring an archived item back into the students' plan (course teachers only, audit-logged)."""
+    item = PlanItem.objects.select_for_update().select_related("course__school_class").get(pk=item.pk)
+    if not access.can_edit_course(actor, item.course):
+        raise PermissionDenied(_("Only the course's teacher can change its plan."))
+    if item.archived_at is None:
+        raise ValidationError(_("“%(title)s” is not archived.") % {"title": item.title})
+    item.archived_at, item.archived_by = None, None
+    item.save(update_fields=["archived_at", "archived_by"])
+    log(
+        instance=item,
+        action="courses.plan_item_restored",
+        user=actor,
+        data={"course": item.course_id, "title": item.title, "kind": item.kind},
+    )
+    return item
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("muc/<int:item_id>/xuong/", views.move_item, {"direction": "xuong"}, name="move_down"),
     path("muc/<int:item_id>/sua/", views.edit_item, name="edit_item"),
     path("muc/<int:item_id>/xoa/", views.delete_item, name="delete_item"),
+    path("muc/<int:item_id>/khoi-phuc/", views.restore_item, name="restore_item"),
     path("muc/<int:item_id>/thoi-gian/", views.item_heartbeat, name="heartbeat"),
     path("muc/<int:item_id>/nop-bai/", views.submit, name="submit"),
     path("bai-nop/<int:submission_id>/cham/", views.score, name="score"),

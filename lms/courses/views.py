@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.courses import access, roster, selectors, services
+from lms.courses import access, providers, roster, selectors, services
 from lms.courses import library as course_library
 from lms.courses.forms import (
     AssignmentForm,
@@ -136,10 +136,21 @@ def course_detail(request, course_id: int):
     context["can_discuss"] = access.can_read_discussion(request.user, course)
     if can_edit:
         context["item_form"] = PlanItemForm(
-            lessons=_plannable_lessons(course), library_items=course_library.plannable_items(course)
+            lessons=_plannable_lessons(course),
+            library_items=course_library.plannable_items(course),
+            provided=_provided_choices(course),
         )
         context["session_form"] = SessionForm()
     return render(request, "courses/course.html", context)
+
+
+def _provided_choices(course) -> dict:
+    """``{kind: (label, choices)}`` of every registered plan-item provider (tests, practice sets) for the editor."""
+    out = {}
+    for kind in providers.provided_kinds():
+        provider = providers.get_provider(kind)
+        out[kind] = (provider.choice_label or ItemKind(kind).label, provider.choices(course))
+    return out
 
 
 @login_required
@@ -148,13 +159,14 @@ def add_item(request, course_id: int):
     course = _get(selectors.get_course, course_id)
     access.require(access.can_edit_course(request.user, course))
     form = PlanItemForm(
-        request.POST, lessons=_plannable_lessons(course), library_items=course_library.plannable_items(course)
+        request.POST,
+        lessons=_plannable_lessons(course),
+        library_items=course_library.plannable_items(course),
+        provided=_provided_choices(course),
     )
     if form.is_valid():
         data = form.cleaned_data
-        reference = data["reference"]
-        if data["kind"] == ItemKind.LIBRARY and data["library_item"]:
-            reference = data["library_item"]
+        reference = form.chosen_reference()
         try:
             services.add_plan_item(
                 actor=request.user,
@@ -279,12 +291,18 @@ def delete_item(request, item_id: int):
     item = _get(selectors.get_item, item_id)
     access.require(access.can_edit_course(request.user, item.course), user=request.user, what="delete item", obj=item)
     if request.method == "POST":
-        try:
-            services.delete_plan_item(actor=request.user, item=item)
-        except ValidationError as error:
-            _errors(request, error)
-            return redirect("courses:delete_item", item_id=item.pk)
-        messages.success(request, _("“%(title)s” has been taken out of the plan.") % {"title": item.title})
+        outcome = services.delete_plan_item(actor=request.user, item=item)
+        if outcome == "archived":
+            messages.success(
+                request,
+                _(
+                    "Students have worked on “%(title)s”, so it has been archived: hidden from the students, kept in "
+                    "the progress, the exports and the class records. You can restore it."
+                )
+                % {"title": item.title},
+            )
+        else:
+            messages.success(request, _("“%(title)s” has been taken out of the plan.") % {"title": item.title})
         return redirect("courses:course", course_id=item.course_id)
     work = services.student_work_on_item(item)
     return render(
@@ -292,6 +310,19 @@ def delete_item(request, item_id: int):
         "courses/item_delete.html",
         {"item": item, "course": item.course, "work": work, "has_work": any(work.values())},
     )
+
+
+@login_required
+@require_POST
+def restore_item(request, item_id: int):
+    item = _get(selectors.get_item, item_id)
+    access.require(access.can_edit_course(request.user, item.course), user=request.user, what="restore item", obj=item)
+    try:
+        services.restore_plan_item(actor=request.user, item=item)
+        messages.success(request, _("“%(title)s” is back in the students' plan.") % {"title": item.title})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("courses:course", course_id=item.course_id)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -304,7 +335,7 @@ def _item_for(request, item_id: int) -> tuple[PlanItem, bool]:
     access.require(access.can_view_plan(request.user, course), user=request.user, what="plan item", obj=item)
     student = access.is_enrolled(request.user, course.school_class)
     staff = access.can_view_results(request.user, course) or access.heads_group_of(request.user, course)
-    if not staff and item.release_at > timezone.now():
+    if not staff and (item.release_at > timezone.now() or item.archived_at is not None):
         raise Http404
     return item, student
 
@@ -332,6 +363,8 @@ def item_detail(request, item_id: int):
             context["progress"] = get_progress(user=request.user, lesson_ids=[item.lesson_id]).get(item.lesson_id)
     if item.kind == ItemKind.LIBRARY:
         context.update(course_library.player(item, request))
+    elif providers.get_provider(item.kind) is not None and item.reference:
+        context.update(_provided_context(item, request.user, student))
     if item.kind == ItemKind.ASSIGNMENT:
         assignment = item.assignment
         context["assignment"] = assignment
@@ -348,6 +381,18 @@ def item_detail(request, item_id: int):
                 (child, selectors.get_own_submission(assignment, child)) for child in children
             ]
     return render(request, "courses/item.html", context)
+
+
+def _provided_context(item: PlanItem, user, student: bool) -> dict:
+    """A test or practice set on the item page: what the student opens, and the student's own status and score
+    (a score only once the provider releases it)."""
+    provider = providers.get_provider(item.kind)
+    context = {"provided": True, "target": provider.target(item, user)}
+    if student:
+        cell = selectors.Cell(item)
+        cell.add_provider_result(provider.results([item], [user.pk]).get((item.pk, user.pk)), released_only=True)
+        context["provided_cell"] = cell
+    return context
 
 
 @login_required
@@ -487,7 +532,8 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
         _("Submitted"),
         _("Late"),
         _("Score"),
-        _("Minutes spent (course pages and library player)"),
+        _("Minutes spent (course pages, library player, tests and practice)"),
+        _("Archived"),
     ]
     rows = []
     for number, row in enumerate(board.rows, start=1):
@@ -502,11 +548,12 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
                     cell.item.get_kind_display(),
                     cell.item.delivery_form,
                     cell.opened_at,
-                    cell.completed_at or (_("yes") if cell.library_completed else None),
+                    cell.completed_at or (_("yes") if cell.library_completed or cell.provided_done else None),
                     cell.submitted_at,
                     _("yes") if cell.is_late else "",
                     cell.score,
                     cell.minutes,
+                    _("yes") if cell.item.archived_at else "",
                 ]
             )
     return header, rows

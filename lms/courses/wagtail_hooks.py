@@ -7,6 +7,8 @@ LOG_ACTIONS = {
     "courses.force_majeure_declared": (_("Force-majeure period declared"), _("Force-majeure period declared")),
     "courses.plan_item_changed": (_("Plan item changed"), _("Plan item changed")),
     "courses.plan_item_deleted": (_("Plan item deleted"), _("Plan item deleted")),
+    "courses.plan_item_archived": (_("Plan item archived"), _("Plan item archived")),
+    "courses.plan_item_restored": (_("Plan item restored"), _("Plan item restored")),
 }
 
 

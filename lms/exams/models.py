@@ -512,3 +512,73 @@ class TestReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test_id}: {self.action}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Practice mode (issue 7 item 8): published practice sets, self-tests with immediate feedback and unlimited retries
+# --------------------------------------------------------------------------------------------------------------------
+class PracticeSet(models.Model):
+    """Ready questions of the bank picked by a teacher, in order; students of the school (and grade) practise on it
+    once published."""
+
+    school = models.ForeignKey("schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    subject = models.ForeignKey(
+        "curriculum.Subject",
+        verbose_name=_("subject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("practice set")
+        verbose_name_plural = _("practice sets")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PracticeQuestion(models.Model):
+    practice_set = models.ForeignKey(PracticeSet, on_delete=models.CASCADE, related_name="questions")
+    version = models.ForeignKey("assessments.QuestionVersion", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["practice_set", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice_set", "version"], name="exams_practice_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice_set} #{self.position}"
+
+
+class PracticeAttempt(models.Model):
+    """One go at a practice set. ``answers``: ``{position: {"response", "points", "max", "detail"}}`` of the
+    questions checked so far (each checked once per attempt; a retry is a new attempt)."""
+
+    practice_set = models.ForeignKey(PracticeSet, on_delete=models.CASCADE, related_name="attempts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    max_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=3, decimal_places=1, null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("practice attempt")
+        verbose_name_plural = _("practice attempts")
+        ordering = ["practice_set", "student", "-started_at", "-pk"]
+        indexes = [models.Index(fields=["practice_set", "student"], name="exams_practice_attempts")]
+
+    def __str__(self) -> str:
+        return f"{self.practice_set} – {self.student}"

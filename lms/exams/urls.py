@@ -33,3 +33,15 @@ urlpatterns = [
     path("de/moi/", authoring_views.test_create, name="test_create"),
     path("de/<int:pk>/soan/", authoring_views.test_edit, name="test_edit"),
 ]
+
+# Practice mode (practice_views.py): published practice sets, immediate feedback, unlimited retries.
+from lms.exams import practice_views  # noqa: E402
+
+urlpatterns += [
+    path("luyen-tap/", practice_views.index, name="practice"),
+    path("luyen-tap/moi/", practice_views.create, name="practice_create"),
+    path("luyen-tap/<int:pk>/", practice_views.detail, name="practice_set"),
+    path("luyen-tap/<int:pk>/xuat-ban/", practice_views.publish, name="practice_publish"),
+    path("luyen-tap/<int:pk>/bat-dau/", practice_views.start, name="practice_start"),
+    path("luyen-tap/lam/<int:pk>/", practice_views.attempt, name="practice_attempt"),
+]

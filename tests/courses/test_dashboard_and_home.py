@@ -106,9 +106,9 @@ def _grow_class(setup, extra: int, items: int):
         services.add_plan_item(
             actor=setup.people.teacher,
             course=setup.course,
-            kind=ItemKind.PRACTICE,
+            kind=ItemKind.LESSON,
+            lesson=setup.lesson,
             title=f"Luyện tập {n}",
-            reference=f"ref-{n}",
             release_at=yesterday(),
             delivery_form=DeliveryForm.HO_TRO,
         )
@@ -154,9 +154,9 @@ def test_unreleased_items_are_hidden_from_students(client, setup, planned):
     services.add_plan_item(
         actor=setup.people.teacher,
         course=setup.course,
-        kind=ItemKind.TEST,
+        kind=ItemKind.LESSON,
+        lesson=setup.lesson,
         title="Kiểm tra 15 phút (tuần sau)",
-        reference="t-1",
         release_at=in_days(7),
         delivery_form=DeliveryForm.HO_TRO,
     )
@@ -186,9 +186,9 @@ def test_exports_never_carry_spreadsheet_formulas(client, setup, planned):
     services.add_plan_item(
         actor=setup.people.teacher,
         course=setup.course,
-        kind=ItemKind.PRACTICE,
+        kind=ItemKind.LESSON,
+        lesson=setup.lesson,
         title='=HYPERLINK("http://example.com","x")',
-        reference="p",
         release_at=yesterday(),
         delivery_form=DeliveryForm.HO_TRO,
     )

@@ -160,11 +160,12 @@ def test_dashboard_queries_do_not_grow_with_library_items(setup, h5p):
     assert len(many) == len(few)
 
 
-def test_a_planned_item_with_results_is_not_deleted(setup, h5p):
+def test_a_planned_item_with_results_is_archived_not_deleted(setup, h5p):
     item = _plan(setup, h5p)
     _play(setup.people.student, h5p, 1, 1)
-    with pytest.raises(ValidationError):
-        services.delete_plan_item(actor=setup.people.teacher, item=item)
+    assert services.delete_plan_item(actor=setup.people.teacher, item=item) == "archived"
+    item.refresh_from_db()
+    assert item.archived_at is not None
 
 
 @pytest.mark.parametrize(

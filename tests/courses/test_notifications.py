@@ -39,9 +39,9 @@ def test_released_and_due_items_are_notified_once(emails, django_capture_on_comm
     later = services.add_plan_item(
         actor=setup.people.teacher,
         course=setup.course,
-        kind=ItemKind.PRACTICE,
+        kind=ItemKind.LESSON,
+        lesson=setup.lesson,
         title="Luyện tập tuần sau",
-        reference="p-1",
         release_at=in_days(7),
         delivery_form=DeliveryForm.HO_TRO,
     )

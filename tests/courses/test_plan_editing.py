@@ -3,6 +3,8 @@ students have worked on (opened, completed, handed in, asked about) is never del
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from lms.courses import services
+from lms.courses import selectors, services
 from lms.courses.models import DeliveryForm, ItemKind, LatePolicy, PlanItem, Submission
 from tests.courses.support import in_days, yesterday
 
@@ -156,29 +158,57 @@ def test_delete_an_untouched_item_renumbers_the_plan(setup):
     assert ModelLogEntry.objects.filter(action="courses.plan_item_deleted", object_id=str(second.pk)).exists()
 
 
-def test_an_item_with_a_submission_is_not_deleted(setup):
+def test_an_item_with_a_submission_is_archived_not_deleted(setup, client):
     assignment = _assignment(setup)
+    item = assignment.item
     submission = services.submit_assignment(student=setup.people.student, assignment=assignment, text="Bài làm")
-    with pytest.raises(ValidationError, match="1"):
-        services.delete_plan_item(actor=setup.people.teacher, item=assignment.item)
+    assert services.delete_plan_item(actor=setup.people.teacher, item=item) == "archived"
+    item.refresh_from_db()
+    assert item.archived_at and item.archived_by == setup.people.teacher
     assert Submission.objects.filter(pk=submission.pk).exists()
+    entry = ModelLogEntry.objects.get(action="courses.plan_item_archived", object_id=str(item.pk))
+    assert entry.data["work"]["submissions"] == 1
+    # Hidden from students (plan, home, item page), kept for the teacher (plan, dashboard) with its mark.
+    assert item not in selectors.get_plan(setup.course, released_only=True)
+    assert item.pk not in selectors.get_student_overview(setup.people.student).cells
+    assert item in selectors.get_dashboard(setup.course).items
+    client.force_login(setup.people.student)
+    assert client.get(reverse("courses:item", args=[item.pk])).status_code == 404
+    assert item.title not in client.get(reverse("courses:course", args=[setup.course.pk])).content.decode()
+    client.force_login(setup.people.teacher)
+    page = client.get(reverse("courses:course", args=[setup.course.pk])).content.decode()
+    assert f'data-testid="archived-{item.pk}"' in page and f'data-testid="restore-{item.pk}"' in page
+    page = client.get(reverse("courses:dashboard", args=[setup.course.pk])).content.decode()
+    assert f'data-testid="archived-{item.pk}"' in page
+    export = client.get(reverse("courses:dashboard_export", args=[setup.course.pk, "csv"])).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(export)))[1:]
+    assert {r[-1] for r in rows if r[4] == item.title} <= {"có", "yes"} and any(r[4] == item.title for r in rows)
+    # Archiving again changes nothing; a course teacher restores it.
+    assert services.delete_plan_item(actor=setup.people.teacher, item=item) == "archived"
+    assert ModelLogEntry.objects.filter(action="courses.plan_item_archived", object_id=str(item.pk)).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.restore_plan_item(actor=setup.people.student, item=item)
+    assert client.post(reverse("courses:restore_item", args=[item.pk])).status_code == 302
+    item.refresh_from_db()
+    assert item.archived_at is None and item in selectors.get_plan(setup.course, released_only=True)
+    assert ModelLogEntry.objects.filter(action="courses.plan_item_restored", object_id=str(item.pk)).exists()
+    with pytest.raises(ValidationError, match=r"not archived|không"):
+        services.restore_plan_item(actor=setup.people.teacher, item=item)
 
 
-def test_an_item_a_student_opened_or_completed_or_asked_about_is_not_deleted(setup):
+def test_an_item_a_student_opened_or_completed_or_asked_about_is_archived(setup):
     from content import api as content_api
 
     opened = _lesson_item(setup, title="Đã mở")
     services.record_item_opened(student=setup.people.student, item=opened)
-    with pytest.raises(ValidationError):
-        services.delete_plan_item(actor=setup.people.teacher, item=opened)
+    assert services.delete_plan_item(actor=setup.people.teacher, item=opened) == "archived"
 
     # Completed on the lesson page itself (content's progress), never opened through the course.
     completed = _lesson_item(setup, title="Đã học")
     content_api.record_lesson_opened(user=setup.student2, lesson=setup.lesson)
     content_api.set_lesson_done(user=setup.student2, lesson=setup.lesson, done=True)
     assert services.student_work_on_item(completed)["completed"] == 1
-    with pytest.raises(ValidationError):
-        services.delete_plan_item(actor=setup.people.teacher, item=completed)
+    assert services.delete_plan_item(actor=setup.people.teacher, item=completed) == "archived"
 
     asked = services.create_assignment(
         actor=setup.people.teacher,
@@ -190,9 +220,8 @@ def test_an_item_a_student_opened_or_completed_or_asked_about_is_not_deleted(set
         delivery_form=DeliveryForm.HO_TRO,
     ).item
     services.ask_question(author=setup.people.student, course=setup.course, title="Hỏi", item=asked)
-    with pytest.raises(ValidationError):
-        services.delete_plan_item(actor=setup.people.teacher, item=asked)
-    assert PlanItem.objects.filter(pk__in=[opened.pk, completed.pk, asked.pk]).count() == 3
+    assert services.delete_plan_item(actor=setup.people.teacher, item=asked) == "archived"
+    assert PlanItem.objects.filter(pk__in=[opened.pk, completed.pk, asked.pk], archived_at__isnull=False).count() == 3
 
 
 def test_edit_and_delete_pages(client, setup):
@@ -229,13 +258,15 @@ def test_edit_and_delete_pages(client, setup):
     assert not PlanItem.objects.filter(pk=item.pk).exists()
 
 
-def test_delete_page_with_student_work_refuses_and_says_why(client, setup):
+def test_delete_page_with_student_work_offers_to_archive_and_says_why(client, setup):
     assignment = _assignment(setup)
     services.submit_assignment(student=setup.people.student, assignment=assignment, text="Bài làm")
     client.force_login(setup.people.teacher)
     confirm = client.get(reverse("courses:delete_item", args=[assignment.item.pk])).content.decode()
-    assert "không thể xoá" in confirm.lower() or "cannot be deleted" in confirm
-    assert 'type="submit"' not in confirm.split('data-testid="delete-item"')[1]
+    assert "lưu trữ" in confirm.lower() or "archived" in confirm
+    assert 'data-testid="archive"' in confirm
     response = client.post(reverse("courses:delete_item", args=[assignment.item.pk]), follow=True)
-    assert PlanItem.objects.filter(pk=assignment.item.pk).exists()
-    assert "1" in response.content.decode() and response.redirect_chain
+    assert PlanItem.objects.filter(pk=assignment.item.pk, archived_at__isnull=False).exists()
+    assert response.redirect_chain
+    confirm = client.get(reverse("courses:delete_item", args=[assignment.item.pk])).content.decode()
+    assert 'data-testid="restore"' in confirm

@@ -75,14 +75,33 @@ def test_only_published_lessons_the_class_can_open_are_planned(setup):
         )
 
 
-def test_references_to_practice_sets_and_tests_are_typed(setup):
-    # Library items are checked against the library (tests/courses/test_library_items.py).
+def test_references_to_practice_sets_and_tests_go_through_their_provider(setup):
+    # Library items are checked against the library (tests/courses/test_library_items.py); tests and practice sets
+    # against the provider lms.exams registers (tests/exams/test_plan_items.py, test_practice.py).
+    from lms.courses import providers
+
     for kind in (ItemKind.PRACTICE, ItemKind.TEST):
+        assert providers.get_provider(kind) is not None
+        for reference in ("", "3f2c9a1e-0000-4000-8000-000000000001", "999999"):
+            with pytest.raises(ValidationError):
+                services.add_plan_item(
+                    actor=setup.people.teacher,
+                    course=setup.course,
+                    kind=kind,
+                    title="Mục",
+                    reference=reference,
+                    release_at=yesterday(),
+                    delivery_form=DeliveryForm.HO_TRO,
+                )
+    # Without a registered provider the kind stays a typed reference with a title.
+    registered = providers.get_provider(ItemKind.PRACTICE)
+    providers.unregister(ItemKind.PRACTICE)
+    try:
         with pytest.raises(ValidationError):
             services.add_plan_item(
                 actor=setup.people.teacher,
                 course=setup.course,
-                kind=kind,
+                kind=ItemKind.PRACTICE,
                 title="Mục",
                 release_at=yesterday(),
                 delivery_form=DeliveryForm.HO_TRO,
@@ -90,14 +109,20 @@ def test_references_to_practice_sets_and_tests_are_typed(setup):
         item = services.add_plan_item(
             actor=setup.people.teacher,
             course=setup.course,
-            kind=kind,
-            title=f"Mục {kind}",
+            kind=ItemKind.PRACTICE,
+            title="Mục",
             reference="3f2c9a1e-0000-4000-8000-000000000001",
             release_at=yesterday(),
             delivery_form=DeliveryForm.HO_TRO,
         )
-        assert (item.kind, item.reference, item.lesson) == (kind, "3f2c9a1e-0000-4000-8000-000000000001", None)
-    assert [i.position for i in setup.course.items.all()] == [1, 2]
+        assert (item.kind, item.reference, item.lesson) == (
+            ItemKind.PRACTICE,
+            "3f2c9a1e-0000-4000-8000-000000000001",
+            None,
+        )
+    finally:
+        providers.register(ItemKind.PRACTICE, registered)
+    assert [i.position for i in setup.course.items.all()] == [1]
 
 
 def test_due_date_must_follow_release(setup):
@@ -233,9 +258,9 @@ def test_items_can_be_reordered(setup):
     make = lambda title: services.add_plan_item(  # noqa: E731
         actor=setup.people.teacher,
         course=setup.course,
-        kind=ItemKind.PRACTICE,
+        kind=ItemKind.LESSON,
+        lesson=setup.lesson,
         title=title,
-        reference=title,
         release_at=yesterday(),
         delivery_form=DeliveryForm.HO_TRO,
     )

@@ -67,6 +67,7 @@ def test_records_zip(client, setup):
         "bai-tap.csv",
         "hoi-dap.csv",
         "hoc-lieu.csv",
+        "kiem-tra-luyen-tap.csv",
         "ho-so.html",
         "ho-so.pdf",
     }

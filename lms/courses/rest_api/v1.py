@@ -35,6 +35,7 @@ class ItemOut(Schema):
     due_at: datetime | None
     delivery_form: str
     force_majeure_decision: str | None
+    archived_at: datetime | None = None  # archived items: teachers and leadership only
 
 
 class CellOut(Schema):
@@ -91,6 +92,7 @@ def _item_out(item) -> dict:
         "due_at": item.due_at,
         "delivery_form": item.delivery_form,
         "force_majeure_decision": item.force_majeure.decision_number if item.force_majeure_id else None,
+        "archived_at": item.archived_at,
     }
 
 

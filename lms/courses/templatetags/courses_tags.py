@@ -30,12 +30,15 @@ def dashboard_cells(row):
     from django.utils.translation import gettext
 
     done, submitted, opened = escape(gettext("done")), escape(gettext("submitted")), escape(gettext("opened"))
+    in_progress = escape(gettext("in progress"))
     parts = []
     for cell in row.cells:
-        if cell.completed_at or cell.library_completed:
+        if cell.completed_at or cell.library_completed or cell.provided_done:
             text = f"✓ {done}"
         elif cell.handed_in or cell.submitted_at:
             text = f"✓ {submitted}" + (' <span class="late">!</span>' if cell.is_late else "")
+        elif cell.provided_in_progress:
+            text = in_progress
         elif cell.seen or cell.opened_at or cell.played:
             text = opened
         else:

@@ -117,6 +117,10 @@ class Client:
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 resp = self.conn.getresponse()
+                for header in resp.headers.get_all("Set-Cookie") or []:  # the exam's device cookie, as a browser
+                    name, _sep, rest = header.partition("=")
+                    if name.strip() == "exams_device" and "exams_device=" not in self.cookie:
+                        self.cookie += f"; exams_device={rest.split(';')[0]}"
                 return resp.status, resp.read()
             except (http.client.HTTPException, OSError):
                 self.reconnects += 1  # the server closed or reset the connection (e.g. its worker was killed)

@@ -691,7 +691,7 @@ def save_changes(
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update(of=("self",))
-            .select_related("sitting__test__school", "variant")
+            .select_related("sitting", "variant")  # the test and school are read only for a periodic sitting
             .get(pk=attempt_id)
         )
         if attempt.student_id != student.pk:

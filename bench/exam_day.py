@@ -9,11 +9,14 @@ the database (``AnswerEvent`` rows; they must be equal). Exit status: 0 acknowle
 
     .venv/bin/python bench/exam_day.py --students 100                      # ~3 minutes on 2 busy cores
     .venv/bin/python bench/exam_day.py --students 2000 --servers 4x4       # the issue's default size
+    .venv/bin/python bench/exam_day.py --students 100 --fault kill-worker  # or restart-postgres, offline
 
 Uses the helpers of bench/lesson_page.py (database, production environment, gunicorn, login). Creates the database
 named in ``--database-url`` if missing (default ``lms_cbt_bench``) and drops it at the end unless ``--keep``; the Redis
-database of ``--redis-url`` is used for the cache and sessions. Fault runs (kill -9 of a worker, PostgreSQL
-restart, clients held offline) are not scripted yet.
+database of ``--redis-url`` is used for the cache and sessions. Fault runs: ``--fault kill-worker`` (SIGKILL of one
+gunicorn worker once a third of the answers are in), ``--fault restart-postgres`` (``pg_ctlcluster 15/main restart`` at
+the same point; needs root), ``--fault offline`` (``--offline-share`` of the students hold their changes for
+``--offline-seconds``, then send them at once). Nothing acknowledged may be lost: the exit status is 1 otherwise.
 """
 
 from __future__ import annotations

@@ -189,6 +189,7 @@ def seed() -> SeedResult:
 
     _seed_course_plan(year=year, teachers=teachers)
     _seed_gradebook(year=year, teacher=teachers["gv.toan1"])
+    _seed_exams(school=school, year=year, teachers=teachers)
 
     content_api.update_home_page(
         title="Trường THPT Hoa Sen – Kho học liệu số",
@@ -267,3 +268,146 @@ def _seed_gradebook(*, year, teacher) -> None:
             tenth = (index * 3 + offset * 7) % 10
             entries[(by_label[label].pk, row.student.pk)] = f"{whole},{tenth}"
     gradebook_api.record_marks(actor=teacher, gradebook=book, entries=entries)
+
+
+def _seed_exams(*, school, year, teachers) -> None:
+    """The Toán bank of tổ Toán – Tin with ten ready questions (authored by gv.toan1, approved by the tổ trưởng), a
+    published practice set, and a 15-minute test reviewed and approved through the review trail, scheduled for Toán
+    10A1 with its window open for the demo and placed in the course plan (idempotent: an existing bank is kept)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from curriculum.api import get_subject
+    from lms.assessments import api as bank_api
+    from lms.assessments.api import Choice, NumericAnswer, QType, QuestionContent, Statement
+    from lms.exams import api as exams_api
+
+    group = next(g for g in schools_api.get_subject_groups(school) if g.code == "toan-tin")
+    if bank_api.QuestionBank.objects.filter(subject_group=group, name=DEMO_BANK).exists():
+        return
+    author, head = teachers["gv.toan1"], teachers["tt.toan"]
+    toan = get_subject("toan")
+    bank = bank_api.create_bank(subject_group=group, name=DEMO_BANK)
+
+    def single(stem, options, key, level):
+        return QuestionContent(
+            type=QType.SINGLE,
+            stem=stem,
+            choices=[Choice(label, text, label == key) for label, text in zip("ABCD", options, strict=True)],
+            level=level,
+        )
+
+    contents = [
+        single(
+            "Câu nào sau đây là một mệnh đề?",
+            ["Hôm nay trời đẹp quá!", "Số 7 là số nguyên tố.", "Bạn có đi học không?", "x + 1 > 2"],
+            "B",
+            "biet",
+        ),
+        single("Cho tập hợp \\(A = \\{1; 2; 3\\}\\). Số tập con của A là", ["3", "6", "8", "9"], "C", "hieu"),
+        single(
+            "Cho \\(A = [1; 5)\\) và \\(B = (3; 7]\\). Tập \\(A \\cap B\\) là",
+            ["\\((3; 5)\\)", "\\([1; 7]\\)", "\\([3; 5]\\)", "\\((3; 5]\\)"],
+            "A",
+            "hieu",
+        ),
+        single(
+            "Đỉnh của parabol \\(y = x^2 - 4x + 3\\) là",
+            ["\\(I(2; -1)\\)", "\\(I(-2; 15)\\)", "\\(I(2; 1)\\)", "\\(I(4; 3)\\)"],
+            "A",
+            "biet",
+        ),
+        single(
+            "Hàm số \\(y = -x^2 + 2x + 1\\) đồng biến trên khoảng",
+            ["\\((1; +\\infty)\\)", "\\((-\\infty; 1)\\)", "\\((-\\infty; 2)\\)", "\\((0; 2)\\)"],
+            "B",
+            "hieu",
+        ),
+        single(
+            "Parabol \\(y = ax^2 + bx + c\\) đi qua \\(A(0; 1)\\), \\(B(1; 2)\\), \\(C(-1; 4)\\). Khi đó \\(a\\) bằng",
+            ["1", "2", "-1", "3"],
+            "B",
+            "van_dung",
+        ),
+        QuestionContent(
+            type=QType.TF4,
+            stem="Cho hàm số bậc hai \\(y = x^2 - 2x - 3\\).",
+            statements=[
+                Statement("a", "Đồ thị hàm số cắt trục tung tại điểm \\((0; -3)\\).", True),
+                Statement("b", "Trục đối xứng của đồ thị là đường thẳng \\(x = -1\\).", False),
+                Statement("c", "Hàm số đạt giá trị nhỏ nhất bằng \\(-4\\).", True),
+                Statement("d", "Phương trình \\(x^2 - 2x - 3 = 0\\) vô nghiệm.", False),
+            ],
+            level="hieu",
+        ),
+        QuestionContent(
+            type=QType.TF4,
+            stem="Cho các tập hợp \\(A = \\{x \\in \\mathbb{R} \\mid x \\ge 2\\}\\) và \\(B = (-1; 3)\\).",
+            statements=[
+                Statement("a", "\\(A \\cup B = (-1; +\\infty)\\).", True),
+                Statement("b", "\\(A \\cap B = [2; 3)\\).", True),
+                Statement("c", "\\(B \\setminus A = (-1; 2]\\).", False),
+                Statement("d", "\\(3 \\in A \\cap B\\).", False),
+            ],
+            level="van_dung",
+        ),
+        QuestionContent(
+            type=QType.NUMERIC,
+            stem="Tìm giá trị lớn nhất của hàm số \\(y = -x^2 + 4x - 1\\).",
+            numeric=[NumericAnswer(Decimal(3))],
+            answer_sheet="THPT2025",
+            level="van_dung",
+        ),
+        QuestionContent(
+            type=QType.NUMERIC,
+            stem="Một quả bóng được ném lên có độ cao \\(h(t) = -5t^2 + 10t + 1{,}5\\) (mét). Độ cao lớn nhất của quả "
+            "bóng là bao nhiêu mét?",
+            numeric=[NumericAnswer(Decimal("6.5"))],
+            answer_sheet="THPT2025",
+            level="van_dung",
+        ),
+    ]
+    versions = []
+    for content in contents:
+        version = bank_api.create_question(bank=bank, author=author, content=content, subject=toan, grade=10)
+        bank_api.submit_for_review(version=version, user=author)
+        versions.append(bank_api.review_version(version=version, user=head, action="approve"))
+
+    practice = exams_api.create_practice_set(
+        author=author, school=school, title="Luyện tập: Mệnh đề, tập hợp, hàm số bậc hai", versions=versions,
+        subject=toan, grade=10,
+    )  # fmt: skip
+    exams_api.set_published(practice_set=practice, user=author, published=True)
+
+    test = exams_api.create_test(
+        school=school, subject=toan, grade=10, title="Kiểm tra 15 phút – Hàm số bậc hai", created_by=author, minutes=15
+    )
+    parts = [
+        (exams_api.add_part(test=test, code="I", title="Trắc nghiệm nhiều lựa chọn", question_type="single_choice",
+                            points_each=Decimal("1")), versions[:6]),
+        (exams_api.add_part(test=test, code="II", title="Trắc nghiệm đúng sai", question_type="true_false_4",
+                            points_each=Decimal("1")), versions[6:8]),
+        (exams_api.add_part(test=test, code="III", title="Trả lời ngắn", question_type="numeric",
+                            points_each=Decimal("1")), versions[8:]),
+    ]  # fmt: skip
+    for part, chosen in parts:
+        for version in chosen:
+            exams_api.add_item(part=part, version=version)
+    exams_api.submit_test_for_review(test=test, user=author, comment="Đề kiểm tra thường xuyên tuần 12.")
+    test = exams_api.approve_reviewed_test(test=test, user=head, variants=2, seed="demo")
+    course = courses_api.get_or_create_course(school_class=courses_api.get_classes(year).get(name="10A1"), subject=toan)
+    now = timezone.now()
+    sitting = exams_api.schedule_sitting(
+        test=test, course=course, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=60),
+        duration=timedelta(minutes=15), created_by=author, title="Kiểm tra 15 phút – Hàm số bậc hai (10A1)",
+    )  # fmt: skip
+    courses_api.add_plan_item(
+        actor=author, course=course, kind=courses_api.ItemKind.TEST, title=sitting.title, reference=str(sitting.pk),
+        release_at=now - timedelta(hours=1), due_at=now + timedelta(days=60),
+        delivery_form=courses_api.DeliveryForm.HO_TRO,
+    )  # fmt: skip
+
+
+DEMO_BANK = "Ngân hàng câu hỏi Toán 10"

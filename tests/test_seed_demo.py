@@ -165,3 +165,24 @@ def test_seed_types_marks_into_the_10a1_toan_gradebook_and_the_teacher_sees_aver
     first_mark = table.rows[0].cells[0][1]
     shown = gradebook_api.format_score(first_mark.score)
     assert "," in shown and shown in page.content.decode()  # decimal comma on the page
+
+
+def test_seed_builds_a_question_bank_a_practice_set_and_an_open_test(seeded, client):
+    """Ten ready Toán questions, a published practice set, and a reviewed 15-minute test whose sitting is open for
+    10A1 and sits in the course plan: a student starts it from the waiting room and the teacher invigilates."""
+    from lms.assessments import api as bank_api
+    from lms.exams import api as exams_api
+
+    bank = bank_api.QuestionBank.objects.get(name="Ngân hàng câu hỏi Toán 10")
+    versions = bank_api.QuestionVersion.objects.filter(question__bank=bank)
+    assert versions.count() == 10 and {v.status for v in versions} == {"ready"}
+    test = exams_api.Test.objects.get(title="Kiểm tra 15 phút – Hàm số bậc hai")
+    assert test.status == exams_api.TestStatus.APPROVED and test.variants.count() == 2
+    sitting = exams_api.Sitting.objects.get(test=test)
+    assert client.login(username="hs10a1.01", password=DEMO_PASSWORD)
+    assert "Kiểm tra 15 phút" in client.get("/kiem-tra/").content.decode()
+    assert client.get(f"/kiem-tra/ky/{sitting.pk}/").status_code == 200
+    assert "Luyện tập: Mệnh đề" in client.get("/kiem-tra/luyen-tap/").content.decode()
+    assert client.login(username="gv.toan1", password=DEMO_PASSWORD)
+    assert client.get(f"/kiem-tra/ky/{sitting.pk}/giam-thi/").status_code == 200
+    assert client.get("/ngan-hang-cau-hoi/").status_code == 200

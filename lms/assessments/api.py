@@ -13,7 +13,7 @@
 from lms.assessments.exporters import EXPORT_FORMATS, export_ir, export_questions
 from lms.assessments.importers import FORMATS as IMPORT_FORMATS
 from lms.assessments.importers import detect_format, import_bytes, import_file
-from lms.assessments.ir import ImportIssue, ImportResult, QType
+from lms.assessments.ir import Choice, ImportIssue, ImportResult, NumericAnswer, QType, Statement
 from lms.assessments.ir import Question as QuestionContent
 from lms.assessments.models import (
     Category,
@@ -65,11 +65,13 @@ __all__ = [
     "IMPORT_FORMATS",
     "RULE_SETS",
     "Category",
+    "Choice",
     "ImmutableVersionError",
     "ImportIssue",
     "ImportRejected",
     "ImportResult",
     "Level",
+    "NumericAnswer",
     "QType",
     "Question",
     "QuestionBank",
@@ -78,6 +80,7 @@ __all__ = [
     "QuestionVersion",
     "ReviewError",
     "Score",
+    "Statement",
     "VersionStatus",
     "add_comment",
     "announce_questions_changed",

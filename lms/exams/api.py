@@ -80,3 +80,8 @@ __all__ += [
     "submit_test_for_review",
     "validate_test_against_blueprint",
 ]
+
+# Practice mode (published practice sets with immediate feedback).
+from lms.exams.practice import create_practice_set, set_published  # noqa: E402
+
+__all__ += ["create_practice_set", "set_published"]

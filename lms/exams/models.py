@@ -430,7 +430,9 @@ class Blueprint(models.Model):
     total_points = models.DecimalField(_("total points"), max_digits=5, decimal_places=2, default=Decimal(10))
     # Level shares in percent set by the author ({level: "40"}); empty: the framework's defaults.
     level_targets = models.JSONField(_("level targets (%)"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=BlueprintStatus.choices, default=BlueprintStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BlueprintStatus.choices, default=BlueprintStatus.DRAFT
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(

@@ -389,7 +389,9 @@ def approve_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test
         raise ValidationError(_("The test is already approved."))
     last = _last_review(test)
     if test.status != TestStatus.IN_REVIEW or last is None or last.action != ReviewAction.SUBMITTED:
-        raise ValidationError(_("The test is not waiting for review: its author must send it for review before it is approved."))
+        raise ValidationError(
+            _("The test is not waiting for review: its author must send it for review before it is approved.")
+        )
     problems = check_test(test)
     if problems:
         raise ValidationError(problems)

@@ -38,6 +38,7 @@ from lms.assessments.selectors import (
     get_review_history,
     get_review_queue,
     get_staff_groups_for_banks,
+    media_for,
     visible_banks,
     where_used,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "get_review_queue",
     "get_rule_set",
     "get_staff_groups_for_banks",
+    "media_for",
     "import_bytes",
     "import_file",
     "questions_changed",

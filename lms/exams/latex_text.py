@@ -137,21 +137,21 @@ class _Parser:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
     def take(self) -> str | None:
-        token = self.peek()
-        self.i += token is not None
-        return token
+        tok = self.peek()
+        self.i += tok is not None
+        return tok
 
     def sequence(self, stop: str | None = None) -> str:
         out = []
-        while (token := self.peek()) is not None and token != stop:
+        while (tok := self.peek()) is not None and tok != stop:
             out.append(self.atom())
-        if token == stop and stop is not None:
+        if tok == stop and stop is not None:
             self.take()
         return "".join(out)
 
     def group(self) -> str:
         """A ``{…}`` group or the next single atom, converted."""
-        while (token := self.peek()) is not None and token.isspace():
+        while (tok := self.peek()) is not None and tok.isspace():
             self.take()
         if self.peek() == "{":
             self.take()
@@ -164,22 +164,22 @@ class _Parser:
             return self.take() or ""
         self.take()
         depth, out = 1, []
-        while (token := self.take()) is not None:
-            depth += {"{": 1, "}": -1}.get(token, 0)
+        while (tok := self.take()) is not None:
+            depth += {"{": 1, "}": -1}.get(tok, 0)
             if depth == 0:
                 break
-            out.append(token)
+            out.append(tok)
         return "".join(out)
 
     def atom(self) -> str:
-        token = self.take()
-        if token == "{":
+        tok = self.take()
+        if tok == "{":
             return self.sequence("}")
-        if token in ("^", "_"):
-            return _script(self.group(), SUPERSCRIPT if token == "^" else SUBSCRIPT, token)
-        if token is None or not token.startswith("\\"):
-            return token or ""
-        name = token[1:]
+        if tok in ("^", "_"):
+            return _script(self.group(), SUPERSCRIPT if tok == "^" else SUBSCRIPT, tok)
+        if tok is None or not tok.startswith("\\"):
+            return tok or ""
+        name = tok[1:]
         if name in ("frac", "dfrac", "tfrac", "cfrac"):
             top, bottom = self.group(), self.group()
             return f"{_bracket(top)}/{_bracket(bottom)}"
@@ -207,7 +207,7 @@ class _Parser:
             letter = self.raw_group()
             return BLACKBOARD.get(letter, letter)
         # Unknown: keep the command and its braces as typed, converting what is inside.
-        out = token
+        out = tok
         while self.peek() == "{":
             self.take()
             out += "{" + self.sequence("}") + "}"

@@ -128,3 +128,15 @@ def test_the_gradebook_takes_the_whole_numbers(primary):
         actor=primary.people.teacher, gradebook=book, sitting=primary.sitting, column=column
     )
     assert again["changed"] == 0 and again["unchanged"] == 2
+
+
+def test_the_gradebook_pages_offer_the_periodic_test_column(client, primary):
+    book = gradebook.open_gradebook(school_class=primary.klass, subject=primary.toan, semester=1)
+    column = book.columns.get(kind=ColumnKind.TEST, checkpoint="CK1")
+    client.force_login(primary.people.teacher)
+    assert 'data-testid="from-exam"' in client.get(reverse("gradebook:book", args=[book.pk])).content.decode()
+    url = reverse("gradebook:from_exam", args=[book.pk])
+    html = client.get(url, {"sitting": primary.sitting.pk, "column": column.pk}).content.decode()
+    assert f'value="{column.pk}"' in html and "<td>8</td>" in html.replace(" ", "")
+    client.post(url, {"sitting": primary.sitting.pk, "column": column.pk})
+    assert sorted(Mark.objects.filter(column=column).values_list("score", flat=True)) == [D(7), D(8)]

@@ -77,6 +77,7 @@ for q in range(1, 41):
         Choice("A", "1", True), Choice("B", "2", False), Choice("C", "3", False), Choice("D", "4", False)])
     exams_api.add_item(part=part, version=ready(bank, people, content))
 exams_api.generate_variants(test=test, count=4, seed="bench")
+exams_api.submit_for_review(test=test, user=people.teacher)
 test = exams_api.approve_test(test=test, user=people.group_head)
 now = timezone.now()
 sitting = exams_api.schedule_sitting(test=test, course=cls.course, opens_at=now - timedelta(minutes=1),

@@ -38,6 +38,7 @@ from lms.assessments.selectors import (
     get_review_history,
     get_review_queue,
     get_staff_groups_for_banks,
+    media_for,
     visible_banks,
     where_used,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "get_staff_groups_for_banks",
     "import_bytes",
     "import_file",
+    "media_for",
     "questions_changed",
     "record_usage",
     "review_version",

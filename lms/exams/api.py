@@ -20,8 +20,10 @@ from lms.exams.services import (
     create_test_from_template,
     generate_variants,
     prepare_attempts,
+    return_test,
     schedule_sitting,
     submit_expired,
+    submit_for_review,
 )
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "invigilator_rows",
     "item_analysis",
     "prepare_attempts",
+    "return_test",
     "schedule_sitting",
     "submit_expired",
+    "submit_for_review",
 ]
 
 # Blueprints (ma trận / bản đặc tả, R30–R32) and the review trail of tests.
@@ -58,7 +62,6 @@ from lms.exams.authoring import (
     approve_reviewed_test,
     create_blueprint,
     generate_test,
-    return_test,
     save_rows,
     submit_test_for_review,
 )
@@ -75,7 +78,6 @@ __all__ += [
     "create_blueprint",
     "generate_test",
     "matrix",
-    "return_test",
     "save_rows",
     "submit_test_for_review",
     "validate_test_against_blueprint",

@@ -322,6 +322,8 @@ def review_state(test: Test) -> str:
     """ "" (never sent), ``submitted``, ``returned`` or ``approved``: the last step of the review trail."""
     if test.status == TestStatus.APPROVED:
         return ReviewAction.APPROVED
+    if test.status == TestStatus.IN_REVIEW:
+        return ReviewAction.SUBMITTED
     last = test.reviews.order_by("-at", "-pk").first()
     return last.action if last else ""
 
@@ -329,10 +331,7 @@ def review_state(test: Test) -> str:
 def _test_editable(test: Test, user) -> None:
     if user.pk != test.created_by_id and not user.is_superuser:
         raise PermissionDenied(_("Only the author changes a test."))
-    if test.status != TestStatus.DRAFT:
-        raise ValidationError(_("The test has been approved: it can no longer be changed."))
-    if review_state(test) == ReviewAction.SUBMITTED:
-        raise ValidationError(_("The test is waiting for review: it changes only after it is returned."))
+    services._editable(test)
 
 
 def check_editable(test: Test, user) -> None:
@@ -368,46 +367,20 @@ def set_item_points(*, item: TestItem, user, points: Decimal) -> TestItem:
     return item
 
 
-@transaction.atomic
 def submit_test_for_review(*, test: Test, user, comment: str = "") -> TestReview:
-    """The author sends the test to the tổ chuyên môn; refused while ``check_test`` (or, for a test made from a
-    blueprint, the blueprint check, R32) finds problems."""
-    test = Test.objects.select_for_update().get(pk=test.pk)
-    _test_editable(test, user)
-    problems = services.check_test(test)
+    """The author sends the test to the tổ chuyên môn (``services.submit_for_review``); refused while ``check_test``
+    (or, for a test made from a blueprint, the blueprint check, R32) finds problems."""
     link = BlueprintTest.objects.filter(test=test).select_related("blueprint").first()
+    problems = []
     if link:
-        problems += [d.message for d in blueprint_selectors.validate_test_against_blueprint(test, link.blueprint)]
-    if problems:
-        raise ValidationError(problems)
-    return TestReview.objects.create(test=test, action=ReviewAction.SUBMITTED, by=user, comment=comment.strip())
+        problems = [d.message for d in blueprint_selectors.validate_test_against_blueprint(test, link.blueprint)]
+    return services.submit_for_review(test=test, user=user, comment=comment, problems=problems)
 
 
-@transaction.atomic
 def return_test(*, test: Test, user, comment: str) -> TestReview:
-    test = Test.objects.select_for_update().get(pk=test.pk)
-    if not services.can_approve(user, test):
-        raise PermissionDenied(_("Only the head of the subject group or the principal reviews a test."))
-    if review_state(test) != ReviewAction.SUBMITTED:
-        raise ValidationError(_("The test is not waiting for review."))
-    if not comment.strip():
-        raise ValidationError(_("Say what the author should change."))
-    return TestReview.objects.create(test=test, action=ReviewAction.RETURNED, by=user, comment=comment.strip())
+    return services.return_test(test=test, user=user, comment=comment)
 
 
-@transaction.atomic
 def approve_reviewed_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test:
-    """The reviewer approves a test that was sent for review: the exam codes are made (if there are none yet) and
-    ``services.approve_test`` records the approval (R33)."""
-    test = Test.objects.select_for_update().get(pk=test.pk)
-    if not services.can_approve(user, test):
-        raise PermissionDenied(
-            _("Only the head of the subject group or the principal approves a test, not its author.")
-        )
-    if review_state(test) != ReviewAction.SUBMITTED:
-        raise ValidationError(_("The test is not waiting for review."))
-    if not test.variants.exists():
-        services.generate_variants(test=test, count=variants, seed=seed)
-    test = services.approve_test(test=test, user=user)
-    TestReview.objects.create(test=test, action=ReviewAction.APPROVED, by=user)
-    return test
+    """The reviewer approves a test that was sent for review: ``services.approve_test``, the one approval path."""
+    return services.approve_test(test=test, user=user, variants=variants, seed=seed)

@@ -32,6 +32,12 @@ class TestKind(models.TextChoices):
 
 class TestStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("test status", "Draft")
+    IN_REVIEW = "in_review", pgettext_lazy("test status", "In review")
+    APPROVED = "approved", pgettext_lazy("test status", "Approved")
+
+
+class BlueprintStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("test status", "Draft")
     APPROVED = "approved", pgettext_lazy("test status", "Approved")
 
 
@@ -424,7 +430,9 @@ class Blueprint(models.Model):
     total_points = models.DecimalField(_("total points"), max_digits=5, decimal_places=2, default=Decimal(10))
     # Level shares in percent set by the author ({level: "40"}); empty: the framework's defaults.
     level_targets = models.JSONField(_("level targets (%)"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=TestStatus.choices, default=TestStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BlueprintStatus.choices, default=BlueprintStatus.DRAFT
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(

@@ -20,14 +20,17 @@ from django.utils.translation import gettext_lazy
 
 from lms.courses import api as courses_api
 from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, TestStatus
+from lms.exams.rules import score_rules_for
 
 ONE_DECIMAL = Decimal("0.1")
 
 
-def on_ten(points, max_points) -> Decimal | None:
+def on_ten(points, max_points, *, whole: bool = False) -> Decimal | None:
+    """0–10, half up: one decimal, or a whole number for a TT 27 test (``rules.SCORE_RULES``)."""
     if points is None or not max_points:
         return None
-    return (Decimal(points) * 10 / Decimal(max_points)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    step = Decimal(1) if whole else ONE_DECIMAL
+    return (Decimal(points) * 10 / Decimal(max_points)).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def marks_released(review: str, closes_at, now=None) -> bool:
@@ -100,10 +103,16 @@ class SittingProvider(courses_api.PlanItemProvider):
             "last_seen_at",
             "sitting__review",
             "sitting__closes_at",
+            "sitting__test__grade",
+            "sitting__course__school_class__grade",
+            "sitting__test__blueprint_link__blueprint__framework",
         )
         results = {}
         for row in rows:
-            sitting_id, student_id, status, points, maximum, to_mark, started, submitted, seen, review, closes = row
+            sitting_id, student_id, status, points, maximum, to_mark, started, submitted, seen, review, closes = row[
+                :11
+            ]
+            whole = score_rules_for(grades=row[11:13], framework=row[13] or "").whole_numbers
             if status == AttemptStatus.READY:
                 continue
             done = status == AttemptStatus.SUBMITTED
@@ -111,7 +120,7 @@ class SittingProvider(courses_api.PlanItemProvider):
             seconds = int((end - started).total_seconds()) if started and end and end > started else 0
             result = courses_api.ProviderResult(
                 status=courses_api.WorkStatus.DONE if done else courses_api.WorkStatus.IN_PROGRESS,
-                score=on_ten(points, maximum) if done and not to_mark else None,
+                score=on_ten(points, maximum, whole=whole) if done and not to_mark else None,
                 seconds=seconds,
                 released=marks_released(review, closes, now),
             )

@@ -2,21 +2,31 @@
 key table of every code (for the teachers), and a .docx per code through the bank's Word exporter
 (``lms.assessments.api.export_ir``; that layout underlines the right answers, so it is the teachers' copy).
 
-PDF text uses ``lib.pdf`` (fpdf2 with the vendored DejaVu Sans, so every Vietnamese letter prints). HTML in stems is
-reduced to text; LaTeX stays as ``\\(…\\)`` text; pictures are not printed.
+PDF text uses ``lib.pdf`` (fpdf2 with the vendored DejaVu Sans, so every Vietnamese letter prints). HTML in stems,
+options and statements is reduced to text with simple LaTeX written as Unicode (``latex_text``: ``\\frac{1}{2}`` →
+1/2, ``x^2`` → x², ``\\le`` → ≤); the question's pictures (``@@PLUGINFILE@@/name``, read from the default storage
+through ``lms.assessments.api.media_for``) are embedded where they stand, at their size or scaled down to the page
+width. A picture that cannot be read is named in the text instead. The .docx carries the pictures too.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import re
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from lib.pdf import FONT_FAMILY, new_document, to_bytes
 from lms.assessments import api as bank_api
+from lms.exams.latex_text import latex_to_text
 from lms.exams.models import Test, Variant
+
+IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
+PLUGINFILE = "@@PLUGINFILE@@/"
+SCREEN_DPI = 96  # a picture without its own resolution is printed at the size it has on screen
 
 PART_TITLES = {
     "single_choice": "Câu trắc nghiệm nhiều phương án lựa chọn",
@@ -29,7 +39,62 @@ PART_TITLES = {
 
 def _text(value: str) -> str:
     text = html.unescape(strip_tags(re.sub(r"<br\s*/?>|</p>", "\n", value or "")))
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return re.sub(r"[ \t]+", " ", latex_to_text(text)).strip()
+
+
+def _pieces(value: str) -> list[tuple[str, str]]:
+    """The HTML split into ("text", html) and ("image", file name) pieces, in order."""
+    out, start = [], 0
+    for match in IMG.finditer(value or ""):
+        out.append(("text", value[start : match.start()]))
+        out.append(("image", match.group(1).removeprefix(PLUGINFILE)))
+        start = match.end()
+    out.append(("text", (value or "")[start:]))
+    return out
+
+
+def _image(pdf, data: bytes | None, name: str) -> None:
+    """A picture at its own size (``SCREEN_DPI`` when it has no resolution), scaled down to the page's width (and
+    height); one that cannot be read is named instead."""
+    try:
+        with Image.open(io.BytesIO(data or b"")) as picture:
+            width_px, height_px = picture.size
+            dpi = picture.info.get("dpi", (SCREEN_DPI, SCREEN_DPI))[0] or SCREEN_DPI
+    except (UnidentifiedImageError, OSError, ValueError):
+        pdf.multi_cell(0, 6, f"[Hình {name}: không in được]", new_x="LMARGIN", new_y="NEXT")
+        return
+    width = min(pdf.epw, width_px * 25.4 / float(dpi))
+    height = width * height_px / width_px
+    if height > pdf.eph:
+        width, height = width * pdf.eph / height, pdf.eph
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(data), x=pdf.l_margin, y=top, w=width, h=height)
+    pdf.set_xy(pdf.l_margin, top + height + 1)
+
+
+def _flow(pdf, value: str, media: dict[str, bytes], prefix: str = "") -> None:
+    """Text and pictures of one stem / option / statement; ``prefix`` ("    A. ") starts its first line."""
+    first = True
+    for kind, piece in _pieces(value):
+        if kind == "image":
+            if first and prefix:
+                pdf.multi_cell(0, 6, prefix.rstrip(), new_x="LMARGIN", new_y="NEXT")
+            _image(pdf, media.get(piece), piece)
+            first = False
+            continue
+        text = _text(piece)
+        if text or (first and prefix):
+            pdf.multi_cell(0, 6, (prefix if first else "") + text, new_x="LMARGIN", new_y="NEXT")
+            first = False
+
+
+def _media(variant: Variant) -> dict[int, dict[str, bytes]]:
+    """``{version id: {file name: bytes}}`` of the questions of the code that have pictures."""
+    version_ids = {slot["version"] for slot in variant.slots()}
+    questions = dict(bank_api.QuestionVersion.objects.filter(pk__in=version_ids).values_list("pk", "question_id"))
+    return {pk: media for pk, question in questions.items() if (media := bank_api.media_for(question))}
 
 
 def _part_type(part: dict) -> str:
@@ -51,23 +116,25 @@ def _header(pdf, test: Test, variant: Variant) -> None:
 
 
 def _questions(pdf, variant: Variant) -> None:
+    media = _media(variant)
     for part in variant.layout["parts"]:
         pdf.set_font(FONT_FAMILY, "B", 11)
         title = PART_TITLES.get(_part_type(part), "")
         pdf.multi_cell(0, 7, f"PHẦN {part['code']}. {title}".strip(), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT_FAMILY, "", 11)
         for number, slot in enumerate(part["slots"], start=1):
-            content = slot["content"]
+            content, files = slot["content"], media.get(slot["version"], {})
             pdf.set_font(FONT_FAMILY, "B", 11)
             pdf.write(6, f"Câu {number}. ")
             pdf.set_font(FONT_FAMILY, "", 11)
-            pdf.multi_cell(0, 6, _text(content.get("stem", "")), new_x="LMARGIN", new_y="NEXT")
+            pieces = _pieces(content.get("stem", ""))
+            if pieces[0][0] == "text" and not _text(pieces[0][1]) and len(pieces) > 1:
+                pdf.ln(6)  # the stem starts with a picture: below the number
+            _flow(pdf, content.get("stem", ""), files)
             for choice in content.get("choices", []) if content["type"] != "true_false" else []:
-                pdf.multi_cell(0, 6, f"    {choice['label']}. {_text(choice['text'])}", new_x="LMARGIN", new_y="NEXT")
+                _flow(pdf, choice["text"], files, f"    {choice['label']}. ")
             for statement in content.get("statements", []):
-                pdf.multi_cell(
-                    0, 6, f"    {statement['label']}) {_text(statement['text'])}", new_x="LMARGIN", new_y="NEXT"
-                )
+                _flow(pdf, statement["text"], files, f"    {statement['label']}) ")
             pdf.ln(1)
 
 
@@ -146,10 +213,11 @@ def keys_pdf(test: Test) -> bytes:
 
 def variant_docx(variant: Variant) -> bytes:
     """The exam code in the bank's Vietnamese Word layout (PHẦN I/II/III in the code's order; right answers marked)."""
-    questions = []
+    questions, media = [], _media(variant)
     for part in variant.layout["parts"]:
         for slot in part["slots"]:
             q = bank_api.QuestionContent.from_content(slot["content"])
+            q.media = dict(media.get(slot["version"], {}))
             q.exam_part = part["code"] if part["code"] in ("I", "II", "III", "IV") else q.exam_part
             questions.append(q)
     return bank_api.export_ir(questions, "docx")

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from lms.assessments.api import get_rule_set
 
@@ -245,3 +245,49 @@ def blueprint_framework(key: str = DEFAULT_BLUEPRINT_FRAMEWORK) -> BlueprintFram
         raise LookupError(
             f"Unknown blueprint framework {key!r}; known: {', '.join(sorted(BLUEPRINT_FRAMEWORKS))}"
         ) from None
+
+
+# -------------------------------------------------------------------------------------------- reported scores
+@dataclass(frozen=True)
+class ScoreRules:
+    """How a sitting's score on the 10-point scale is reported, keyed by the legal instrument."""
+
+    key: str
+    instrument: str
+    whole_numbers: bool  # the score is a whole number, rounded half up
+    grades: tuple[int, ...]  # the grades the instrument governs
+
+    @property
+    def step(self) -> Decimal:
+        return D(1) if self.whole_numbers else D("0.01")
+
+    def score_10(self, points, max_points) -> Decimal | None:
+        """``points`` out of ``max_points`` on 0–10, half up to the rule's step; None when not graded."""
+        if points is None or not max_points:
+            return None
+        return (D(points) * 10 / D(max_points)).quantize(self.step, rounding=ROUND_HALF_UP)
+
+
+SCORE_RULES: dict[str, ScoreRules] = {
+    # TT 27/2020/TT-BGDĐT Điều 7 khoản 2: a primary periodic test is marked on a 10-point scale with no decimals.
+    "TT27_2020": ScoreRules(
+        key="TT27_2020",
+        instrument="TT 27/2020/TT-BGDĐT Điều 7",
+        whole_numbers=True,
+        grades=(1, 2, 3, 4, 5),
+    ),
+    # Lower and upper secondary (TT 22/2021/TT-BGDĐT): the CBT reports two decimals; the gradebook rounds once.
+    "TT22_2021": ScoreRules(
+        key="TT22_2021", instrument="TT 22/2021/TT-BGDĐT", whole_numbers=False, grades=tuple(range(6, 13))
+    ),
+}
+DEFAULT_SCORE_RULES = "TT22_2021"
+
+
+def score_rules_for(*, grades=(), framework: str = "") -> ScoreRules:
+    """TT 27 for a sitting of a primary class, a test of grades 1–5 or one made from a TT 27 blueprint (``grades``:
+    the test's and the class's, None where unknown); otherwise the default rules."""
+    primary = SCORE_RULES["TT27_2020"]
+    if framework == primary.key or any(g in primary.grades for g in grades if g is not None):
+        return primary
+    return SCORE_RULES[DEFAULT_SCORE_RULES]

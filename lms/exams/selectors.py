@@ -13,7 +13,7 @@ from lms.courses import api as courses_api
 from lms.exams import delivery
 from lms.exams.analysis import analyse
 from lms.exams.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting, Test
-from lms.exams.rules import delivery_rules
+from lms.exams.rules import ScoreRules, delivery_rules, score_rules_for
 from lms.exams.shuffle import original_label
 
 
@@ -113,17 +113,30 @@ def attempt_review(attempt: Attempt) -> list[dict]:
     return out
 
 
-def score_out_of_10(attempt: Attempt) -> Decimal | None:
-    if attempt.points is None or not attempt.max_points:
-        return None
-    return (attempt.points * 10 / attempt.max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def sitting_score_rules(sitting: Sitting) -> ScoreRules:
+    """The reporting rules of a sitting's scores: TT 27 (whole numbers, half up) for a primary class, a test of
+    grades 1–5 or a test made from a TT 27 blueprint; else the default (two decimals). One query."""
+    row = (
+        Sitting.objects.filter(pk=sitting.pk)
+        .values_list("test__grade", "course__school_class__grade", "test__blueprint_link__blueprint__framework")
+        .first()
+    )
+    test_grade, class_grade, framework = row or (None, None, "")
+    return score_rules_for(grades=(test_grade, class_grade), framework=framework or "")
+
+
+def score_out_of_10(attempt: Attempt, rules: ScoreRules | None = None) -> Decimal | None:
+    """The attempt's score on 0–10 under the test's rules (give ``rules`` when scoring a whole class)."""
+    rules = rules or sitting_score_rules(attempt.sitting)
+    return rules.score_10(attempt.points, attempt.max_points)
 
 
 def class_report(sitting: Sitting) -> dict:
     """Submitted / not started counts, mean, the score distribution in bins of 1 (0–<1 … 9–10) and the list."""
     attempts = list(sitting.attempts.select_related("student", "variant").order_by("student__last_name"))
-    scores = [score_out_of_10(a) for a in attempts if a.status == AttemptStatus.SUBMITTED]
-    scores = [s for s in scores if s is not None]
+    rules = sitting_score_rules(sitting)
+    scored = [(a, score_out_of_10(a, rules)) for a in attempts]
+    scores = [s for a, s in scored if a.status == AttemptStatus.SUBMITTED and s is not None]
     bins = Counter(min(int(s), 9) for s in scores)
     distribution = [{"low": i, "high": i + 1, "count": bins.get(i, 0)} for i in range(10)]
     peak = max((d["count"] for d in distribution), default=0) or 1
@@ -131,7 +144,8 @@ def class_report(sitting: Sitting) -> dict:
         d["percent"] = int(100 * d["count"] / peak)
     mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
     return {
-        "attempts": [(a, score_out_of_10(a)) for a in attempts],
+        "attempts": scored,
+        "score_rules": rules,
         "submitted": len(scores),
         "not_started": sum(1 for a in attempts if a.status == AttemptStatus.READY),
         "in_progress": sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS),
@@ -210,9 +224,17 @@ def get_graded_sittings(*, school_class, subject) -> list[Sitting]:
 
 
 def get_sitting_results(sitting: Sitting) -> dict[int, Attempt]:
-    """``{student_id: attempt}`` for every attempt of the sitting (raw points and maximum, status, needs_marking);
-    the reader converts and rounds with its own rules."""
-    return {a.student_id: a for a in sitting.attempts.all()}
+    """``{student_id: attempt}`` for every attempt of the sitting (raw points and maximum, status, needs_marking).
+    Each attempt carries ``score_rules`` (the test's ``ScoreRules``) and ``score`` (0–10 under them, None while
+    not graded): under TT 27 (``whole_numbers``) the reader takes ``score`` as it is, a whole number rounded half
+    up; otherwise it converts and rounds the raw points with its own rules."""
+    rules = sitting_score_rules(sitting)
+    results = {}
+    for attempt in sitting.attempts.all():
+        attempt.score_rules = rules
+        attempt.score = rules.score_10(attempt.points, attempt.max_points)
+        results[attempt.student_id] = attempt
+    return results
 
 
 def get_schedulable_tests(user) -> list[Test]:

@@ -27,11 +27,13 @@ from lms.exams.models import (
     AttemptEvent,
     AttemptStatus,
     EventKind,
+    ReviewAction,
     Sitting,
     Test,
     TestDraw,
     TestItem,
     TestPart,
+    TestReview,
     TestStatus,
     Variant,
 )
@@ -85,6 +87,13 @@ def create_test_from_template(*, school, subject, title: str, created_by, rule_s
 
 
 def _editable(test: Test) -> None:
+    """Only a draft changes; the status is read again so a stale ``test`` object cannot slip an edit into a test
+    that was sent for review or approved meanwhile."""
+    test.status = Test.objects.filter(pk=test.pk).values_list("status", flat=True).first() or test.status
+    if test.status == TestStatus.IN_REVIEW:
+        raise ValidationError(
+            _("The test is waiting for review: it can be changed only after the reviewer returns it.")
+        )
     if test.status != TestStatus.DRAFT:
         raise ValidationError(_("The test has been approved: it can no longer be changed."))
 
@@ -290,6 +299,10 @@ def generate_variants(*, test: Test, count: int, seed: str = "") -> list[Variant
     within parts and shuffles single-choice options. Refused once a sitting has attempts on this test."""
     test = Test.objects.select_for_update().get(pk=test.pk)
     _editable(test)
+    return _make_variants(test, count, seed)
+
+
+def _make_variants(test: Test, count: int, seed: str) -> list[Variant]:
     if not 1 <= count <= 99:
         raise ValidationError(_("Make between 1 and 99 exam codes."))
     problems = check_test(test)
@@ -325,21 +338,68 @@ def can_approve(user, test: Test) -> bool:
     )
 
 
+def _last_review(test: Test):
+    return test.reviews.order_by("-at", "-pk").first()
+
+
 @transaction.atomic
-def approve_test(*, test: Test, user) -> Test:
-    """R33: the subject-group head (or the principal) approves a test before it can be scheduled; never the author."""
+def submit_for_review(*, test: Test, user, comment: str = "", problems: Iterable[str] = ()) -> TestReview:
+    """The author sends a draft test to the tổ chuyên môn (R33): it is locked (``in_review``) until it is returned
+    or approved. Refused while ``check_test`` (or the caller's extra ``problems``) finds something wrong."""
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    if user.pk != test.created_by_id and not user.is_superuser:
+        raise PermissionDenied(_("Only the author sends a test for review."))
+    _editable(test)
+    problems = check_test(test) + list(problems)
+    if problems:
+        raise ValidationError(problems)
+    test.status = TestStatus.IN_REVIEW
+    test.save(update_fields=["status"])
+    return TestReview.objects.create(test=test, action=ReviewAction.SUBMITTED, by=user, comment=comment.strip())
+
+
+@transaction.atomic
+def return_test(*, test: Test, user, comment: str) -> TestReview:
+    """The reviewer sends a test in review back to its author with a comment; it is a draft again."""
+    test = Test.objects.select_for_update().get(pk=test.pk)
+    if not can_approve(user, test):
+        raise PermissionDenied(_("Only the head of the subject group or the principal reviews a test."))
+    if test.status != TestStatus.IN_REVIEW:
+        raise ValidationError(_("The test is not waiting for review."))
+    if not comment.strip():
+        raise ValidationError(_("Say what the author should change."))
+    test.status = TestStatus.DRAFT
+    test.save(update_fields=["status"])
+    return TestReview.objects.create(test=test, action=ReviewAction.RETURNED, by=user, comment=comment.strip())
+
+
+@transaction.atomic
+def approve_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test:
+    """R33, the one way a test is approved: it must have been sent for review (``in_review``: the last step of its
+    review trail is "submitted" and nothing changed since, as a test in review cannot be edited); the tổ trưởng of
+    its subject group or the principal approves it, never its author. The approval is written to the review trail,
+    the exam codes are made if there are none yet (``variants`` codes), and the versions' use is recorded in the
+    bank."""
     test = Test.objects.select_for_update().get(pk=test.pk)
     if not can_approve(user, test):
         raise PermissionDenied(
             _("Only the head of the subject group or the principal approves a test, not its author.")
         )
-    if not test.variants.exists():
-        raise ValidationError(_("Make the exam codes before approving the test."))
+    if test.status == TestStatus.APPROVED:
+        raise ValidationError(_("The test is already approved."))
+    last = _last_review(test)
+    if test.status != TestStatus.IN_REVIEW or last is None or last.action != ReviewAction.SUBMITTED:
+        raise ValidationError(
+            _("The test is not waiting for review: its author must send it for review before it is approved.")
+        )
     problems = check_test(test)
     if problems:
         raise ValidationError(problems)
+    if not test.variants.exists():
+        _make_variants(test, variants, seed)
     test.status, test.approved_by, test.approved_at = TestStatus.APPROVED, user, timezone.now()
     test.save(update_fields=["status", "approved_by", "approved_at"])
+    TestReview.objects.create(test=test, action=ReviewAction.APPROVED, by=user)
     for variant in test.variants.all():
         for slot in variant.slots():
             version = bank_api.QuestionVersion.objects.get(pk=slot["version"])

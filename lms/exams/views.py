@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lms.courses import api as courses_api
 from lms.exams import delivery, selectors, services
-from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test
+from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test, TestStatus
 from lms.exams.network import client_ip
 from lms.exams.rules import delivery_rules
 
@@ -93,8 +93,12 @@ def test_detail(request, pk):
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "approve":
         try:
-            services.approve_test(test=test, user=request.user)
+            # The same path as the review page: only a test sent for review, with its trail written.
+            variants = int(request.POST.get("variants") or 4)
+            services.approve_test(test=test, user=request.user, variants=variants)
             messages.success(request, _("The test is approved and can be scheduled."))
+        except ValueError:
+            messages.error(request, _("Give the number of exam codes as a whole number."))
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -108,7 +112,7 @@ def test_detail(request, pk):
             "variants": test.variants.all(),
             "problems": services.check_test(test),
             "total": services.test_total(test),
-            "may_approve": may_approve and test.status == "draft",
+            "may_approve": may_approve and test.status == TestStatus.IN_REVIEW,
         },
     )
 

@@ -377,9 +377,12 @@ class ExamRow:
 
 
 def exam_score(attempt) -> Decimal | None:
-    """A graded attempt's score on 0–10 (points × 10 / maximum), rounded half-up to one decimal once (R17)."""
+    """A graded attempt's score on 0–10 (points × 10 / maximum), rounded half-up to one decimal once (R17); a TT 27
+    test's score is the whole number ``lms.exams`` reports (half up)."""
     if attempt.points is None or not attempt.max_points:
         return None
+    if attempt.score_rules.whole_numbers:
+        return attempt.score
     return rules.round_half_up(Decimal(attempt.points) * 10 / Decimal(attempt.max_points))
 
 
@@ -387,12 +390,13 @@ def get_exam_preview(gradebook: Gradebook, sitting, column) -> list[ExamRow]:
     """Per student of the class: the column's current value and the sitting's score, or why there is none."""
     attempts = exams_api.get_sitting_results(sitting)
     current = {m.student_id: m for m in Mark.objects.filter(column=column)}
+    whole = gradebook.profile == Profile.TT27_2020
     out = []
     for student in get_class_students(gradebook.school_class):
         mark = current.get(student.pk)
         shown = ""
         if mark is not None:
-            shown = rules.format_score(mark.score) if mark.score is not None else mark.rating
+            shown = rules.format_score(mark.score, whole=whole) if mark.score is not None else mark.rating
         attempt = attempts.get(student.pk)
         score, missing = None, ""
         if attempt is None or attempt.status != exams_api.AttemptStatus.SUBMITTED:

@@ -470,9 +470,9 @@ def confirm_primary_year(*, actor, school_class, student, level: str, suggested:
 def _check_exam_transfer(actor, gradebook: Gradebook, sitting, column: Column) -> None:
     if not access.can_edit(actor, gradebook):
         raise PermissionDenied
-    if column.gradebook_id != gradebook.pk or column.kind not in (ColumnKind.TX, ColumnKind.GK, ColumnKind.CK):
+    if column.gradebook_id != gradebook.pk or column.kind not in exam_column_kinds(gradebook):
         raise ValidationError(_("Choose a regular, mid-term or end-of-term column of this gradebook."))
-    if gradebook.method != Method.SCORE or gradebook.profile != Profile.TT22_2021:
+    if gradebook.profile == Profile.TT22_2021 and gradebook.method != Method.SCORE:
         raise ValidationError(_("Test scores go only into a scored gradebook (TT 22/2021)."))
     course = sitting.course
     if course.school_class_id != gradebook.school_class_id or course.subject_id != gradebook.subject_id:
@@ -482,6 +482,14 @@ def _check_exam_transfer(actor, gradebook: Gradebook, sitting, column: Column) -
             _("%(column)s is locked: ask the principal or the school administrator to unlock it.")
             % {"column": column.label}
         )
+
+
+def exam_column_kinds(gradebook: Gradebook) -> tuple[str, ...]:
+    """Columns a test's scores may go into: TX / GK / CK of a scored TT 22 gradebook, the periodic-test columns
+    (whole numbers) of a TT 27 one."""
+    if gradebook.profile == Profile.TT27_2020:
+        return (ColumnKind.TEST,)
+    return (ColumnKind.TX, ColumnKind.GK, ColumnKind.CK)
 
 
 def exam_source(sitting) -> str:

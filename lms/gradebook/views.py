@@ -456,7 +456,8 @@ def from_exam(request, gradebook_id: int):
         request=request,
     )
     sittings = exams_api.get_graded_sittings(school_class=gradebook.school_class, subject=gradebook.subject)
-    columns = [c for c in gradebook.columns.all() if c.kind in (ColumnKind.TX, ColumnKind.GK, ColumnKind.CK)]
+    kinds = services.exam_column_kinds(gradebook)
+    columns = [c for c in gradebook.columns.all() if c.kind in kinds]
     data = request.POST if request.method == "POST" else request.GET
     sitting = next((s for s in sittings if str(s.pk) == data.get("sitting")), None)
     column = next((c for c in columns if str(c.pk) == data.get("column")), None)

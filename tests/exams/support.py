@@ -101,7 +101,13 @@ def toan_test(setup: ExamSetup, *, variants: int = 4, seed: str = "de-thu"):
     services.add_draw(part=part2, bank=setup.bank, count=4)
     services.add_draw(part=part3, bank=setup.bank, count=6)
     services.generate_variants(test=test, count=variants, seed=seed)
-    return services.approve_test(test=test, user=people.group_head)
+    return approve(test, people)
+
+
+def approve(test, people, **kw):
+    """The author sends ``test`` for review and the tổ trưởng approves it (the one approval path, R33)."""
+    services.submit_for_review(test=test, user=test.created_by)
+    return services.approve_test(test=test, user=people.group_head, **kw)
 
 
 def schedule(setup: ExamSetup, test, *, minutes: float = 45, opens_in: float = -1, access_code: str = "", **kw):

@@ -299,6 +299,30 @@ def test_review_on_the_test_page(client, setup):
     assert services.check_test(test) == []
 
 
+def test_the_older_test_page_approves_through_the_review_trail(client, setup):
+    people = setup.people
+    blueprint = make_blueprint(setup)
+    test, _ = authoring.generate_test(blueprint=blueprint, created_by=people.teacher, seed="cu")
+    url = reverse("exams:test", args=[test.pk])
+    client.force_login(people.group_head)
+    assert 'value="approve"' not in client.get(url).content.decode()  # a draft: nothing to approve
+    response = client.post(url, {"action": "approve"}, follow=True)
+    assert "must send it for review" in response.content.decode()
+    test.refresh_from_db()
+    assert test.status == "draft" and not test.reviews.exists() and not test.variants.exists()
+    authoring.submit_test_for_review(test=test, user=people.teacher)
+    html = client.get(url).content.decode()
+    assert 'value="approve"' in html and 'name="variants"' in html
+    client.force_login(people.teacher)
+    assert client.post(url, {"action": "approve"}).status_code == 403  # never the author
+    client.force_login(people.group_head)
+    client.post(url, {"action": "approve", "variants": "2"})
+    test.refresh_from_db()
+    assert test.status == "approved" and test.approved_by == people.group_head and test.variants.count() == 2
+    assert [r.action for r in test.reviews.all()] == ["submitted", "approved"]
+    assert 'value="approve"' not in client.get(url).content.decode()
+
+
 def test_the_matrix_page_in_vietnamese(client, setup, settings):
     blueprint = make_blueprint(setup)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"

@@ -16,7 +16,7 @@ from lms.assessments.ir import Choice, NumericAnswer, Pair
 from lms.exams import delivery, services
 from lms.exams.models import Attempt, AttemptStatus
 from tests.courses.support import make_class
-from tests.exams.support import ready, schedule
+from tests.exams.support import approve, ready, schedule
 from tests.support.people import PASSWORD
 
 
@@ -61,7 +61,7 @@ def build_exam(*, start: bool = True):
     for version in versions:
         services.add_item(part=part, version=version, points=D(2))
     services.generate_variants(test=test, count=1, seed="dang")
-    test = services.approve_test(test=test, user=people.group_head)
+    test = approve(test, people)
     sitting = schedule(SimpleNamespace(cls=cls, people=people), test, access_code="K1", review="after_submit")
     attempt = Attempt.objects.select_related("variant", "sitting").get(sitting=sitting, student=people.student)
     if start:

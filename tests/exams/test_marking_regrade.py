@@ -12,7 +12,7 @@ from lms.assessments.api import QType, QuestionContent
 from lms.assessments.ir import RubricCriterion
 from lms.exams import selectors, services
 from lms.exams.models import Attempt, AuditEntry, EssayMark
-from tests.exams.support import make_bank, ready, schedule
+from tests.exams.support import approve, make_bank, ready, schedule
 
 
 def essay() -> QuestionContent:
@@ -36,7 +36,7 @@ def built(db):
         services.add_item(part=part1, version=version)
     services.add_item(part=part2, version=essay_version, points=D(2))
     services.generate_variants(test=test, count=2, seed="tu-luan")
-    test = services.approve_test(test=test, user=people.group_head)
+    test = approve(test, people)
     sitting = schedule(setup, test, review="after_submit")
     return setup, test, sitting
 

@@ -3,6 +3,7 @@ through the bank's Word exporter; only the people who give the test download the
 
 import io
 import zipfile
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -62,3 +63,92 @@ def test_docx_and_the_download_pages(test, client):
     assert client.get(reverse("exams:variant_file", args=[t.pk, "999", "pdf"])).status_code == 404
     page = client.get(reverse("exams:test", args=[t.pk])).content.decode()
     assert reverse("exams:variant_file", args=[t.pk, "dap-an", "pdf"]) in page
+
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _image_widths(data: bytes) -> list[float]:
+    """The drawn width (pt) of every picture on every page, from the content streams' ``w 0 0 h x y cm`` before
+    ``/I… Do``."""
+    import re
+
+    widths = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        widths += [float(w) for w in re.findall(r"([\d.]+) 0 0 [\d.]+ [\d.-]+ [\d.-]+ cm /I\d+ Do", stream)]
+    return widths
+
+
+def _xobject_images(data: bytes) -> list:
+    images = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        images += [x for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image"]
+    return images
+
+
+def test_pictures_and_maths_are_printed(db, settings, tmp_path):
+    from lms.assessments.api import QType, QuestionContent
+    from lms.assessments.ir import Choice
+    from lms.exams import services
+    from tests.exams.support import approve, ready
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    setup = make_bank(singles=0, tf4s=0, numerics=0)
+    people = setup.people
+    content = QuestionContent(
+        type=QType.SINGLE,
+        stem=(
+            '<p>Cho hình vẽ:</p><p><img src="@@PLUGINFILE@@/hinh.png" alt=""></p>'
+            "<p>Tính \\(\\frac{1}{2} + x^2\\) với \\(x \\le \\sqrt{2}\\) và \\(\\alpha \\ne \\pi\\).</p>"
+        ),
+        choices=[
+            Choice("A", "\\(\\frac{3}{4}\\)", True),
+            Choice("B", '<img src="@@PLUGINFILE@@/rong.png" alt="">', False),  # wider than the page
+            Choice("C", "\\(2 \\times 3 \\pm \\infty\\)", False),
+            Choice("D", "\\(\\overrightarrow{AB}\\)", False),  # unknown command: kept as typed
+        ],
+        media={"hinh.png": _png(120, 60), "rong.png": _png(3000, 200)},
+    )
+    version = ready(setup.bank, people, content)
+    test = services.create_test(school=people.school, title="Đề có hình", created_by=people.teacher)
+    services.add_item(part=services.add_part(test=test, code="I"), version=version, points=D(10))
+    test = approve(test, people, variants=1, seed="hinh")
+    data = printing.variant_pdf(test.variants.get())
+    assert len(_xobject_images(data)) == 2  # both pictures are embedded as image XObjects
+    widths = sorted(_image_widths(data))
+    page_width_pt = 210 / 25.4 * 72 - 2 * 10 / 25.4 * 72  # A4 less fpdf2's 1 cm margins
+    assert widths[0] == pytest.approx(120 / 96 * 72, abs=0.1)  # its own size at 96 dpi
+    assert widths[1] == pytest.approx(page_width_pt, abs=0.5)  # scaled down to the page width
+    text = _text(data)
+    assert "Tính 1/2 + x² với x ≤ √2 và α ≠ π." in text
+    options = {line.strip()[3:] for line in text.splitlines() if line.strip()[:3] in ("A. ", "B. ", "C. ", "D. ")}
+    assert {"3/4", "2 × 3 ± ∞", "\\overrightarrow{AB}"} <= options
+    assert "\\frac" not in text and "\\(" not in text
+    document = zipfile.ZipFile(io.BytesIO(printing.variant_docx(test.variants.get())))
+    assert any(name.startswith("word/media/") for name in document.namelist())  # the Word copy has them too
+
+
+def test_a_picture_that_cannot_be_read_is_named(db, settings, tmp_path):
+    from lms.assessments.api import QType, QuestionContent
+    from lms.exams import services
+    from tests.exams.support import approve, ready
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    setup = make_bank(singles=0, tf4s=0, numerics=0)
+    content = QuestionContent(
+        type=QType.ESSAY, stem='Xem <img src="@@PLUGINFILE@@/hong.png" alt=""> rồi trả lời.', media={"hong.png": b"x"}
+    )
+    version = ready(setup.bank, setup.people, content)
+    test = services.create_test(school=setup.people.school, title="Đề", created_by=setup.people.teacher)
+    services.add_item(part=services.add_part(test=test, code="I"), version=version, points=D(10))
+    test = approve(test, setup.people, variants=1)
+    data = printing.variant_pdf(test.variants.get())
+    assert not _xobject_images(data)
+    assert "[Hình hong.png: không in được]" in _text(data) and "rồi trả lời." in _text(data)

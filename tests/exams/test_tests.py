@@ -112,16 +112,33 @@ def test_approval_by_the_group_head_before_scheduling(setup):
         services.add_item(part=part1, version=v)
     services.add_draw(part=part2, bank=setup.bank, count=4)
     services.add_draw(part=part3, bank=setup.bank, count=6)
-    with pytest.raises(ValidationError, match="Make the exam codes"):
-        services.approve_test(test=test, user=people.group_head)
-    services.generate_variants(test=test, count=2)
+    with pytest.raises(ValidationError, match="must send it for review"):
+        services.approve_test(test=test, user=people.group_head)  # never sent: no approval without the trail
+    with pytest.raises(PermissionDenied):
+        services.submit_for_review(test=test, user=people.group_head)  # only the author sends it
+    services.submit_for_review(test=test, user=people.teacher, comment="Nhờ tổ duyệt")
+    test.refresh_from_db()
+    assert test.status == Status.IN_REVIEW
+    with pytest.raises(ValidationError, match="waiting for review"):
+        services.add_item(part=part1, version=setup.singles[12])  # locked while in review
+    with pytest.raises(ValidationError, match="waiting for review"):
+        services.generate_variants(test=test, count=2)
     with pytest.raises(PermissionDenied):
         services.approve_test(test=test, user=people.teacher)  # the author
     with pytest.raises(ValidationError, match="approved by the subject group before it is scheduled"):
         schedule(setup, test)
-    services.approve_test(test=test, user=people.group_head)
+    services.approve_test(test=test, user=people.group_head, variants=2, seed="duyet")
     test.refresh_from_db()
     assert test.status == Status.APPROVED and test.approved_by == people.group_head
+    assert test.variants.count() == 2  # the codes are made on approval when there are none
+    assert [(r.action, r.by) for r in test.reviews.all()] == [
+        ("submitted", people.teacher),
+        ("approved", people.group_head),
+    ]
+    used = bank_api.QuestionVersion.objects.get(pk=test.variants.first().slots()[0]["version"])
+    assert used.usages.filter(used_in=f"test:{test.pk}").exists()  # the use is recorded in the bank
+    with pytest.raises(ValidationError, match="already approved"):
+        services.approve_test(test=test, user=people.group_head)
     with pytest.raises(ValidationError, match="can no longer be changed"):
         services.generate_variants(test=test, count=3)
     with pytest.raises(PermissionDenied):
@@ -132,6 +149,29 @@ def test_approval_by_the_group_head_before_scheduling(setup):
             closes_at=test.created_at.replace(year=2099),
             created_by=people.group_head,  # teaches no course of the class
         )
+
+
+def test_returning_puts_the_test_back_to_draft(setup):
+    people = setup.people
+    test = services.create_test(school=people.school, title="Đề 15 phút", created_by=people.teacher)
+    part = services.add_part(test=test, code="I", question_type="single_choice", points_each=D("0.5"))
+    for version in setup.singles[:20]:
+        services.add_item(part=part, version=version)
+    services.generate_variants(test=test, count=2, seed="tra-lai")
+    services.submit_for_review(test=test, user=people.teacher)
+    with pytest.raises(PermissionDenied):
+        services.return_test(test=test, user=people.teacher, comment="tự trả")  # the author is no reviewer
+    services.return_test(test=test, user=people.group_head, comment="Câu 2 chưa rõ")
+    test.refresh_from_db()
+    assert test.status == Status.DRAFT
+    with pytest.raises(ValidationError, match="not waiting for review"):
+        services.approve_test(test=test, user=people.group_head)  # returned: must be sent again
+    services.generate_variants(test=test, count=3, seed="lan-2")  # editable again
+    services.submit_for_review(test=test, user=people.teacher)
+    services.approve_test(test=test, user=people.group_head)
+    test.refresh_from_db()
+    assert test.status == Status.APPROVED and test.variants.count() == 3  # the codes made before are kept
+    assert [r.action for r in test.reviews.all()] == ["submitted", "returned", "submitted", "approved"]
 
 
 def test_attempts_are_built_for_the_class_before_the_start(setup):

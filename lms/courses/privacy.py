@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from lms.courses import services
+from lms.courses import rules, services
 from lms.privacy import api as privacy_api
 
 ERASER_NAME = "courses_learning_analytics"
@@ -21,7 +21,7 @@ def erase_learning_analytics(subject, school) -> int:
 def on_consent_withdrawn(sender, *, student, purpose, consent, **kwargs) -> None:
     """A withdrawn ``learning_analytics`` consent: stop adding up time (record_time_spent checks the consent on every
     beat) and clear what was stored, unless the consent still holds (another consent on record covers it)."""
-    if purpose != services.LEARNING_ANALYTICS or privacy_api.consent_holds(student, purpose):
+    if purpose != rules.LEARNING_ANALYTICS or privacy_api.consent_holds(student, purpose):
         return
     cleared = services.clear_learning_analytics(student=student)  # consent_holds is not per school
     privacy_api.log_processing(

@@ -704,9 +704,6 @@ def send_score_to_gradebook(*, actor, submission: Submission) -> GradebookTransf
 # --------------------------------------------------------------------------------------------------------------------
 # Activity (R7)
 # --------------------------------------------------------------------------------------------------------------------
-LEARNING_ANALYTICS = "learning_analytics"
-
-
 def _item_target(item: PlanItem) -> str:
     return f"courses.plan_item:{item.pk}"
 
@@ -742,7 +739,7 @@ def record_time_spent(*, student, item: PlanItem, seconds: int) -> None:
         target=_item_target(item),
         seconds=seconds,
     )
-    if event is None or not privacy_api.consent_holds(student, LEARNING_ANALYTICS):
+    if event is None or not privacy_api.consent_holds(student, rules.LEARNING_ANALYTICS):
         return  # restricted (record_behaviour kept nothing) or no consent to learning analytics
     now = timezone.now()
     with transaction.atomic():

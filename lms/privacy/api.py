@@ -29,6 +29,7 @@ from lms.privacy.selectors import (
     get_refusals,
     is_restricted,
     required_consenters,
+    student_school,
 )
 from lms.privacy.services import log_processing, masked_personal_id, record_behaviour, record_refused_access
 from lms.privacy.signals import consent_withdrawn
@@ -49,5 +50,6 @@ __all__ = [
     "register_eraser",
     "register_export_provider",
     "required_consenters",
+    "student_school",
     "unregister_export_provider",
 ]

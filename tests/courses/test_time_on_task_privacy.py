@@ -148,7 +148,9 @@ def test_withdrawing_the_consent_clears_the_stored_seconds(setup, item):
         privacy_services.withdraw_consent(actor=people.parent, student=people.student, purpose="learning_analytics")
     activity = ItemActivity.objects.get(student=people.student, item=item)
     assert activity.seconds_spent == 0 and activity.first_opened_at is not None
-    cleared = ProcessingEvent.objects.get(action="learning_analytics_cleared", student=people.student)
+    cleared = ProcessingEvent.objects.get(
+        action="learning_analytics_cleared", student=people.student, data__app="lms.courses"
+    )
     assert cleared.data["items"] == 1 and cleared.data["reason"] == "consent_withdrawn"
     services.record_time_spent(student=people.student, item=item, seconds=30)
     assert _seconds(people.student, item) == 0  # no longer added up

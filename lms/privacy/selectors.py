@@ -96,8 +96,10 @@ def consent_holds_q(purpose: str, student: str = "") -> Q:
         student=student_ref, purpose=purpose, withdrawn_at__isnull=True, given_as=ConsentRole.REPRESENTATIVE
     ).filter(current_representative())
     # The same ages as required_consenters(): under 7 only the representative; 18 and over only the student.
-    student_ok = Q(Exists(own)) | Q(**{f"{prefix}date_of_birth__gt": own_from})
-    representative_ok = Q(Exists(representative)) | Q(**{f"{prefix}date_of_birth__lte": representative_until})
+    # An unknown date of birth needs both (and must give False, not SQL NULL, so the annotation is a plain bool).
+    known = {f"{prefix}date_of_birth__isnull": False}
+    student_ok = Q(Exists(own)) | Q(**known, **{f"{prefix}date_of_birth__gt": own_from})
+    representative_ok = Q(Exists(representative)) | Q(**known, **{f"{prefix}date_of_birth__lte": representative_until})
     return student_ok & representative_ok
 
 

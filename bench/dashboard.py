@@ -110,6 +110,7 @@ def _build(students_per_class: list[int], items: int, seed: int):
     from lms.courses import api as courses_api
     from lms.courses.models import DeliveryForm, ItemKind
     from lms.exams import practice
+    from lms.privacy import services as privacy_services
     from lms.schools import api as schools_api
     from lms.schools.api import Role
 
@@ -203,6 +204,19 @@ def _build(students_per_class: list[int], items: int, seed: int):
                 ma_dinh_danh=f"99{index:02d}{number:06d}",
             )
             courses_api.enroll_student(school_class=klass, student=student, number=number)
+            if rng.random() < 0.85:
+                # Time on task is learning analytics (lms.privacy): most students and their parents consented, so
+                # most rows show minutes and the others "—". No date of birth: both consents are needed.
+                parent = schools_api.create_person_at_school(
+                    school=school,
+                    roles=[Role.PARENT],
+                    username=f"ph.bench.{index}.{number}",
+                    last_name="Trần Văn",
+                    first_name=f"Phụ huynh {number}",
+                )
+                schools_api.link_parent(parent=parent, student=student)
+                for actor in (student, parent):
+                    privacy_services.give_consent(actor=actor, student=student, purpose="learning_analytics")
             if rng.random() < 0.1:
                 continue  # about one student in ten has not started
             for item in plan:

@@ -6,3 +6,8 @@ class CoursesConfig(AppConfig):
     name = "lms.courses"
     label = "courses"
     verbose_name = _("Classes and courses")
+
+    def ready(self) -> None:
+        from lms.courses import privacy
+
+        privacy.connect()

@@ -433,8 +433,10 @@ class GradebookTransfer(models.Model):
 
 
 class ItemActivity(models.Model):
-    """When a student opened a plan item through the course, and the time spent on the course's pages for it.
-    Usage data (R42): only the item's teachers, the student and their parents read it."""
+    """Per student × item aggregate: when the student first and last opened a plan item through the course (a core
+    learning record) and the seconds spent on its course page (learning analytics: added up only while the
+    student's learning_analytics consent holds, cleared on withdrawal or deletion). The raw opens and heartbeats
+    are behaviour events in lms.privacy (R42). Read by the item's teachers, the student and their parents."""
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="activity")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -24,8 +24,9 @@ import zipfile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from lms.courses.models import Answer, Attendance, Course, Enrollment, LiveSession, PlanItem, Question, Submission
+from lms.courses.models import Answer, Attendance, Course, LiveSession, PlanItem, Question, Submission
 from lms.courses.rules import format_score
+from lms.courses.selectors import _enrolled_students
 
 LIBRARY_HEADER = ["Môn", "Học liệu", "Mã định danh", "Học sinh", "Hoàn thành", "Điểm", "Số lần làm", "Số phút"]
 PROVIDED_HEADER = ["Môn", "Nội dung", "Loại", "Mã định danh", "Học sinh", "Trạng thái", "Điểm", "Số phút"]
@@ -71,9 +72,8 @@ def build(school_class) -> bytes:
         ]
         for item in items
     ]
-    students = {
-        e.student_id: e.student for e in Enrollment.objects.filter(school_class=school_class).select_related("student")
-    }
+    # Minutes spent are learning analytics: only for students whose learning_analytics consent holds ("—" else).
+    students = {s.pk: s for s in _enrolled_students(school_class, with_analytics_consent=True)}
     sessions = list(LiveSession.objects.filter(course__in=courses).select_related("course__subject"))
     attendance = {
         (a.session_id, a.student_id): a
@@ -138,7 +138,7 @@ def build(school_class) -> bytes:
                     "x" if result.completed else "",
                     format_score(library.score_on_ten(result)),
                     result.attempts,
-                    (result.seconds + 59) // 60,
+                    (result.seconds + 59) // 60 if student.analytics_consent else "—",
                 ]
             )
     from lms.courses import providers
@@ -159,7 +159,7 @@ def build(school_class) -> bytes:
                     student.get_full_name(),
                     STATUS_TEXT.get(result.status, result.status),
                     format_score(result.score),
-                    (result.seconds + 59) // 60,
+                    (result.seconds + 59) // 60 if student.analytics_consent else "—",
                 ]
             )
     answers = list(

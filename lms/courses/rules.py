@@ -64,6 +64,8 @@ TT09 = {"TT09_2021": {"replacing_needs_force_majeure": True}}
 # Heartbeats from a student's open item page: at most this many seconds are counted per beat, so a tab left open
 # overnight does not count as study time.
 HEARTBEAT_MAX_SECONDS = 60
+# The lms.privacy consent purpose (rules.PDPL_91_2025) that time on task depends on: learning analytics.
+LEARNING_ANALYTICS = "learning_analytics"
 
 # Live sessions: students may join from this many minutes before the start until the end; joining more than
 # LATE_AFTER_MINUTES after the start records "late". School practice, not law: change here.

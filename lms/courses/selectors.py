@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from lms.courses import providers
@@ -28,7 +28,7 @@ from lms.courses.models import (
     Submission,
     TeachingAssignment,
 )
-from lms.courses.rules import format_score
+from lms.courses.rules import LEARNING_ANALYTICS, format_score
 
 
 def get_current_school_year(school) -> SchoolYear | None:
@@ -153,13 +153,24 @@ def get_own_submission(assignment: Assignment, student) -> Submission | None:
     return assignment.submissions.prefetch_related("files").filter(student=student).first()
 
 
-def _enrolled_students(school_class: SchoolClass) -> list:
-    return [
-        e.student
-        for e in Enrollment.objects.filter(school_class=school_class)
+def _enrolled_students(school_class: SchoolClass, *, with_analytics_consent: bool = False) -> list:
+    """The class's students in roll order. ``with_analytics_consent``: each gets ``analytics_consent`` (their
+    learning_analytics consent holds), read in the same query."""
+    enrollments = (
+        Enrollment.objects.filter(school_class=school_class)
         .select_related("student")
         .order_by("number", "student__first_name", "student__last_name")
-    ]
+    )
+    if not with_analytics_consent:
+        return [e.student for e in enrollments]
+    from lms.privacy.api import consent_holds_q
+
+    consent = ExpressionWrapper(consent_holds_q(LEARNING_ANALYTICS, "student"), output_field=BooleanField())
+    students = []
+    for enrollment in enrollments.annotate(analytics_consent=consent):
+        enrollment.student.analytics_consent = enrollment.analytics_consent
+        students.append(enrollment.student)
+    return students
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -174,6 +185,9 @@ class Cell:
     is_late: bool = False
     score: Decimal | None = None
     seconds: int = 0
+    # Time on task is learning analytics: False when the student's learning_analytics consent does not hold, and
+    # then ``seconds`` stays 0 whatever the library or a provider reported (shown as "—").
+    time_allowed: bool = True
     seen: bool = False  # opened through the course (also when its time was not fetched)
     handed_in: bool = False
     # A library item's tracking (lms.library): played, completed, its score as 0–10.
@@ -237,14 +251,22 @@ class Cell:
         return format_score(self.score)
 
     @property
-    def minutes(self) -> int:
-        return (self.seconds + 59) // 60
+    def minutes(self) -> int | None:
+        """Minutes spent, rounded up; None without the learning_analytics consent."""
+        return (self.seconds + 59) // 60 if self.time_allowed else None
+
+    def hide_time(self) -> None:
+        self.time_allowed, self.seconds = False, 0
 
 
 @dataclass
 class StudentRow:
     student: object
     cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def time_allowed(self) -> bool:
+        return getattr(self.student, "analytics_consent", True)
 
     @property
     def started(self) -> bool:
@@ -260,6 +282,10 @@ class Dashboard:
     course: Course
     items: list[PlanItem]
     rows: list[StudentRow]
+
+    @property
+    def time_hidden(self) -> bool:
+        return any(not row.time_allowed for row in self.rows)
 
     def item_totals(self) -> list[dict]:
         totals = []
@@ -282,7 +308,7 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
     from content.api import get_progress_for_people
 
     items = get_plan(course)
-    students = _enrolled_students(course.school_class)
+    students = _enrolled_students(course.school_class, with_analytics_consent=True)
     student_ids = [s.pk for s in students]
     # Plain tuples, not model instances: a class of 45 × 60 items has thousands of these rows.
     activities = ItemActivity.objects.filter(item__course=course, student_id__in=student_ids)
@@ -328,6 +354,8 @@ def get_dashboard(course: Course, *, not_started_only: bool = False, with_times:
                 cell.add_library_result(library_results.get((item.pk, student.pk)))
             elif (item.pk, student.pk) in provided:
                 cell.add_provider_result(provided[(item.pk, student.pk)])
+            if not student.analytics_consent:
+                cell.hide_time()
             row.cells.append(cell)
         if not not_started_only or not row.started:
             rows.append(row)
@@ -379,6 +407,9 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
 
     library_results = get_library_results(items, [student.pk])
     provided = providers.get_results(items, [student.pk])
+    from lms.privacy.api import consent_holds
+
+    time_allowed = consent_holds(student, LEARNING_ANALYTICS)
     cells = {}
     for item in items:
         cell = Cell(item)
@@ -395,6 +426,8 @@ def get_student_overview(student, *, with_self_study: bool = False) -> StudentOv
         if item.kind == ItemKind.LIBRARY:
             cell.add_library_result(library_results.get((item.pk, student.pk)))
         cell.add_provider_result(provided.get((item.pk, student.pk)), released_only=True)
+        if not time_allowed:
+            cell.hide_time()
         cells[item.pk] = cell
     due = [item for item in items if item.due_at is not None and not cells[item.pk].finished]
     # Continue where I left off: the item opened most recently and not finished yet.

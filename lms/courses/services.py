@@ -40,6 +40,7 @@ from lms.courses.models import (
     TeachingAssignment,
 )
 from lms.courses.signals import regular_assessment_recorded
+from lms.privacy import api as privacy_api
 from lms.schools.api import Role, has_role
 
 
@@ -703,26 +704,64 @@ def send_score_to_gradebook(*, actor, submission: Submission) -> GradebookTransf
 # --------------------------------------------------------------------------------------------------------------------
 # Activity (R7)
 # --------------------------------------------------------------------------------------------------------------------
+def _item_target(item: PlanItem) -> str:
+    return f"courses.plan_item:{item.pk}"
+
+
+def _item_school(item: PlanItem):
+    return item.course.school_class.school_year.school
+
+
 def record_item_opened(*, student, item: PlanItem) -> None:
+    """A student opened an item through the course. The raw event goes to the behaviour log (lms.privacy, R42); the
+    course keeps when the item was first opened (a core learning record, see README "Core records and learning
+    analytics")."""
+    privacy_api.record_behaviour(
+        user=student, kind=privacy_api.BehaviourKind.VIEW, school=_item_school(item), target=_item_target(item)
+    )
     now = timezone.now()
-    if not ItemActivity.objects.filter(item=item, student=student).update(last_seen_at=now):
-        ItemActivity.objects.get_or_create(
-            item=item, student=student, defaults={"first_opened_at": now, "last_seen_at": now}
-        )
+    with transaction.atomic():
+        if not ItemActivity.objects.filter(item=item, student=student).update(last_seen_at=now):
+            ItemActivity.objects.get_or_create(
+                item=item, student=student, defaults={"first_opened_at": now, "last_seen_at": now}
+            )
 
 
 def record_time_spent(*, student, item: PlanItem, seconds: int) -> None:
+    """One heartbeat of time on an item's course page (capped). Each ping is a behaviour event (lms.privacy, R42);
+    the per-item total of seconds is learning analytics, added up only while the student's ``learning_analytics``
+    consent holds and processing is not restricted. Without it nothing about time is stored here."""
     seconds = max(0, min(int(seconds), rules.HEARTBEAT_MAX_SECONDS))
-    now = timezone.now()
-    updated = ItemActivity.objects.filter(item=item, student=student).update(
-        last_seen_at=now, seconds_spent=F("seconds_spent") + seconds
+    event = privacy_api.record_behaviour(
+        user=student,
+        kind=privacy_api.BehaviourKind.TIME_ON_TASK,
+        school=_item_school(item),
+        target=_item_target(item),
+        seconds=seconds,
     )
-    if not updated:
-        ItemActivity.objects.get_or_create(
-            item=item,
-            student=student,
-            defaults={"first_opened_at": now, "last_seen_at": now, "seconds_spent": seconds},
+    if event is None or not privacy_api.consent_holds(student, rules.LEARNING_ANALYTICS):
+        return  # restricted (record_behaviour kept nothing) or no consent to learning analytics
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ItemActivity.objects.filter(item=item, student=student).update(
+            last_seen_at=now, seconds_spent=F("seconds_spent") + seconds
         )
+        if not updated:
+            ItemActivity.objects.get_or_create(
+                item=item,
+                student=student,
+                defaults={"first_opened_at": now, "last_seen_at": now, "seconds_spent": seconds},
+            )
+
+
+def clear_learning_analytics(*, student, school=None) -> int:
+    """Erase the stored time on task of a student (in one school, or everywhere): the seconds go, the opening times
+    (core records) stay. Returns how many item rows had time."""
+    rows = ItemActivity.objects.filter(student=student, seconds_spent__gt=0)
+    if school is not None:
+        rows = rows.filter(item__course__school_class__school_year__school=school)
+    with transaction.atomic():
+        return ItemActivity.objects.filter(pk__in=list(rows.values_list("pk", flat=True))).update(seconds_spent=0)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -552,7 +552,7 @@ def _export_rows(board) -> tuple[list[str], list[list]]:
                     cell.submitted_at,
                     _("yes") if cell.is_late else "",
                     cell.score,
-                    cell.minutes,
+                    cell.minutes if cell.time_allowed else "—",  # no learning_analytics consent
                     _("yes") if cell.item.archived_at else "",
                 ]
             )

@@ -9,8 +9,10 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from content.api import register_review_source
+        from lms.library import privacy
         from lms.library.providers import register
         from lms.library.review import inbox_entries
 
         register()
+        privacy.connect()
         register_review_source("library", inbox_entries)

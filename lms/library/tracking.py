@@ -5,6 +5,11 @@ statements (no ``context.contextActivities.parent``: a sub-question's ``answered
 score); the score kept follows the item's policy (best, last or first attempt); statements and SCORM commits arrive in
 batches, one transaction each; only score-bearing top-level statements are stored (one row per attempt, not per
 statement); SCORM 2004's completion, success, scaled score and location are mapped, not only stored raw.
+
+Personal data (Luật 91/2025, NĐ 356/2025, R42): every batch, state save and commit is a behaviour event in
+lms.privacy's own log (``record_behaviour``, nothing when the student restricted processing); the playback time kept
+here (attempt durations, the SCO's session and total time) is learning analytics, stored only while the student's
+``learning_analytics`` consent holds, and cleared by ``clear_playback_time`` on withdrawal or deletion.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lms.library.models import Attempt, H5PUserData, LibraryItem, Result, ScorePolicy, ScormRuntime
+from lms.privacy import api as privacy_api
+
+LEARNING_ANALYTICS = "learning_analytics"  # the lms.privacy consent purpose playback time depends on
+# SCORM CMI elements that carry time (1.2 and 2004): not stored without the learning_analytics consent.
+TIME_ELEMENTS = {"cmi.core.session_time", "cmi.core.total_time", "cmi.session_time", "cmi.total_time"}
 
 SCORING_VERBS = {
     "http://adlnet.gov/expapi/verbs/completed",
@@ -54,6 +65,24 @@ def _scaled(raw: Decimal | None, maximum: Decimal | None, minimum: Decimal | Non
     return ((raw - low) / (maximum - low)).quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
+def _target(item: LibraryItem, what: str) -> str:
+    return f"library.item:{item.uuid}:{what}"
+
+
+def _log(*, item: LibraryItem, student, kind: str, what: str, seconds: int | None = None):
+    """A playback ping in the behaviour log, under the item's school (or the student's, for a shared item)."""
+    school = item.school if item.school_id else privacy_api.student_school(student)
+    return privacy_api.record_behaviour(
+        user=student, kind=kind, school=school, target=_target(item, what), seconds=seconds
+    )
+
+
+def _time_kept(student) -> bool:
+    """Playback time is kept only for a student whose learning_analytics consent holds and who has not restricted
+    processing."""
+    return not privacy_api.is_restricted(student) and privacy_api.consent_holds(student, LEARNING_ANALYTICS)
+
+
 def is_top_level(statement: dict) -> bool:
     parents = ((statement.get("context") or {}).get("contextActivities") or {}).get("parent")
     return not parents
@@ -66,6 +95,16 @@ def record_statements(*, item: LibraryItem, student, statements: list) -> Result
         raise TrackingError(_("“statements” must be a list."))
     if len(statements) > MAX_STATEMENTS_PER_BATCH:
         raise TrackingError(_("At most %(max)d statements may be sent at once.") % {"max": MAX_STATEMENTS_PER_BATCH})
+    from lms.library.api import duration_seconds
+
+    reported = sum(
+        duration_seconds(str(((s.get("result") or {}).get("duration")) or ""))
+        for s in statements
+        if isinstance(s, dict) and is_top_level(s) and isinstance(s.get("result"), dict)
+    )
+    if statements:
+        _log(item=item, student=student, kind=privacy_api.BehaviourKind.CLICK, what="xapi", seconds=reported or None)
+    keep_time = _time_kept(student)
     changed = False
     for index, statement in enumerate(statements):
         if not isinstance(statement, dict):
@@ -96,7 +135,7 @@ def record_statements(*, item: LibraryItem, student, statements: list) -> Result
             score_scaled=scaled,
             completed=bool(result.get("completion", verb.endswith(("completed", "answered")))),
             success=result.get("success") if isinstance(result.get("success"), bool) else None,
-            duration=str(result.get("duration") or "")[:40],
+            duration=str(result.get("duration") or "")[:40] if keep_time else "",
             statement_id=statement_id,
         )
         changed = True
@@ -129,6 +168,7 @@ def save_user_data(*, item: LibraryItem, student, data_type: str, sub_content_id
     data_type, sub_content_id = str(data_type)[:127], str(sub_content_id or "0")[:127]
     if not data_type:
         raise TrackingError(_("The H5P data type is missing."))
+    _log(item=item, student=student, kind=privacy_api.BehaviourKind.TIME_ON_TASK, what="h5p-state")
     if data is None or data == "":
         H5PUserData.objects.filter(
             item=item, student=student, data_type=data_type, sub_content_id=sub_content_id
@@ -215,6 +255,18 @@ def record_scorm_commit(*, item: LibraryItem, student, sco: str, cmi) -> ScormRu
     if not isinstance(cmi, dict):
         raise TrackingError(_("The SCORM data must be a JSON object."))
     flat = flatten_cmi(cmi)
+    from lms.library.api import duration_seconds
+
+    session = flat.get("cmi.core.session_time") or flat.get("cmi.session_time") or ""
+    _log(
+        item=item,
+        student=student,
+        kind=privacy_api.BehaviourKind.TIME_ON_TASK,
+        what=f"scorm:{sco}"[:60],
+        seconds=duration_seconds(session) or None,
+    )
+    if not _time_kept(student):
+        flat = {key: value for key, value in flat.items() if key not in TIME_ELEMENTS}
     runtime, _created = ScormRuntime.objects.select_for_update().get_or_create(item=item, student=student, sco=sco)
     merged = {**runtime.cmi, **flat}
     mapped = mapped_status(item.version, merged)
@@ -261,3 +313,25 @@ def resume_cmi(runtime: ScormRuntime | None, version: str) -> dict[str, str]:
     entry_key = "cmi.core.entry" if version == "1.2" else "cmi.entry"
     data[entry_key] = "resume" if suspended else ""
     return data
+
+
+@transaction.atomic
+def clear_playback_time(*, student, school=None) -> int:
+    """Erase the playback time kept for a student (attempt durations, SCO session and total time), for the items of
+    one school and the shared ones, or everywhere. Scores, completion and resume state stay (core records).
+    Returns how many attempts and SCO runtimes had time."""
+    attempts = Attempt.objects.filter(student=student).exclude(duration="")
+    runtimes = ScormRuntime.objects.filter(student=student)
+    if school is not None:
+        in_school = Q(item__school=school) | Q(item__school__isnull=True)
+        attempts, runtimes = attempts.filter(in_school), runtimes.filter(in_school)
+    count = attempts.update(duration="")
+    for runtime in runtimes.select_for_update():
+        timed = {key for key in runtime.cmi if key in TIME_ELEMENTS}
+        if not timed and not runtime.total_time:
+            continue
+        runtime.cmi = {key: value for key, value in runtime.cmi.items() if key not in TIME_ELEMENTS}
+        runtime.total_time = ""
+        runtime.save(update_fields=["cmi", "total_time", "updated_at"])
+        count += 1
+    return count

@@ -48,6 +48,12 @@ def _event(action: str, *, actor=None, student=None, school=None, **data) -> Pro
     return ProcessingEvent.objects.create(action=action, actor=actor, student=student, school=school, data=data)
 
 
+def log_processing(action: str, *, student=None, school=None, actor=None, **data) -> ProcessingEvent:
+    """For other apps: record in the processing log something they did to a person's data because of this app (a
+    consent withdrawn, a deletion carried out), e.g. ``learning_analytics_cleared``. ``data`` must be JSON."""
+    return _event(action, actor=actor, student=student, school=school, **data)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Consent
 # --------------------------------------------------------------------------------------------------------------------

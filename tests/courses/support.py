@@ -12,6 +12,7 @@ from content import api as content_api
 from content.api import LessonPage, Licence
 from curriculum.api import get_outcomes, get_subject
 from lms.courses import services
+from lms.privacy import api as privacy_api
 from lms.schools import api as schools_api
 from lms.schools.api import Relationship, Role
 from tests.support.baseline import ensure_site_baseline
@@ -77,3 +78,16 @@ def yesterday():
 
 def in_days(days: int):
     return timezone.now() + timedelta(days=days)
+
+
+def consent_to_analytics(student, parent=None):
+    """Give the learning_analytics consents the student's age needs (their own from 7, a legal representative's
+    below 18; both when the age is unknown), through lms.privacy like the consent page does."""
+    from lms.privacy import services as privacy_services
+
+    needed = privacy_api.required_consenters(student)
+    if needed["student"]:
+        privacy_services.give_consent(actor=student, student=student, purpose="learning_analytics")
+    if needed["representative"]:
+        assert parent is not None, "a student under 18 (or of unknown age) needs a parent's consent"
+        privacy_services.give_consent(actor=parent, student=student, purpose="learning_analytics")

@@ -17,7 +17,7 @@ from lms.courses import selectors, services
 from lms.courses.models import DeliveryForm, ItemKind
 from lms.schools import api as schools_api
 from lms.schools.api import Role
-from tests.courses.support import in_days, publish_lesson, yesterday
+from tests.courses.support import consent_to_analytics, in_days, publish_lesson, yesterday
 from tests.support.factories import UserFactory
 
 
@@ -41,7 +41,9 @@ def planned(setup):
         due_at=in_days(3),
         delivery_form=DeliveryForm.HO_TRO,
     )
-    # The first student reads the lesson through the course, finishes it and hands in work, which is scored.
+    # The first student (with the learning_analytics consents of the student and the parent) reads the lesson
+    # through the course, finishes it and hands in work, which is scored.
+    consent_to_analytics(setup.people.student, setup.people.parent)
     services.record_item_opened(student=setup.people.student, item=lesson_item)
     services.record_time_spent(student=setup.people.student, item=lesson_item, seconds=45)
     services.record_time_spent(student=setup.people.student, item=lesson_item, seconds=3600)  # capped at 60

@@ -15,7 +15,7 @@ from django.urls import reverse
 from lms.courses import library, selectors, services
 from lms.courses.models import DeliveryForm, ItemKind
 from lms.library import api as library_api
-from tests.courses.support import yesterday
+from tests.courses.support import consent_to_analytics, yesterday
 from tests.library.conftest import approve, upload_fixture
 from tests.library.packages import H5P_DIR
 from tests.support.people import make_school_people
@@ -116,6 +116,7 @@ def test_student_plays_it_from_the_plan_and_the_result_shows_in_progress(client,
     assert 'data-testid="library-item"' in page
     assert reverse("library:xapi", args=[h5p.uuid]) in page  # the player's tracking endpoint is wired
     assert "<iframe" in page
+    consent_to_analytics(student, setup.people.parent)  # playback time is learning analytics
     _play(student, h5p, 3, 4, duration="PT2M30S")
 
     board = selectors.get_dashboard(setup.course)
@@ -178,6 +179,7 @@ def test_durations(value, seconds):
 
 def test_progress_api_shows_the_library_result(client, setup, h5p):
     item = _plan(setup, h5p)
+    consent_to_analytics(setup.people.student, setup.people.parent)
     _play(setup.people.student, h5p, 1, 2, duration="PT1M")
     client.force_login(setup.people.teacher)
     data = client.get(f"/api/v1/courses/{setup.course.pk}/progress").json()
@@ -196,9 +198,25 @@ def test_library_results_are_in_the_class_records(setup, h5p):
     from lms.courses import records
 
     _plan(setup, h5p, title="Trắc nghiệm tập hợp")
+    consent_to_analytics(setup.student2, setup.parent2)
     _play(setup.student2, h5p, 3, 4, duration="PT5M")
     archive = zipfile.ZipFile(io.BytesIO(records.build(setup.klass)))
     rows = list(csv.reader(io.StringIO(archive.read("hoc-lieu.csv").decode("utf-8-sig"))))
     assert rows[1][1:] == ["Trắc nghiệm tập hợp", "", setup.student2.get_full_name(), "x", "7,5", "1", "5"]
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(archive.read("ho-so.pdf"))).pages)
     assert "Kết quả học liệu" in text and "Trắc nghiệm tập hợp" in text
+
+
+def test_without_consent_playback_time_is_neither_kept_nor_shown_but_each_batch_is_logged(setup, h5p):
+    from lms.library.models import Attempt
+    from lms.privacy.models import BehaviourEvent
+
+    _plan(setup, h5p)
+    _play(setup.people.student, h5p, 3, 4, duration="PT2M30S")
+    attempt = Attempt.objects.get(student=setup.people.student)
+    assert attempt.duration == "" and attempt.score_raw is not None  # the score is a core record, the time is not
+    cell = selectors.get_dashboard(setup.course).rows[0].cells[0]
+    assert cell.finished and cell.score_text == "7,5" and not cell.time_allowed and cell.minutes is None
+    event = BehaviourEvent.objects.get(user=setup.people.student, kind="click")
+    assert event.target == f"library.item:{h5p.uuid}:xapi" and event.seconds == 150
+    assert event.school == setup.people.school

@@ -145,4 +145,9 @@ def test_deletion_erases_logs_and_publications_and_names_what_is_kept(school_peo
     assert "(2)" in note and "(1)" in note  # behaviour logs (2), publications (1)
     assert "học bạ" in note
     erased = ProcessingEvent.objects.get(action="erased")
-    assert erased.data["counts"] == {"behaviour": 2, "publications": 1}
+    assert erased.data["counts"] == {
+        "behaviour": 2,
+        "courses_learning_analytics": 0,
+        "library_playback_time": 0,
+        "publications": 1,
+    }

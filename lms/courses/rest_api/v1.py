@@ -46,7 +46,7 @@ class CellOut(Schema):
     late: bool
     finished: bool  # completed, handed in, or (a library item) completed in the library's tracking
     score: str | None
-    seconds_spent: int
+    seconds_spent: int | None  # None: no learning_analytics consent (time on task not processed)
 
 
 class StudentProgressOut(Schema):
@@ -105,7 +105,7 @@ def _cell_out(cell) -> dict:
         "late": cell.is_late,
         "finished": cell.finished,
         "score": format_score(cell.score) or None,
-        "seconds_spent": cell.seconds,
+        "seconds_spent": cell.seconds if cell.time_allowed else None,
     }
 
 

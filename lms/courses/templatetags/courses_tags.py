@@ -31,6 +31,7 @@ def dashboard_cells(row):
 
     done, submitted, opened = escape(gettext("done")), escape(gettext("submitted")), escape(gettext("opened"))
     in_progress = escape(gettext("in progress"))
+    no_consent = escape(gettext("Time not shown: no consent to learning analytics"))
     parts = []
     for cell in row.cells:
         if cell.completed_at or cell.library_completed or cell.provided_done:
@@ -45,7 +46,10 @@ def dashboard_cells(row):
             text = "–"
         if cell.score is not None:
             text += f" · <strong>{format_score(cell.score)}</strong>"
-        if cell.seconds:
+        if not cell.time_allowed:
+            if cell.started:
+                text += f' · <span class="muted" title="{no_consent}">—</span>'
+        elif cell.seconds:
             text += f" · {cell.minutes}′"
         parts.append(f"<td>{text}</td>")
     return mark_safe("".join(parts))

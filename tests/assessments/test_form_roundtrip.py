@@ -139,7 +139,7 @@ def edit_unchanged(q: Question) -> Question:
     stored = Question.from_content(q.to_content())  # what a QuestionVersion holds
     stored.media = dict(q.media)
     initial = QuestionForm.initial_from(stored, None)
-    form = QuestionForm(as_posted(QuestionForm(), initial), initial=initial)
+    form = QuestionForm(as_posted(QuestionForm(initial=initial), initial), initial=initial)
     assert form.is_valid(), form.errors
     return form.to_content(media=stored.media)
 

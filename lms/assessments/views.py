@@ -89,6 +89,11 @@ def bank_detail(request, pk):
     )
 
 
+def _credit(fraction) -> str:
+    """An option's or answer's credit as the page shows it, "50 %" (empty when unknown)."""
+    return "" if fraction is None else f"{format_decimal(fraction * 100, comma=True)} %"
+
+
 def _preview_context(version: QuestionVersion) -> dict:
     q = version.as_ir()
     urls = selectors.media_urls(version.question)
@@ -117,9 +122,14 @@ def _preview_context(version: QuestionVersion) -> dict:
     return extra | {
         "q": q,
         "stem": h(stem),
-        "choices": [(c, h(c.text)) for c in choices],
-        "statements": [(s, h(s.text)) for s in q.statements],
+        "choices": [(c, h(c.text), h(c.feedback), _credit(c.fraction)) for c in choices],
+        "statements": [(s, h(s.text), h(s.feedback)) for s in q.statements],
+        "accepted": [(a.text, _credit(a.fraction), h(a.feedback)) for a in q.answers]
+        + [(format_decimal(a.value, comma=True), _credit(a.fraction), h(a.feedback)) for a in q.numeric],
         "solution": h(solution),
+        "feedback": h(q.feedback),
+        "correct_feedback": h(q.correct_feedback),
+        "incorrect_feedback": h(q.incorrect_feedback),
         "parts": [(p, h(p.stem), [(c, h(c.text)) for c in p.choices]) for p in q.parts],
     }
 

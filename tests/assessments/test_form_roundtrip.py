@@ -161,3 +161,110 @@ def test_saving_the_edit_form_unchanged_keeps_the_question(path, index):
 def test_every_fixture_folder_has_editable_questions():
     found = {p.values[0].relative_to(FIXTURES).parts[0] for p in editable_questions()}
     assert found == set(FORMAT_DIRS)
+
+
+# ---------------------------------------------------------------------------------------------- through the pages
+FEEDBACK_GIFT = (
+    "::Thủ đô::Thủ đô của Pháp là? {=Paris#Đúng rồi! ~Lyon#Lyon là thành phố lớn thứ ba. ~%50%Pa ri#Gần đúng"
+    "####Paris là thủ đô từ năm 508.}\n\n"
+    "::Năm::Năm Lý Thái Tổ dời đô? {#=1010:0#Chính xác! =%50%1010:5#Gần đúng}\n"
+).encode()
+
+
+@pytest.fixture
+def imported(people):
+    from lms.assessments import api, services
+    from lms.assessments.api import import_bytes
+
+    bank = api.create_bank(subject_group=people.group, name="Ngân hàng Sử")
+    result = import_bytes(FEEDBACK_GIFT, fmt="gift")
+    assert not result.errors
+    services.save_import(bank=bank, author=people.teacher, result=result)
+    return bank
+
+
+def _open_and_save(client, question):
+    from django.urls import reverse
+
+    url = reverse("assessments:question_edit", args=[question.pk])
+    form = client.get(url).context["form"]
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if value is None or value is False or value == "":
+            continue
+        data[bound.html_name] = "on" if value is True else str(value)
+    data["action"] = "save"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    question.refresh_from_db()
+    return question.latest_version.as_ir()
+
+
+@pytest.mark.django_db
+def test_open_edit_and_save_through_the_pages_keeps_every_feedback(client, people, imported):
+    from tests.support.people import PASSWORD
+
+    assert client.login(username=people.teacher.username, password=PASSWORD)
+    for question in imported.questions.order_by("pk"):
+        before = question.latest_version.as_ir()
+        after = _open_and_save(client, question)
+        assert not changes(comparable(before), comparable(after, "html"))
+    choice, number = (q.latest_version.as_ir() for q in imported.questions.order_by("pk"))
+    assert [c.feedback for c in choice.choices] == ["Đúng rồi!", "Lyon là thành phố lớn thứ ba.", "Gần đúng"]
+    assert choice.choices[2].fraction == _dec("0.5") and choice.name == "Thủ đô"
+    assert [(a.value, a.tolerance, a.fraction, a.feedback) for a in number.numeric] == [
+        (_dec(1010), _dec(0), _dec(1), "Chính xác!"),
+        (_dec(1010), _dec(5), _dec("0.5"), "Gần đúng"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_question_page_shows_the_feedback(client, people, imported):
+    from django.urls import reverse
+
+    from tests.support.people import PASSWORD
+
+    assert client.login(username=people.teacher.username, password=PASSWORD)
+    choice, number = imported.questions.order_by("pk")
+    page = client.get(reverse("assessments:question", args=[choice.pk])).content.decode()
+    assert "Lyon là thành phố lớn thứ ba." in page and "Gần đúng" in page and "(50 %)" in page
+    page = client.get(reverse("assessments:question", args=[number.pk])).content.decode()
+    assert "Chính xác!" in page and "50 %" in page
+
+
+@pytest.mark.django_db
+def test_the_carried_field_refuses_a_forged_value(client, people, imported):
+    from django.core import signing
+    from django.urls import reverse
+
+    from lms.assessments.authoring import CARRY_SALT
+    from tests.support.people import PASSWORD
+
+    assert client.login(username=people.teacher.username, password=PASSWORD)
+    question = imported.questions.order_by("pk").first()
+    url = reverse("assessments:question_edit", args=[question.pk])
+    form = client.get(url).context["form"]
+    data = {b.html_name: b.value() for b in form if b.value() not in (None, False, "")}
+    data = {k: "on" if v is True else str(v) for k, v in data.items()}
+    payload = signing.loads(data["carry"], salt=CARRY_SALT)
+    payload["meta"]["name"] = "<script>alert(1)</script>"
+    data["carry"] = signing.dumps(payload, salt="another-salt")
+    response = client.post(url, data)
+    assert response.status_code == 200 and "carry" in response.context["form"].errors
+    assert question.versions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_value_with_a_bar_and_a_line_break_survives_the_answer_lines():
+    from lms.assessments.ir import QType, TextAnswer
+
+    q = Question(type=QType.SHORT, stem="Viết", answers=[TextAnswer("a|b\nc", _dec("0.5"), "x | y")])
+    saved = edit_unchanged(q)
+    assert [(a.text, a.fraction, a.feedback) for a in saved.answers] == [("a|b\nc", _dec("0.5"), "x | y")]
+
+
+def _dec(value):
+    from decimal import Decimal
+
+    return Decimal(str(value))

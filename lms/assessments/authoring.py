@@ -228,7 +228,7 @@ class QuestionForm(forms.Form):
             )
             self.fields[f"statement_{label}_true"] = forms.BooleanField(label=_("true (Đúng)"), required=False)
             self.fields[f"statement_{label}_feedback"] = forms.CharField(
-                label=_("Feedback for statement %(label)s)") % {"label": label},
+                label=_("Feedback for statement %(label)s") % {"label": label},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 1, **RICH_TEXT}),
             )

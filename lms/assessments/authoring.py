@@ -6,7 +6,12 @@ credit), the number and tolerance with the THPT 2025 answer-sheet rule (numeric)
 (matching), items in the right order (ordering), Moodle Cloze syntax ``{1:MC:=a~b}`` (gap fill), rubric lines
 ``criterion | points`` (essay), and sub-questions in GIFT (shared stem / câu chùm).
 
-The question text, the options, the statements and the solution are rich text: ``static/assessments/js/bank.js``
+Feedback too: general, for a correct / a wrong answer, per option, per statement (rich text), per accepted answer
+(``answer | credit | feedback`` lines) and per number; each option has a "credit %" box for partial or negative
+credit. What the form has no field for (name, ID number, category, shuffle, exam part, the same of sub-questions)
+travels through the signed hidden ``carry`` field, so saving an imported question unchanged keeps it.
+
+The question text, the options, the statements, the solution and the feedback texts are rich text: ``static/assessments/js/bank.js``
 turns their textareas into a small editor (bold, italic, lists, formulas, pictures) that writes HTML back into them;
 without JavaScript the textareas take plain text (or HTML). Either way :func:`rich_text` stores HTML reduced to the
 whitelist of ``rendering.safe_html``, pictures as ``@@PLUGINFILE@@/name``.

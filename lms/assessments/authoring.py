@@ -12,8 +12,8 @@ credit. What the form has no field for (name, ID number, category, shuffle, exam
 travels through the signed hidden ``carry`` field, so saving an imported question unchanged keeps it.
 
 The question text, the options, the statements, the solution and the feedback texts are rich text:
-``static/assessments/js/bank.js`` turns their textareas into a small editor (bold, italic, lists, formulas, pictures) that writes HTML back into them;
-without JavaScript the textareas take plain text (or HTML). Either way :func:`rich_text` stores HTML reduced to the
+``static/assessments/js/bank.js`` turns their textareas into a small editor (bold, italic, lists, formulas,
+pictures) that writes HTML back into them; without JavaScript the textareas take plain text (or HTML). Either way :func:`rich_text` stores HTML reduced to the
 whitelist of ``rendering.safe_html``, pictures as ``@@PLUGINFILE@@/name``.
 """
 

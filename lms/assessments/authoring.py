@@ -13,8 +13,9 @@ travels through the signed hidden ``carry`` field, so saving an imported questio
 
 The question text, the options, the statements, the solution and the feedback texts are rich text:
 ``static/assessments/js/bank.js`` turns their textareas into a small editor (bold, italic, lists, formulas,
-pictures) that writes HTML back into them; without JavaScript the textareas take plain text (or HTML). Either way :func:`rich_text` stores HTML reduced to the
-whitelist of ``rendering.safe_html``, pictures as ``@@PLUGINFILE@@/name``.
+pictures) that writes HTML back into them; without JavaScript the textareas take plain text (or HTML). Either way
+:func:`rich_text` stores HTML reduced to the whitelist of ``rendering.safe_html``, pictures as
+``@@PLUGINFILE@@/name``.
 """
 
 from __future__ import annotations

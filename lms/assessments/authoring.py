@@ -302,7 +302,11 @@ class QuestionForm(forms.Form):
                     q.choices.append(Choice(CHOICE_LABELS[len(q.choices)], text, correct, fraction, feedback))
         elif qtype == QType.TRUE_FALSE:
             truth = d.get("truth") != "false"
-            q.choices = [Choice("Đ", "Đúng", truth), Choice("S", "Sai", not truth)]
+            # the two choices' own feedback (an imported question's; rows 0 and 1 are Đúng and Sai) is kept
+            q.choices = [
+                Choice("Đ", "Đúng", truth, feedback=rich_text(d.get("option_0_feedback") or "")),
+                Choice("S", "Sai", not truth, feedback=rich_text(d.get("option_1_feedback") or "")),
+            ]
         elif qtype == QType.TF4:
             q.statements = [
                 Statement(

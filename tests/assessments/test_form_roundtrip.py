@@ -268,3 +268,16 @@ def _dec(value):
     from decimal import Decimal
 
     return Decimal(str(value))
+
+
+@pytest.mark.django_db
+def test_a_true_false_question_keeps_the_feedback_of_its_two_choices():
+    from lms.assessments.ir import Choice, QType
+
+    q = Question(
+        type=QType.TRUE_FALSE,
+        stem="Trái Đất quay quanh Mặt Trời.",
+        choices=[Choice("Đ", "Đúng", True, feedback="Đúng vậy."), Choice("S", "Sai", False, feedback="Xem lại.")],
+    )
+    saved = edit_unchanged(q)
+    assert [(c.correct, c.feedback) for c in saved.choices] == [(True, "Đúng vậy."), (False, "Xem lại.")]

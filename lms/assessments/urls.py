@@ -15,5 +15,6 @@ urlpatterns = [
     path("cau-hoi/<int:pk>/sua/", views.question_edit, name="question_edit"),
     path("cau-hoi/<int:pk>/thao-tac/", views.question_action, name="question_action"),
     path("nhap/<int:pk>/luu/", views.import_confirm, name="import_confirm"),
+    path("nhap/<int:pk>/xem/", views.import_preview, name="import_preview"),
     path("nhap/<int:pk>/", views.import_job, name="import_job"),
 ]

@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -89,6 +91,11 @@ def bank_detail(request, pk):
     )
 
 
+def _credit(fraction) -> str:
+    """An option's or answer's credit as the page shows it, "50 %" (empty when unknown)."""
+    return "" if fraction is None else f"{format_decimal(fraction * 100, comma=True)} %"
+
+
 def _preview_context(version: QuestionVersion) -> dict:
     q = version.as_ir()
     urls = selectors.media_urls(version.question)
@@ -117,9 +124,14 @@ def _preview_context(version: QuestionVersion) -> dict:
     return extra | {
         "q": q,
         "stem": h(stem),
-        "choices": [(c, h(c.text)) for c in choices],
-        "statements": [(s, h(s.text)) for s in q.statements],
+        "choices": [(c, h(c.text), h(c.feedback), _credit(c.fraction)) for c in choices],
+        "statements": [(s, h(s.text), h(s.feedback)) for s in q.statements],
+        "accepted": [(a.text, _credit(a.fraction), h(a.feedback)) for a in q.answers]
+        + [(format_decimal(a.value, comma=True), _credit(a.fraction), h(a.feedback)) for a in q.numeric],
         "solution": h(solution),
+        "feedback": h(q.feedback),
+        "correct_feedback": h(q.correct_feedback),
+        "incorrect_feedback": h(q.incorrect_feedback),
         "parts": [(p, h(p.stem), [(c, h(c.text)) for c in p.choices]) for p in q.parts],
     }
 
@@ -310,7 +322,52 @@ def import_start(request, pk):
         job.upload.save(upload.name, ContentFile(data), save=False)
         job.total = len(result.questions)
         job.save()
-        context |= {"job": job, "result": result, "preview": result.questions[:200]}
+        summary = _import_summary(result)
+        cache.set(_preview_key(job.pk), summary, PREVIEW_CACHE_SECONDS)
+        context |= _import_page(job, summary, 1)
+    return render(request, "assessments/import.html", context)
+
+
+PREVIEW_PAGE_SIZE = 50
+PREVIEW_CACHE_SECONDS = 3600
+
+
+def _preview_key(job_id: int) -> str:
+    return f"assessments:import-preview:{job_id}"
+
+
+def _import_summary(result) -> dict:
+    """What the preview pages show of a read file: a line per question, every problem and warning."""
+    return {
+        "format": result.format,
+        "rows": [
+            {"number": q.number, "type": str(q.type), "stem": strip_tags(q.stem)[:200], "key": q.key}
+            for q in result.questions
+        ],
+        "errors": [e.to_dict() for e in result.errors],
+        "warnings": [w.to_dict() for w in result.warnings],
+    }
+
+
+def _import_page(job, summary: dict, page: int | str) -> dict:
+    """A page of 50 questions of the preview; the problems are always listed in full, since saving is all or
+    nothing unless the teacher ticked "save the good questions"."""
+    page_obj = Paginator(summary["rows"], PREVIEW_PAGE_SIZE).get_page(page)
+    return {"job": job, "result": summary, "page_obj": page_obj, "preview": page_obj.object_list}
+
+
+@login_required
+def import_preview(request, pk):
+    """Another page of the preview of a file read but not saved yet (read again from the upload if the cache
+    forgot it)."""
+    job = get_object_or_404(ImportJob.objects.select_related("bank"), pk=pk, user=request.user)
+    bank = _editable_bank(request.user, job.bank_id)
+    summary = cache.get(_preview_key(job.pk))
+    if summary is None:
+        with job.upload.open("rb") as fh:
+            summary = _import_summary(import_bytes(fh.read(), name=job.file_name, fmt=job.format))
+        cache.set(_preview_key(job.pk), summary, PREVIEW_CACHE_SECONDS)
+    context = {"bank": bank, "formats": FORMATS} | _import_page(job, summary, request.GET.get("page", 1))
     return render(request, "assessments/import.html", context)
 
 

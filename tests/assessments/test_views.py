@@ -171,3 +171,65 @@ def test_author_adds_a_picture(client, people, bank):
     edit = {**BASE, "type": "essay", "stem": question.latest_version.content["stem"] + " nữa", "action": "save"}
     client.post(reverse("assessments:question_edit", args=[question.pk]), edit)
     assert QuestionFile.objects.filter(question=question).count() == 1
+
+
+def test_a_large_import_preview_is_paginated_with_every_problem_listed(client, people, bank):
+    from lms.assessments import views
+
+    login(client, people.teacher)
+    lines = [f"Câu {n}? {{=đúng{n} ~sai}}" for n in range(1, 2001)]
+    lines[1499] = "Câu 1500? {~a ~b}"  # no correct option: an error on page 30
+    lines[1] = "Câu 2? {~a ~b}"  # and one on page 1
+    upload = io.BytesIO("\n\n".join(lines).encode())
+    upload.name = "lon.gift"
+    response = client.post(reverse("assessments:import", args=[bank.pk]), {"file": upload, "per_item": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and bank.questions.count() == 0
+    assert response.context["preview"][0]["number"] == 1 and len(response.context["preview"]) == views.PREVIEW_PAGE_SIZE
+    assert "Câu 51?" in page and "Câu 52?" not in page  # question 2 has an error: it is not a row
+    assert "1998" in page  # questions read
+    errors = response.context["result"]["errors"]
+    assert [e["question"] for e in errors] == [2, 1500]  # the whole list on every page
+    job = ImportJob.objects.get()
+    preview_url = reverse("assessments:import_preview", args=[job.pk])
+    confirm_url = reverse("assessments:import_confirm", args=[job.pk])
+    assert confirm_url in page
+    assert f"{preview_url}?page=2" in page
+
+    last = client.get(preview_url + "?page=40")
+    assert [q["number"] for q in last.context["preview"]][-1] == 2000
+    assert "Câu 1999?" in last.content.decode() and "Câu 1950?" not in last.content.decode()
+    assert [e["question"] for e in last.context["result"]["errors"]] == [2, 1500]
+
+    # the cache forgot the file: it is read again from the upload; other people cannot see it
+    from django.core.cache import cache
+
+    cache.delete(views._preview_key(job.pk))
+    again = client.get(preview_url + "?page=30")
+    numbers = [q["number"] for q in again.context["preview"]]
+    assert numbers[0] == 1452 and 1500 not in numbers and numbers[-1] == 1502
+    assert confirm_url in again.content.decode()
+    login(client, people.student)
+    assert client.get(preview_url).status_code == 404
+
+    # saving is unchanged: with "save the good questions" the 1998 good ones, in one go
+    login(client, people.teacher)
+    assert client.post(confirm_url).status_code == 302
+    assert bank.questions.count() == 1998
+    assert confirm_url not in client.get(preview_url).content.decode()
+
+
+def test_an_import_with_errors_saves_nothing_when_not_per_item(client, people, bank):
+    login(client, people.teacher)
+    lines = [f"Câu {n}? {{=a ~b}}" for n in range(1, 121)]
+    lines[99] = "Câu 100? {~a ~b}"
+    upload = io.BytesIO("\n\n".join(lines).encode())
+    upload.name = "de.gift"
+    response = client.post(reverse("assessments:import", args=[bank.pk]), {"file": upload})
+    job = ImportJob.objects.get()
+    confirm_url = reverse("assessments:import_confirm", args=[job.pk])
+    assert "no correct option" in response.content.decode() and confirm_url not in response.content.decode()
+    page3 = client.get(reverse("assessments:import_preview", args=[job.pk]) + "?page=3")
+    assert confirm_url not in page3.content.decode() and "no correct option" in page3.content.decode()
+    assert "Câu 120?" in page3.content.decode()
+    assert bank.questions.count() == 0

@@ -86,6 +86,10 @@ def test_teacher_authors_a_tf4_question_with_a_formula_previews_and_submits(new_
         if true:
             teacher.locator(f'input[name="statement_{label}_true"]').check()
     teacher.get_by_label("Mức độ nhận thức").select_option(value="hieu")
+    # Feedback fields are rich text too: the statement's and the general feedback.
+    teacher.get_by_role("textbox", name="Nhận xét cho ý a").fill(r"Vì \(x = 1\) là nghiệm.")
+    teacher.get_by_role("textbox", name="Nhận xét chung").fill("Xem lại bảng biến thiên.")
+    expect(teacher.locator("textarea[name=feedback]")).to_be_hidden()
 
     # Live preview: the formula is typeset by KaTeX while typing, the bold text is bold, the picture is shown.
     preview = teacher.locator("[data-preview]")
@@ -112,6 +116,10 @@ def test_teacher_authors_a_tf4_question_with_a_formula_previews_and_submits(new_
     assert f'<img src="@@PLUGINFILE@@/{picture.name}" alt="">' in version.content["stem"]
     expect(teacher.locator(".question-preview img")).to_have_attribute("src", picture.file.url)
     expect(teacher.locator(".question-preview b").first).to_have_text("hàm số")
+    expect(teacher.locator(".question-preview [data-feedback]").first).to_contain_text("Vì")
+    expect(teacher.locator(".question-preview")).to_contain_text("Xem lại bảng biến thiên.")
+    assert version.content["feedback"] == "Xem lại bảng biến thiên."
+    assert version.content["statements"][0]["feedback"].startswith("Vì \\(x = 1\\)")
 
     # The tổ trưởng finds it in the review list and approves it.
     head = _session(new_context, live_server, people.group_head)

@@ -443,11 +443,14 @@
     rich(preview, "div", "", value(form, "stem"), "", "stem");
     if (type === "single_choice" || type === "multiple_response") {
       const list = line(preview, "ol", "", "choices");
-      for (let i = 0; i < 8; i += 1) {
+      const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+      for (let i = 0; form.elements.namedItem(`option_${i}`); i += 1) {
         const text = value(form, `option_${i}`);
         if (text) {
           const correct = checked(form, `option_${i}_correct`) ? "correct" : "";
-          rich(list, "li", `${"ABCDEFGH"[i]}. `, text, "", correct);
+          rich(list, "li", `${letters[i]}. `, text, "", correct);
+          const feedback = value(form, `option_${i}_feedback`);
+          if (feedback) rich(list, "div", "", feedback, "", "feedback");
         }
       }
     } else if (type === "true_false_4") {
@@ -464,6 +467,10 @@
     }
     const solution = value(form, "solution");
     if (solution) rich(preview, "div", "", solution, "", "solution");
+    for (const name of ["feedback", "correct_feedback", "incorrect_feedback"]) {
+      const text = value(form, name);
+      if (text) rich(preview, "div", "", text, "", "feedback");
+    }
     typeset(preview);
   }
 

@@ -444,8 +444,6 @@ class PostgresSearch:
         return (" AND ".join(parts) or "TRUE"), params
 
     def run(self, *, backend: str) -> SearchResults:
-        from search.models import SearchEntry
-
         where, params = self._base()
         where_sql = " AND ".join(where) or "TRUE"
         cap = self.COUNT_LIMIT
@@ -474,15 +472,18 @@ class PostgresSearch:
                 )
             else:
                 selects.append(f"SELECT '{name}', {alias}.{name}::text, count(*) FROM {alias} GROUP BY {alias}.{name}")  # noqa: S608
-        selects.append("SELECT '', '', count(*) FROM m")
+        # The total row also carries the sample's ids (in scan order): the page ranks them instead of scanning the
+        # GIN index and the rows a second time.
+        selects.append("SELECT '', string_agg(m.id::text, ' '), count(*) FROM m")
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         facets: dict[str, list[FacetValue]] = {name: [] for name in self.query.facets}
-        total, approximate = 0, False
+        total, approximate, sample_ids = 0, False, []
         with connection.cursor() as cursor:
             cursor.execute(sql, cte_params)
             for name, value, count in cursor.fetchall():
                 if name == "":
                     total = count
+                    sample_ids = [int(i) for i in value.split()] if value else []
                 elif name == "#":
                     approximate = approximate or count > cap
                 elif value not in (None, "") and count:
@@ -494,12 +495,7 @@ class PostgresSearch:
             values.sort(key=lambda f: (-f.count, f.value))
         rows = []
         if total and self.query.offset < total:
-            ids_and_ranks = self._page(where_sql, params, total, broad=capped)
-            by_id = {
-                row["id"]: row
-                for row in SearchEntry.objects.filter(pk__in=[i for i, _r in ids_and_ranks]).values(*HIT_FIELDS)
-            }
-            rows = [{**by_id[i], "rank": rank} for i, rank in ids_and_ranks if i in by_id]
+            rows = self._page(where_sql, params, total, sample_ids, broad=capped)
         words = self.query.folded_words()
         return SearchResults(
             hits=[_hit(row, words) for row in rows],
@@ -512,7 +508,7 @@ class PostgresSearch:
             facets_approximate=capped or approximate,
         )
 
-    def _page(self, where_sql: str, params: list, total: int, *, broad: bool = False) -> list[tuple[int, float]]:
+    def _page(self, where_sql: str, params: list, total: int, sample: list[int], *, broad: bool = False) -> list[dict]:
         condition, filter_params = self._conditions("e")
         rank_sql, rank_params = "0", []
         query = self.query
@@ -540,24 +536,33 @@ class PostgresSearch:
         else:
             order = "e.updated_at DESC NULLS LAST, e.id DESC"
         source, source_params = f"{ENTRY_TABLE} e WHERE {where_sql} AND {condition}", [*params, *filter_params]
-        if broad and relevance:
+        pool_size = max(self.RANK_POOL, query.offset + query.per_page)
+        if not broad:
+            # Every match is in the sample counted just before (visible, filtered): rank those rows by id.
+            source, source_params = f"{ENTRY_TABLE} e WHERE e.id = ANY(%s::bigint[])", [sample]
+        elif relevance:
             # A pool instead of every match: the documents with every word in their title (they rank first), then
-            # the first other matches, each read through its GIN index and bounded; the access list and the
-            # filters are applied inside both halves.
+            # the first other matches — the first ids of the sample, else read again through the GIN index; each
+            # half bounded, the access list and the filters applied inside both.
             title_where, title_params = self._base(vector="title_tsv")
+            others, others_params = f"SELECT e.id FROM {source} LIMIT %s", [*source_params, pool_size]  # noqa: S608
+            if pool_size <= len(sample):
+                others, others_params = "SELECT unnest(%s::bigint[])", [sample[:pool_size]]
             pool = (
                 f"(SELECT e.id FROM {ENTRY_TABLE} e WHERE {' AND '.join(title_where)} AND {condition} LIMIT %s) "  # noqa: S608
-                f"UNION (SELECT e.id FROM {source} LIMIT %s)"
+                f"UNION ({others})"
             )
             source = f"{ENTRY_TABLE} e WHERE e.id IN ({pool})"
-            pool_size = max(self.RANK_POOL, query.offset + query.per_page)
-            source_params = [*title_params, *filter_params, pool_size, *source_params, pool_size]
-        # Never more hits than the total counted (a broad query's pool may hold more than COUNT_LIMIT).
+            source_params = [*title_params, *filter_params, pool_size, *others_params]
+        # Never more hits than the total counted (a broad query's pool may hold more than COUNT_LIMIT). The hits'
+        # columns come with the page: the long texts are read (from TOAST) for these rows only.
         size = max(0, min(query.per_page, total - query.offset))
-        sql = f"SELECT e.id, {rank_sql} AS rank FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
+        columns = ", ".join(f"e.{name}" for name in HIT_FIELDS)
+        sql = f"SELECT {columns}, {rank_sql} AS rank FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [*rank_params, *source_params, size, query.offset])
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            names = [*HIT_FIELDS, "rank"]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 class SqliteMatcher:

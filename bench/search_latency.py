@@ -20,6 +20,7 @@ Exit status 0 when met, 1 when missed, 2 when the run failed.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -181,6 +182,7 @@ def main() -> int:
         def full_search(person, query):
             return api.search_documents(person, query, per_page=20).total
 
+        load_before = os.getloadavg()
         samples = measure(full_search)
         search_ms = [ms for _q, ms, _n in samples]
         found = [n for _q, _ms, n in samples]
@@ -190,6 +192,7 @@ def main() -> int:
                 lambda person, query: len(api.autocomplete(person, query[: max(3, len(query) - 2)]))
             )
         ]
+        load_after = os.getloadavg()
     finally:
         if not args.keep:
             from django.db import connections
@@ -203,6 +206,10 @@ def main() -> int:
         + (f", indexed in {seeded:.0f} s ({args.items / seeded:.0f} items/s)" if seeded else "")
     )
     print(f"{len(queries)} queries × {len(people)} people × {args.rounds} rounds after a warm-up")
+    print(
+        f"load average ({os.cpu_count()} CPUs) 1/5/15 min: before {' / '.join(f'{x:.1f}' for x in load_before)}, "
+        f"after {' / '.join(f'{x:.1f}' for x in load_after)}"
+    )
     print(f"matches per query: median {statistics.median(found):.0f}, max {max(found)}")
     for label, timings in (
         ("search (count, 8 facets, 20 hits)", search_ms),

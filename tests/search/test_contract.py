@@ -342,3 +342,27 @@ def test_broad_queries_on_postgresql_are_capped_and_still_permission_filtered(se
     }
     assert set(keys(filtered)) <= {"1", "2", "2:draft"}
     assert run(search_backend, "", STUDENT_B, filters={"subject": ["lich-su"]}).total_capped is False
+
+
+def test_broad_queries_on_postgresql_rank_the_counted_sample_and_restore_the_planner(
+    search_backend, corpus, monkeypatch
+):
+    from django.db import connection, transaction
+
+    from search.backends.database import PostgresSearch
+
+    if search_backend.name != "database" or connection.vendor != "postgresql":
+        pytest.skip("the sample and the planner setting are PostgreSQL's path for broad queries")
+    monkeypatch.setattr(PostgresSearch, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(PostgresSearch, "RANK_POOL", 1)  # the pool's other half: the sample's first id
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        before = cursor.fetchone()[0]
+        ranked = run(search_backend, "đường", SCHOOL_A, per_page=1)
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == before == "on"  # SET LOCAL inside an enclosing transaction is undone
+    assert ranked.total_capped and ranked.total == 2 and len(ranked.hits) == 1
+    assert set(keys(ranked)) <= {"2", "2:draft", "3", "5"}
+    hit = ranked.hits[0]
+    assert hit.title and hit.url is not None and hit.score > 0  # the hit's columns come with the ranked page
+    assert set(keys(run(search_backend, "đường", ANONYMOUS, per_page=1))) <= {"3", "5"}

@@ -508,6 +508,24 @@ def prepare_attempts(sitting: Sitting) -> int:
 
 
 @transaction.atomic
+def attempt_for_late_enrolment(*, sitting: Sitting, student) -> Attempt | None:
+    """A student enrolled in the class after the sitting was scheduled gets an attempt when they open the waiting
+    room, while the window is open (its code continues the seeded deal); ``None`` for anybody else."""
+    sitting = Sitting.objects.select_for_update().select_related("course__school_class", "test").get(pk=sitting.pk)
+    existing = sitting.attempts.filter(student=student).first()
+    if existing is not None:
+        return existing
+    if timezone.now() >= sitting.closes_at or not courses_api.is_enrolled(student, sitting.course.school_class):
+        return None
+    variants = list(sitting.test.variants.order_by("number"))
+    if not variants:
+        return None
+    return Attempt.objects.create(
+        sitting=sitting, student=student, variant=variants[sitting.attempts.count() % len(variants)]
+    )
+
+
+@transaction.atomic
 def set_extra_time(*, attempt: Attempt, minutes: int, by) -> Attempt:
     attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting").get(pk=attempt.pk)
     if not courses_api.can_edit_course(by, attempt.sitting.course):

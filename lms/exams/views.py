@@ -125,7 +125,9 @@ def lobby(request, pk):
     if attempt is None:
         if courses_api.can_edit_course(request.user, sitting.course):
             return redirect("exams:invigilate", pk=sitting.pk)
-        raise Http404
+        attempt = services.attempt_for_late_enrolment(sitting=sitting, student=request.user)  # enrolled since
+        if attempt is None:
+            raise Http404
     attempt = services.expire_if_due(attempt)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect("exams:attempt", pk=attempt.pk)

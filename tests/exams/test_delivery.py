@@ -288,3 +288,34 @@ def test_pages(client, sitting):
     assert r.status_code == 200 and "KR-20" in r.content.decode()
     r = client.get(reverse("exams:test", args=[sitting.test.pk]))
     assert r.status_code == 200 and "101" in r.content.decode()
+
+
+def test_a_student_enrolled_after_scheduling_gets_an_attempt_in_the_waiting_room(sitting, client):
+    from lms.courses import api as courses_api
+    from lms.schools import api as schools_api
+    from lms.schools.api import Role
+    from tests.support.factories import UserFactory
+    from tests.support.people import PASSWORD
+
+    school_class = sitting.course.school_class
+    late = UserFactory(username="hs.chuyenden", first_name="Mai", last_name="Trần")
+    schools_api.assign_role(user=late, school=sitting.test.school, role=Role.STUDENT)
+    stranger = UserFactory(username="hs.lophac")
+    schools_api.assign_role(user=stranger, school=sitting.test.school, role=Role.STUDENT)
+    courses_api.enroll_student(school_class=school_class, student=late, number=40)
+    before = sitting.attempts.count()
+    assert not sitting.attempts.filter(student=late).exists()
+    client.login(username=late.username, password=PASSWORD)
+    assert client.get(reverse("exams:lobby", args=[sitting.pk])).status_code == 200
+    attempt = sitting.attempts.get(student=late)
+    assert attempt.variant.test_id == sitting.test_id and sitting.attempts.count() == before + 1
+    assert client.get(reverse("exams:lobby", args=[sitting.pk])).status_code == 200  # the same attempt again
+    assert sitting.attempts.filter(student=late).count() == 1
+    client.login(username=stranger.username, password=PASSWORD)  # not in the class: nothing is made
+    assert client.get(reverse("exams:lobby", args=[sitting.pk])).status_code == 404
+    assert not sitting.attempts.filter(student=stranger).exists()
+    type(sitting).objects.filter(pk=sitting.pk).update(
+        opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(days=1)
+    )
+    courses_api.enroll_student(school_class=school_class, student=stranger, number=41)
+    assert client.get(reverse("exams:lobby", args=[sitting.pk])).status_code == 404  # the window has closed

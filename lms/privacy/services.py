@@ -345,6 +345,12 @@ def change_request_status(*, actor, request: DataSubjectRequest, to_status: str,
 
 
 CARRIED_OUT = {RequestKind.ACCESS, RequestKind.EXPORT, RequestKind.RESTRICT, RequestKind.OBJECT, RequestKind.DELETE}
+CARRY_OUT_STATUSES = {RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS}
+
+
+def can_carry_out(request: DataSubjectRequest) -> bool:
+    """The request is of a kind done automatically and has been acknowledged but not closed."""
+    return request.kind in CARRIED_OUT and request.status in CARRY_OUT_STATUSES
 
 
 def carry_out_request(*, actor, request: DataSubjectRequest, note: str = "") -> DataSubjectRequest:
@@ -363,7 +369,7 @@ def carry_out_request(*, actor, request: DataSubjectRequest, note: str = "") -> 
         raise ValidationError(
             _("A correction is made by the staff in the page that holds the data; then mark the request completed.")
         )
-    if request.status not in (RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS):
+    if request.status not in CARRY_OUT_STATUSES:
         raise ValidationError(
             _("Acknowledge the request first (with the procedure and the time needed); a closed request is not redone.")
         )
@@ -399,9 +405,10 @@ def carry_out_request(*, actor, request: DataSubjectRequest, note: str = "") -> 
         done.append(_("Behaviour and usage are no longer logged and nothing new is published until it is lifted."))
     else:
         with transaction.atomic():
-            counts = {name: eraser(subject, school) for name, (_label, eraser) in sorted(erasers().items())}
+            registered = sorted(erasers().items())
+            counts = {name: eraser(subject, school) for name, (_label, eraser) in registered}
             _event("erased", actor=actor, student=subject, school=school, request=request.pk, counts=counts)
-        labels = {name: label for name, (label, _eraser) in erasers().items()}
+        labels = {name: label for name, (label, _eraser) in registered}
         done.append(_("Erased: %(what)s.") % {"what": "; ".join(f"{labels[n]} ({c})" for n, c in counts.items())})
         done.append(
             _("Kept by law: %(what)s.") % {"what": "; ".join(str(t) for t in rules.current()["retained_on_deletion"])}

@@ -88,10 +88,10 @@ def delivery_download(request, token):
     delivery = get_object_or_404(
         RequestDelivery.objects.select_related("request__school", "request__subject"), token=token
     )
-    if not services.may_download_delivery(request.user, delivery):
-        _refuse(request, "export produced for a data-subject request", subject=delivery.request.subject)
     try:
         handle = services.open_delivery(user=request.user, delivery=delivery)
+    except PermissionDenied:
+        _refuse(request, "export produced for a data-subject request", subject=delivery.request.subject)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("privacy:home")
@@ -334,8 +334,7 @@ def request_detail(request, school_code: str, request_id: int):
             "events": list(subject_request.events.select_related("actor")),
             "form": form if allowed else None,
             "is_student": get_people(school, Role.STUDENT).filter(pk=subject_request.subject_id).exists(),
-            "can_carry_out": subject_request.kind in services.CARRIED_OUT
-            and subject_request.status in ("acknowledged", "in_progress"),
+            "can_carry_out": services.can_carry_out(subject_request),
             "delivery": RequestDelivery.objects.filter(request=subject_request).first(),
             "restrictions": list(subject_request.restrictions.select_related("lifted_by")),
         },

@@ -277,8 +277,12 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
         (o.subject for o in get_subject_offerings(school_class) if o.subject_id not in opened),
         key=lambda s: (s.sort_order, s.name),
     )
-    # a subject never opened still counts: its rating (and its end-of-year test, where it has one) is missing
-    unopened_missing = sum(1 + (checkpoint in rules.primary_tests(s.code, school_class.grade, 2)) for s in unopened)
+    # a subject never opened still counts: its rating (and its end-of-year test, where it has one) is missing; the
+    # cells every pupil gets for them are the same, so they are built once
+    unopened_cells = [
+        (s, None, None if checkpoint in rules.primary_tests(s.code, school_class.grade, 2) else "") for s in unopened
+    ]
+    unopened_missing = sum(1 + (score is None) for _s, _rating, score in unopened_cells)
     sheet = {row.student.pk: row for row in get_quality_sheet(school_class, checkpoint)}
     results = {r.student_id: r for r in PrimaryYearResult.objects.filter(school_class=school_class)}
     lines = []
@@ -298,10 +302,7 @@ def get_primary_year_summary(school_class) -> PrimarySummary:
                     scores.append(test.score)
             score = (test.score if test else None) if book.pk in tested else ""
             cells.append((book.subject, rating.rating if rating else None, score))
-        for subject in unopened:
-            cells.append(
-                (subject, None, None if checkpoint in rules.primary_tests(subject.code, school_class.grade, 2) else "")
-            )
+        cells.extend(unopened_cells)
         missing += unopened_missing
         qualities = sheet[student.pk].ratings
         missing += sum(1 for value in qualities.values() if not value)

@@ -22,7 +22,7 @@ the same point; needs root), ``--fault offline`` (``--offline-share`` of the stu
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
 import json
 import os
 import random
@@ -45,9 +45,13 @@ import lesson_page as lp  # noqa: E402 -- the sibling benchmark's helpers
 QUESTIONS = 40
 
 SEED = r"""
-import json, os
+import json, os, secrets
 from datetime import timedelta
 from decimal import Decimal
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from importlib import import_module
 from django.utils import timezone
 from lms.assessments import api as bank_api
 from lms.assessments.ir import Choice
@@ -58,14 +62,18 @@ from lms.schools import api as schools_api
 from lms.schools.api import Role
 from curriculum.api import get_subject
 from tests.courses.support import make_class
-from tests.support.factories import UserFactory
+from tests.support.people import PASSWORD
 from tests.exams.support import ready
 
-n = int(os.environ["BENCH_STUDENTS"])
+n, sample = int(os.environ["BENCH_STUDENTS"]), int(os.environ["BENCH_LOGIN_SAMPLE"])
 cls = make_class(prefix="bench.")
 people = cls.people
-for i in range(n):
-    user = UserFactory(username=f"bench.hs{i:05d}")
+User = get_user_model()
+hashed = make_password(PASSWORD)  # once: the production hasher costs ~0,5 s a password
+User.objects.bulk_create([User(username=f"bench.hs{i:05d}", password=hashed, last_name="Học sinh", first_name=f"{i}")
+                          for i in range(n)])
+students = list(User.objects.filter(username__startswith="bench.hs").order_by("username"))
+for i, user in enumerate(students):
     schools_api.assign_role(user=user, school=people.school, role=Role.STUDENT)
     courses_api.enroll_student(school_class=cls.klass, student=user, number=10 + i)
 bank = bank_api.create_bank(subject_group=people.group, name="Ngân hàng thi thử")
@@ -85,7 +93,17 @@ sitting = exams_api.schedule_sitting(test=test, course=cls.course, opens_at=now 
                                      created_by=people.teacher)
 attempts = {a.student.username: a.pk for a in Attempt.objects.filter(sitting=sitting).select_related("student")
             if a.student.username.startswith("bench.hs")}
-print("BENCH_SEED " + json.dumps({"sitting": sitting.pk, "attempts": attempts}))
+# Students past the login sample get the session a login through the form would give them (same keys, same store):
+# the production hasher makes every login cost ~0,5 s of CPU, which would only lengthen the setup.
+store = import_module(settings.SESSION_ENGINE).SessionStore
+sessions = {}
+for user in students[sample:]:
+    session = store()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    sessions[user.username] = session.session_key
+print("BENCH_SEED " + json.dumps({"sitting": sitting.pk, "attempts": attempts, "sessions": sessions}))
 """
 
 COUNT = r"""
@@ -104,93 +122,175 @@ print("BENCH_COUNT " + json.dumps({
 """
 
 
-class Client:
-    """One student's keep-alive connection (as a browser keeps one)."""
+class Http:
+    """One student's keep-alive HTTP/1.1 connection over asyncio streams (as a browser keeps one): a few lines of
+    client instead of a thread per student, so that 2 000 students cost the load generator little of the 2 cores."""
 
-    def __init__(self, port: int, cookie: str) -> None:
-        self.port, self.cookie = port, cookie
-        self.csrf = cookie.split("csrftoken=")[1].split(";")[0]
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(self, port: int, cookies: dict[str, str]) -> None:
+        self.port, self.cookies = port, dict(cookies)
+        self.reader = self.writer = None
         self.reconnects = 0
 
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "") -> tuple[int, bytes]:
-        headers = {"Cookie": self.cookie, "X-CSRFToken": self.csrf}
-        if content_type:
-            headers["Content-Type"] = content_type
+    async def _connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+        """(status, body); a connection the server closed or reset is opened again once, then the error is raised
+        for the caller's retry (as the page's script retries)."""
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Cookie: {cookie}", f"Content-Length: {len(body)}"]
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         for attempt in range(2):
             try:
-                self.conn.request(method, path, body=body, headers=headers)
-                resp = self.conn.getresponse()
-                for header in resp.headers.get_all("Set-Cookie") or []:  # the exam's device cookie, as a browser
-                    name, _sep, rest = header.partition("=")
-                    if name.strip() == "exams_device" and "exams_device=" not in self.cookie:
-                        self.cookie += f"; exams_device={rest.split(';')[0]}"
-                return resp.status, resp.read()
-            except (http.client.HTTPException, OSError):
-                self.reconnects += 1  # the server closed or reset the connection (e.g. its worker was killed)
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if self.writer is None:
+                    await self._connect()
+                self.writer.write(raw)
+                return await asyncio.wait_for(self._response(), 60)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                self.reconnects += 1
+                self.close()
                 if attempt:
                     raise
         raise AssertionError("unreachable")
 
+    async def _response(self) -> tuple[int, bytes]:
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split()[1])
+        length, chunked, close = None, False, False
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            if line == b"\r\n":
+                break
+            name, _sep, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+            elif name == "connection" and value.lower() == "close":
+                close = True
+            elif name == "set-cookie":
+                cookie_name, _eq, rest = value.partition("=")
+                self.cookies[cookie_name.strip()] = rest.split(";")[0]
+        if chunked:
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readuntil(b"\r\n")
+                    break
+                parts.append(await self.reader.readexactly(size))
+                await self.reader.readexactly(2)
+            data = b"".join(parts)
+        elif length is not None:
+            data = await self.reader.readexactly(length)
+        else:
+            data = await self.reader.read()
+            close = True
+        if close:
+            self.close()
+        return status, data
 
-def run_student(client: Client, attempt: int, sitting: int, barrier: threading.Barrier, out: dict, rng, faults) -> None:
-    """What static/exams/attempt.js does: every change joins a queue; the queue is POSTed; a change leaves the queue
-    only when the server's reply lists it in ``acked``; a failed request (connection refused or reset, a 5xx) is
-    retried with back-off. An ``offline`` student keeps answering without sending for ``faults.offline_seconds``,
-    then sends its whole queue."""
-    form = f"csrfmiddlewaretoken={client.csrf}".encode()
-    barrier.wait()
-    t0 = time.perf_counter()
-    status, _body = client.request("POST", f"/kiem-tra/ky/{sitting}/", form, "application/x-www-form-urlencoded")
-    out["start"] = time.perf_counter() - t0
-    if status != 302:
-        out["errors"].append(f"start {status}")
-        return
-    queue: list[dict] = []
-    offline_at = QUESTIONS // 2 if out["offline"] else None
 
-    def flush() -> bool:
-        body = json.dumps({"changes": queue}).encode()
+class Student:
+    """What static/exams/attempt.js does for one student: start, load the page (which gives the save token), then
+    every change joins a queue, the queue is POSTed, a change leaves the queue only when the reply lists it in
+    ``acked``, a failed request (connection refused or reset, a 5xx) is retried with back-off; then submit. Between
+    two answers the student thinks for ``think`` seconds (uniform ±50 %; 0 = closed loop, the next answer as soon
+    as the previous one is acknowledged). An ``offline`` student keeps answering without sending for
+    ``offline_seconds`` from question 20, then sends its whole queue."""
+
+    def __init__(self, http: Http, attempt: int, sitting: int, rng: random.Random, offline: bool) -> None:
+        self.http, self.attempt, self.sitting, self.rng, self.offline = http, attempt, sitting, rng, offline
+        self.saves: list[tuple[float, float, int]] = []  # (sent at, seconds, changes carried)
+        self.errors: list[str] = []
+        self.failures: list[str] = []
+        self.acked: set[int] = set()
+        self.start = self.page = None
+        self.token = ""
+
+    def _form_headers(self) -> dict:
+        return {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.http.cookies["csrftoken"]}
+
+    async def run(self, go: asyncio.Event, think: float, faults) -> None:
+        form = f"csrfmiddlewaretoken={self.http.cookies['csrftoken']}".encode()
+        await go.wait()
         t0 = time.perf_counter()
         try:
-            status, raw = client.request("POST", f"/kiem-tra/bai-lam/{attempt}/luu/", body, "application/json")
-        except (http.client.HTTPException, OSError) as exc:
-            out["failures"].append(f"save {type(exc).__name__}")
+            status, _ = await self.http.request("POST", f"/kiem-tra/ky/{self.sitting}/", form, self._form_headers())
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.errors.append(f"start {type(exc).__name__}")
+            return
+        self.start = time.perf_counter() - t0
+        if status != 302:
+            self.errors.append(f"start {status}")
+            return
+        t0 = time.perf_counter()
+        status, page = await self.http.request("GET", f"/kiem-tra/bai-lam/{self.attempt}/")
+        self.page = time.perf_counter() - t0
+        token = re.search(rb'data-save-token="([0-9a-f]*)"', page)
+        if status != 200 or not token:
+            self.errors.append(f"attempt page {status}")
+            return
+        self.token = token.group(1).decode()
+        queue: list[dict] = []
+        offline_at = QUESTIONS // 2 if self.offline else None
+        offline_since = 0.0
+        for seq in range(1, QUESTIONS + 1):
+            if think:
+                await asyncio.sleep(think * self.rng.uniform(0.5, 1.5))
+            queue.append({"seq": seq, "slot": seq, "response": self.rng.choice("ABCD")})
+            if offline_at is not None and offline_at <= seq:
+                if seq == offline_at:
+                    offline_since = time.monotonic()
+                if time.monotonic() - offline_since < faults.offline_seconds and seq < QUESTIONS:
+                    await asyncio.sleep(faults.offline_seconds / (QUESTIONS - offline_at))  # answering, unsent
+                    continue
+                while time.monotonic() - offline_since < faults.offline_seconds:
+                    await asyncio.sleep(1)
+            await self._flush_until_empty(queue)
+        status, _ = await self.http.request(
+            "POST", f"/kiem-tra/bai-lam/{self.attempt}/nop/", form, self._form_headers()
+        )
+        if status != 302:
+            self.errors.append(f"submit {status}")
+
+    async def _flush(self, queue: list[dict]) -> bool:
+        body = json.dumps({"changes": queue}).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-CSRFToken": self.http.cookies["csrftoken"],
+            "X-Exam-Token": self.token,
+        }
+        sent, t0 = time.monotonic(), time.perf_counter()
+        try:
+            status, raw = await self.http.request("POST", f"/kiem-tra/bai-lam/{self.attempt}/luu/", body, headers)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.failures.append(f"save {type(exc).__name__}")
             return False
         if status != 200:
-            (out["failures"] if status >= 500 else out["errors"]).append(f"save {status}")
+            (self.failures if status >= 500 else self.errors).append(f"save {status}")
             return False
-        out["saves"].append((time.perf_counter() - t0, len(queue)))
+        self.saves.append((sent, time.perf_counter() - t0, len(queue)))
         acked = set(json.loads(raw).get("acked", []))
-        out["acked"] |= acked
+        self.acked |= acked
         queue[:] = [c for c in queue if c["seq"] not in acked]
         return True
 
-    def flush_until_empty(limit: float = 600) -> None:
+    async def _flush_until_empty(self, queue: list[dict], limit: float = 600) -> None:
         delay, deadline = 0.2, time.monotonic() + limit
         while queue and time.monotonic() < deadline:
-            if not flush():
-                time.sleep(delay)
+            if not await self._flush(queue):
+                await asyncio.sleep(delay * self.rng.uniform(0.5, 1.5))
                 delay = min(delay * 2, 5.0)
         if queue:
-            out["errors"].append(f"{len(queue)} changes still unsent after {limit:.0f} s")
-
-    for seq in range(1, QUESTIONS + 1):
-        queue.append({"seq": seq, "slot": seq, "response": rng.choice("ABCD")})
-        if offline_at is not None and offline_at <= seq:
-            if seq == offline_at:
-                out["offline_since"] = time.monotonic()
-            if time.monotonic() - out["offline_since"] < faults.offline_seconds and seq < QUESTIONS:
-                time.sleep(faults.offline_seconds / (QUESTIONS - offline_at))  # answering, unsent
-                continue
-            while time.monotonic() - out["offline_since"] < faults.offline_seconds:
-                time.sleep(1)
-        flush_until_empty()
-    status, _ = client.request("POST", f"/kiem-tra/bai-lam/{attempt}/nop/", form, "application/x-www-form-urlencoded")
-    if status != 302:
-        out["errors"].append(f"submit {status}")
+            self.errors.append(f"{len(queue)} changes still unsent after {limit:.0f} s")
 
 
 class Faults:
@@ -211,7 +311,7 @@ class Faults:
         if self.kind not in ("kill-worker", "restart-postgres"):
             return
         while not stop.is_set():
-            if sum(len(r["acked"]) for r in results.values()) >= expected // 3:
+            if sum(len(r.acked) for r in results.values()) >= expected // 3:
                 break
             time.sleep(0.05)
         else:
@@ -248,10 +348,46 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
+async def _waiting_room(students: dict[str, Student], sitting: int) -> list[float]:
+    """Every student opens the waiting room before the start (as the class does): its connection is then open."""
+    gate, times = asyncio.Semaphore(16), []
+
+    async def one(student: Student) -> None:
+        async with gate:
+            t0 = time.perf_counter()
+            status, _ = await student.http.request("GET", f"/kiem-tra/ky/{sitting}/")
+            if status != 200:
+                raise lp.BenchError(f"waiting room answered {status}")
+            times.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(one(s) for s in students.values()))
+    return times
+
+
+async def _exam(students: dict[str, Student], think: float, faults) -> float:
+    go = asyncio.Event()
+    tasks = [asyncio.create_task(s.run(go, think, faults)) for s in students.values()]
+    await asyncio.sleep(0.5)  # every task is waiting at the barrier
+    began = time.monotonic()
+    go.set()
+    await asyncio.gather(*tasks)
+    return began
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--servers", type=lp.ServerSpec.parse, default=lp.ServerSpec.parse("3x4"))
+    parser.add_argument("--servers", type=lp.ServerSpec.parse, default=lp.ServerSpec.parse("4x2"))
+    parser.add_argument(
+        "--think", type=float, default=2.0, help="seconds between two answers of a student, ±50 %% (0: closed loop)"
+    )
+    parser.add_argument(
+        "--login-sample",
+        type=int,
+        default=200,
+        help="students who log in through the login form (the rest get "
+        "the same session made directly; the production hasher costs ~0,5 s of CPU a login)",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_cbt_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--keep", action="store_true")
@@ -268,7 +404,12 @@ def main(argv=None) -> int:
     created, pg_version = lp.create_database(args.database_url)
     env = lp.django_env(args.database_url, args.redis_url, secrets.token_urlsafe(40))
     env["BENCH_STUDENTS"] = str(args.students)
+    env["BENCH_LOGIN_SAMPLE"] = str(min(args.login_sample, args.students))
+    # Keep-alive as a reverse proxy keeps its upstream connections (gunicorn's default closes them after 2 s idle)
+    env["GUNICORN_CMD_ARGS"] = "--keep-alive 75 --backlog 4096 --worker-connections 2000"
+    lp.flush_redis(args.redis_url)
     server = None
+    students: dict[str, Student] = {}
     try:
         lp.manage(python, ["migrate", "--noinput", "-v0"], env, timeout=900)
         lp.manage(python, ["collectstatic", "--noinput", "-v0"], env, timeout=300)
@@ -278,45 +419,50 @@ def main(argv=None) -> int:
         lp.log(f"seeded {args.students} students and a 40-question test in {time.monotonic() - t0:.0f} s")
         server = lp.Server(args.servers, env, Path(tempfile.mkdtemp()) / "gunicorn.log", gunicorn)
         server.wait_ready()
-        lp.log(f"gunicorn {args.servers.label()} on 127.0.0.1:{server.port}; logging {args.students} students in")
         # the fixtures' password, read without importing Django into this process
         password = re.search(r'PASSWORD = "([^"]+)"', (ROOT / "tests/support/people.py").read_text()).group(1)
-        with ThreadPoolExecutor(max_workers=8) as pool:  # a login hashes the password: ~0,1–1 s of CPU each
-            cookies = dict(
-                zip(
-                    data["attempts"],
-                    pool.map(lambda u: lp.login(server.port, u, password), data["attempts"]),
-                    strict=True,
-                )
+        sample = sorted(set(data["attempts"]) - set(data["sessions"]))
+        lp.log(f"gunicorn {args.servers.label()} on 127.0.0.1:{server.port}; {len(sample)} students log in")
+
+        def timed_login(username: str) -> tuple[str, float]:
+            t0 = time.perf_counter()
+            cookie = lp.login(server.port, username, password)
+            return cookie, time.perf_counter() - t0
+
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            logged = dict(zip(sample, pool.map(timed_login, sample), strict=True))
+        login_seconds = time.monotonic() - t0
+        login_times = [t for _c, t in logged.values()]
+        for username in sorted(data["attempts"]):
+            if username in logged:
+                jar = dict(part.split("=", 1) for part in logged[username][0].split("; "))
+            else:
+                jar = {"sessionid": data["sessions"][username], "csrftoken": secrets.token_hex(16)}
+            students[username] = Student(
+                Http(server.port, jar),
+                data["attempts"][username],
+                data["sitting"],
+                random.Random(username),
+                offline=False,
             )
-        clients = {u: Client(server.port, cookies[u]) for u in sorted(data["attempts"])}
-        lp.log(f"{len(clients)} students logged in")
-        barrier = threading.Barrier(len(clients) + 1)
-        offline = set(sorted(clients)[:: max(1, round(1 / args.offline_share))]) if args.fault == "offline" else set()
-        results = {
-            u: {"saves": [], "errors": [], "failures": [], "acked": set(), "start": None, "offline": u in offline}
-            for u in clients
-        }
-        threads = [
-            threading.Thread(
-                target=run_student,
-                args=(c, data["attempts"][u], data["sitting"], barrier, results[u], random.Random(u), faults),
-                daemon=True,
-            )
-            for u, c in clients.items()
-        ]
-        for t in threads:
-            t.start()
+        if args.fault == "offline":
+            for username in sorted(students)[:: max(1, round(1 / args.offline_share))]:
+                students[username].offline = True
+        lp.log(f"{len(students)} students open the waiting room")
+        loop = asyncio.new_event_loop()
+        lobby = loop.run_until_complete(_waiting_room(students, data["sitting"]))
+        lp.log("the test starts for everyone at once")
         stop = threading.Event()
         watcher = threading.Thread(
-            target=faults.watch, args=(server, results, len(clients) * QUESTIONS, stop), daemon=True
+            target=faults.watch, args=(server, students, len(students) * QUESTIONS, stop), daemon=True
         )
         watcher.start()
-        barrier.wait()
-        began = time.perf_counter()
-        for t in threads:
-            t.join(timeout=3600)
-        elapsed = time.perf_counter() - began
+        cpu0 = os.times()
+        began = loop.run_until_complete(_exam(students, args.think, faults))
+        elapsed = time.monotonic() - began
+        client_cpu = sum(os.times()[:2]) - sum(cpu0[:2])
+        loop.close()
         stop.set()
         env["BENCH_SITTING"] = str(data["sitting"])
         counts = json.loads(lp.manage(python, ["shell", "-c", COUNT], env, timeout=300).split("BENCH_COUNT ", 1)[1])
@@ -330,30 +476,59 @@ def main(argv=None) -> int:
             server.stop()
         if created and not args.keep:
             lp.drop_database(args.database_url)
-    starts = [r["start"] for r in results.values() if r["start"] is not None]
-    saves = [d for r in results.values() for d, _n in r["saves"]]
-    saved_changes = sum(n for r in results.values() for _d, n in r["saves"])
-    errors = [e for r in results.values() for e in r["errors"]]
-    failures = [e for r in results.values() for e in r["failures"]]
-    acked = sum(len(r["acked"]) for r in results.values())
-    lost = 0  # acknowledged to a client, not in the database
-    for username, r in results.items():
-        lost += len(r["acked"] - set(counts["stored"].get(str(data["attempts"][username]), [])))
+    return report(
+        args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, client_cpu
+    )
+
+
+def report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, client_cpu):
+    everyone = list(students.values())
+    starts = [s.start for s in everyone if s.start is not None]
+    pages = [s.page for s in everyone if s.page is not None]
+    saves = [(sent, took, n) for s in everyone for sent, took, n in s.saves]
+    errors = [e for s in everyone for e in s.errors]
+    failures = [e for s in everyone for e in s.failures]
+    acked = sum(len(s.acked) for s in everyone)
+    lost = sum(len(s.acked - set(counts["stored"].get(str(s.attempt), []))) for s in everyone)
+    # The steady part of the run: once every student is answering (1,5 × the think time after the start, at least
+    # 5 s) until the first 5 % of the students have sent their last answer.
+    finished = sorted(max(sent for sent, _t, _n in s.saves) for s in everyone if s.saves)
+    w0 = began + max(5.0, 1.5 * args.think)
+    w1 = finished[len(finished) // 20] if finished else w0
+    steady = [took for sent, took, _n in saves if w0 <= sent < w1]
     print(
-        f"\nexam day — {args.students} students × {QUESTIONS} answers, gunicorn {args.servers.label()}, "
-        f"PostgreSQL {pg_version}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, fault: {args.fault}"
+        f"\nexam day — {args.students} students × {QUESTIONS} answers, think {args.think:g} s, gunicorn "
+        f"{args.servers.label()}, PostgreSQL {pg_version}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}, fault: {args.fault}"
     )
     for line in faults.log:
         print(f"fault:  {line}")
+    offline = [s for s in everyone if s.offline]
     if offline:
         print(f"offline: {len(offline)} students held their changes for {args.offline_seconds:.0f} s, then reconnected")
-    print(f"start:  p50 {pct(starts, 50):.0f} ms  p95 {pct(starts, 95):.0f} ms  (all at one instant)")
     print(
-        f"saves:  {len(saves)} requests carrying {saved_changes} changes in {elapsed:.1f} s = "
-        f"{len(saves) / elapsed:.0f} saves/s (closed loop, {args.students} clients); p50 {pct(saves, 50):.1f} ms  "
-        f"p95 {pct(saves, 95):.1f} ms  p99 {pct(saves, 99):.1f} ms"
+        f"login:  {len(login_times)} through the login form in {login_seconds:.0f} s (4 at a time): p50 "
+        f"{pct(login_times, 50):.0f} ms  p95 {pct(login_times, 95):.0f} ms; {args.students - len(login_times)} "
+        "with the same session made directly"
     )
-    reconnects = sum(c.reconnects for c in clients.values())
+    print(
+        f"waiting room page: p50 {pct(lobby, 50):.0f} ms  p95 {pct(lobby, 95):.0f} ms (16 at a time, before the start)"
+    )
+    print(f"start:  p50 {pct(starts, 50):.0f} ms  p95 {pct(starts, 95):.0f} ms  (all at one instant)")
+    print(f"attempt page after the start: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
+    took = [t for _s, t, _n in saves]
+    print(
+        f"saves:  {len(saves)} requests carrying {sum(n for _s, _t, n in saves)} changes in {elapsed:.1f} s = "
+        f"{len(saves) / elapsed:.0f} saves/s overall; p50 {pct(took, 50):.1f} ms  p95 {pct(took, 95):.1f} ms  "
+        f"p99 {pct(took, 99):.1f} ms"
+    )
+    if w1 > w0:
+        print(
+            f"steady: {len(steady)} saves in {w1 - w0:.1f} s = {len(steady) / (w1 - w0):.0f} saves/s; p50 "
+            f"{pct(steady, 50):.1f} ms  p95 {pct(steady, 95):.1f} ms  p99 {pct(steady, 99):.1f} ms"
+        )
+    print(f"load generator CPU: {client_cpu:.1f} s ({client_cpu / elapsed * 100:.0f} % of one core)")
+    reconnects = sum(s.http.reconnects for s in everyone)
     print(
         f"failed requests retried by the clients: {len(failures)} {sorted(set(failures))[:5]}; "
         f"connections re-opened: {reconnects}"

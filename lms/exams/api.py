@@ -87,3 +87,7 @@ __all__ += [
 from lms.exams.practice import create_practice_set, set_published  # noqa: E402
 
 __all__ += ["create_practice_set", "set_published"]
+
+from lms.exams.fastsave import ExamSaveGateway, save_token  # noqa: E402
+
+__all__ += ["ExamSaveGateway", "save_token"]

@@ -144,6 +144,9 @@ class Variant(models.Model):
     seed = models.CharField(max_length=60)
     layout = models.JSONField()
     key = models.JSONField()
+    # Raised whenever ``layout`` changes (a key correction): the save path caches each code's question index by
+    # (variant, revision) instead of reading the whole layout on every answer.
+    revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

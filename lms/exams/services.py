@@ -767,11 +767,7 @@ def save_changes(
     raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``."""
     changes = list(changes)
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("sitting", "variant")  # the test and school are read only for a periodic sitting
-            .get(pk=attempt_id)
-        )
+        attempt = _lock_attempt(attempt_id)
         if attempt.student_id != student.pk:
             raise PermissionDenied
         rules = delivery_rules(attempt.sitting.delivery_rules)
@@ -809,7 +805,7 @@ def save_changes(
             result = {"acked": sorted(replays), "refused": sorted(set(seqs) - replays)}
         else:
             expired = False
-            slots = {str(s["slot"]): s for s in attempt.variant.slots()}
+            slots = _slot_index(attempt.variant)
             valid: list[tuple[int, int, object]] = []  # (seq, slot, response), checked before anything is written
             for change, seq in sorted(zip(changes, seqs, strict=True), key=lambda pair: pair[1]):
                 if seq < 1 or (valid and valid[-1][0] == seq):  # a seq twice in one request: the first is taken
@@ -835,6 +831,71 @@ def save_changes(
         status=attempt.status, seconds_left=attempt.seconds_left(), last_seq=attempt.last_seq, answered=attempt.answered
     )
     return result
+
+
+def _lock_attempt(attempt_id: int) -> Attempt:
+    """The attempt, locked (``FOR UPDATE OF`` the attempt row alone), with its sitting and its exam code's id and
+    revision — not the code's layout: ``_slot_index`` keeps that per process. One raw statement: building the same
+    query through the ORM cost more than running it."""
+    connection = transaction.get_connection()
+    attempt_fields = list(Attempt._meta.concrete_fields)
+    sitting_fields = list(Sitting._meta.concrete_fields)
+    variant_fields = [
+        Variant._meta.get_field(name) for name in ("id", "test", "number", "code", "revision", "created_at")
+    ]
+    quote = connection.ops.quote_name
+    columns = [f"a.{quote(f.column)}" for f in attempt_fields]
+    columns += [f"s.{quote(f.column)}" for f in sitting_fields]
+    columns += [f"v.{quote(f.column)}" for f in variant_fields]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {Attempt._meta.db_table} a "  # noqa: S608
+        f"JOIN {Sitting._meta.db_table} s ON s.id = a.sitting_id "
+        f"JOIN {Variant._meta.db_table} v ON v.id = a.variant_id WHERE a.id = %s"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF a"
+    elif connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Attempt.DoesNotExist
+    values = _converted(connection, [*attempt_fields, *sitting_fields, *variant_fields], row)
+    n, m = len(attempt_fields), len(attempt_fields) + len(sitting_fields)
+    attempt = Attempt.from_db(connection.alias, [f.attname for f in attempt_fields], values[:n])
+    attempt.sitting = Sitting.from_db(connection.alias, [f.attname for f in sitting_fields], values[n:m])
+    attempt.variant = Variant.from_db(connection.alias, [f.attname for f in variant_fields], values[m:])
+    return attempt
+
+
+def _converted(connection, fields, row) -> list:
+    """A raw row's values as the ORM would give them (SQLite returns datetimes and durations as text, say)."""
+    out = []
+    for field, value in zip(fields, row, strict=True):
+        col = field.get_col(field.model._meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = converter(value, col, connection)
+        out.append(value)
+    return out
+
+
+_SLOT_INDEXES: dict[tuple, dict[str, dict]] = {}
+
+
+def _slot_index(variant: Variant) -> dict[str, dict]:
+    """``{slot number as text: slot}`` of an exam code, read once per (code, revision) in a process. A key
+    correction raises the revision in the same transaction as the layout, so a stale index is never used; the
+    creation time is part of the key because a database may give a deleted code's id to a new one (SQLite does)."""
+    key = (variant.pk, variant.test_id, variant.revision, variant.created_at)
+    index = _SLOT_INDEXES.get(key)
+    if index is None:
+        layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
+        index = {str(s["slot"]): s for part in layout["parts"] for s in part["slots"]}
+        if len(_SLOT_INDEXES) >= 512:  # a bounded cache: a school's open sittings are far fewer codes than this
+            _SLOT_INDEXES.clear()
+        _SLOT_INDEXES[key] = index
+    return index
 
 
 def _json_param(field, value, connection):
@@ -1320,7 +1381,8 @@ def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", 
                 changes.append({"code": variant.code, "slot": slot["slot"], "old": slot["key"], "new": new_key})
                 part["slots"][index] = dict(slot, content=shown, key=new_key)
                 variant.key[str(slot["slot"])] = new_key
-        variant.save(update_fields=["layout", "key"])
+        variant.revision += 1
+        variant.save(update_fields=["layout", "key", "revision"])
     correction = KeyCorrection.objects.create(
         test=test, version=pinned, new_version=new_version, content=corrected, reason=reason.strip(), by=by
     )

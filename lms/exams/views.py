@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.courses import api as courses_api
-from lms.exams import delivery, selectors, services
+from lms.exams import delivery, fastsave, selectors, services
 from lms.exams.models import Attempt, AttemptStatus, ReviewOption, Sitting, Test, TestStatus
 from lms.exams.network import client_ip
 from lms.exams.rules import delivery_rules
@@ -26,10 +24,14 @@ def _ip(request):
     return client_ip(request)
 
 
+def valid_device(value: str) -> str:
+    """A device cookie's value if it has the form ``_new_device`` gives it, else ""."""
+    return value if value.isalnum() and len(value) <= 64 else ""
+
+
 def _device(request) -> str:
     """This browser's id (a random cookie, set by ``_remember_device``), or "" when it has none yet."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    return value if value.isalnum() and len(value) <= 64 else ""
+    return valid_device(request.COOKIES.get(DEVICE_COOKIE, ""))
 
 
 def _remember_device(response, token: str):
@@ -212,6 +214,7 @@ def attempt_page(request, pk):
             "seconds_left": attempt.seconds_left(),
             "heartbeat": rules.heartbeat_seconds,
             "total": len(attempt.variant.slots()),
+            "save_token": fastsave.save_token(attempt.pk, request.session.session_key),
         },
     )
     return _remember_device(response, attempt.device) if attempt.device else response
@@ -220,38 +223,12 @@ def attempt_page(request, pk):
 @login_required
 @require_POST
 def save(request, pk):
-    """JSON: ``{"changes": [{"seq", "slot", "response"}…], "events": [{"kind", "at"}…]}`` → acknowledgements."""
-    try:
-        body = json.loads(request.body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError
-    except ValueError:
-        return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
-    events = body.get("events") or []
-    events = events if isinstance(events, list) else []
-    device = _device(request)
-    try:
-        result = services.save_changes(
-            attempt_id=pk,
-            student=request.user,
-            changes=body.get("changes") or [],
-            events=events,
-            ip=_ip(request),
-            device=device,
-        )
-    except (Attempt.DoesNotExist, PermissionDenied):
-        raise Http404 from None
-    except services.DeviceTakenOver as error:
-        return JsonResponse({"error": " ".join(error.messages), "status": "taken_over"}, status=409)
-    except ValidationError as error:
-        if events:  # the refused request's focus events are still kept
-            services.record_refused_save_events(
-                attempt_id=pk, student=request.user, events=events, ip=_ip(request), device=device
-            )
-        if isinstance(error, services.NetworkRefused):
-            return JsonResponse({"error": " ".join(error.messages), "status": "network_refused"}, status=403)
-        return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    return JsonResponse(result)
+    """JSON: ``{"changes": [{"seq", "slot", "response"}…], "events": [{"kind", "at"}…]}`` → acknowledgements.
+    The same answer as ``fastsave.ExamSaveGateway`` gives when the request carries the page's save token."""
+    status, payload = fastsave.respond(
+        attempt_id=pk, student=request.user, body=request.body, ip=_ip(request), device=_device(request)
+    )
+    return JsonResponse(payload, status=status)
 
 
 @login_required

@@ -107,19 +107,22 @@ def test_saves_are_idempotent_and_never_go_back(sitting):
 
 
 def test_a_save_is_a_few_statements_whatever_the_batch(sitting, django_assert_max_num_queries):
-    """Exam day's hot path: lock the attempt, write the log, upsert the answers, update the counters (+ savepoint)."""
+    """Exam day's hot path: lock the attempt, write the log, upsert the answers, update the counters (+ savepoint).
+    The exam code's layout is read once per process and code (the first save), never on the saves after it."""
     student = sitting.attempts.get(student__username="hocsinh").student
     attempt = _started(sitting, student)
     singles = _slots(attempt, "single_choice")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7) as first:
         r = services.save_changes(
             attempt_id=attempt.pk, student=student, changes=[{"seq": 1, "slot": singles[0]["slot"], "response": "A"}]
         )
     assert r["acked"] == [1] and r["answered"] == 1
+    assert sum('"layout"' in q["sql"] for q in first.captured_queries) <= 1
     batch = [{"seq": 10 + i, "slot": slot["slot"], "response": "B"} for i, slot in enumerate(singles)]
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6) as later:
         r = services.save_changes(attempt_id=attempt.pk, student=student, changes=batch)
     assert r["acked"] == [c["seq"] for c in batch] and r["answered"] == len(singles)
+    assert not any('"layout"' in q["sql"] for q in later.captured_queries)
     # the same seq twice in one request: the first is taken, both are acknowledged once
     r = services.save_changes(
         attempt_id=attempt.pk,

@@ -151,7 +151,7 @@
     fetch(d.saveUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf, "X-Exam-Token": d.saveToken || "" },
       body: JSON.stringify({ changes: batch, events: events })
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, code: res.status, body: body }; });

@@ -1,0 +1,237 @@
+"""The answer-save request of exam day, answered without Django's middleware stack.
+
+Every student sends one small JSON request per answer change (``POST /kiem-tra/bai-lam/<id>/luu/``), all students at
+once; through the whole request cycle (security, CSP, sessions, locale, CSRF, authentication, messages, routing) the
+middleware cost as much as the save itself. ``ExamSaveGateway`` wraps the WSGI application (``config/wsgi.py``) and
+answers that one request itself when everything it needs is in order:
+
+- the attempt page's **save token** in ``X-Exam-Token``: an HMAC of the attempt and the session key (``save_token``).
+  A page of another site cannot read it, so it is the request's CSRF protection, and it binds the request to the
+  session it was given to;
+- the **session** (``SessionStore`` of ``SESSION_ENGINE``: the cache in production) still holds a logged-in user,
+  whose session hash (password) still matches and who is still active — what ``AuthenticationMiddleware`` checks;
+- an allowed ``Host`` and a body within ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+Anything else — no token or a wrong one, no session, a session of an older password, a host not allowed, another
+path — goes to Django unchanged, where the ordinary view (``views.save``) answers it with the same function,
+``respond``: both paths store, acknowledge and refuse exactly alike (same service, same JSON, same status codes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.handlers.wsgi import get_script_name
+from django.core.signals import request_finished, request_started
+from django.db import DatabaseError, connection
+from django.http.request import split_domain_port, validate_host
+from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+TOKEN_HEADER = "HTTP_X_EXAM_TOKEN"  # noqa: S105 -- a header name, not a secret
+_SALT = "lms.exams.fastsave"
+
+
+def save_token(attempt_id: int, session_key: str | None) -> str:
+    """The token the attempt page gives its script for the save requests of this attempt in this session."""
+    if not session_key:
+        return ""
+    return salted_hmac(_SALT, f"{attempt_id}:{session_key}", algorithm="sha256").hexdigest()
+
+
+def respond(*, attempt_id: int, student, body: bytes, ip, device: str) -> tuple[int, dict]:
+    """A save request's answer: ``(HTTP status, JSON body)``. 200 with the acknowledgements; 400 for JSON that is
+    not an object or a change the service refuses (the question named); 403 outside the allowed networks; 404 an
+    attempt that is not the student's; 409 the attempt was taken over by another device."""
+    from lms.exams import services
+    from lms.exams.models import Attempt
+
+    try:
+        data = json.loads(body or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return 400, {"error": _("The request is not valid JSON.")}
+    events = data.get("events") or []
+    events = events if isinstance(events, list) else []
+    try:
+        result = services.save_changes(
+            attempt_id=attempt_id,
+            student=student,
+            changes=data.get("changes") or [],
+            events=events,
+            ip=ip,
+            device=device,
+        )
+    except (Attempt.DoesNotExist, PermissionDenied):
+        return 404, {"error": _("There is no such attempt.")}
+    except services.DeviceTakenOver as error:
+        return 409, {"error": " ".join(error.messages), "status": "taken_over"}
+    except ValidationError as error:
+        if events:  # the refused request's focus events are still kept
+            services.record_refused_save_events(
+                attempt_id=attempt_id, student=student, events=events, ip=ip, device=device
+            )
+        if isinstance(error, services.NetworkRefused):
+            return 403, {"error": " ".join(error.messages), "status": "network_refused"}
+        return 400, {"error": " ".join(error.messages)}
+    return 200, result
+
+
+class _Meta:
+    """What ``network.client_ip`` reads of a request: its META (here the WSGI environ)."""
+
+    def __init__(self, environ) -> None:
+        self.META = environ
+
+
+class ExamSaveGateway:
+    """WSGI middleware: answers a save request that carries a valid save token (see the module's text); passes
+    every other request to ``app``."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._path = None
+
+    def _save_path(self):
+        if self._path is None:
+            from django.urls import reverse
+
+            marker = "987654321"
+            prefix, suffix = reverse("exams:save", args=[int(marker)]).split(marker)
+            self._path = re.compile(rf"^{re.escape(prefix)}(\d{{1,12}}){re.escape(suffix)}$")
+        return self._path
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST" or TOKEN_HEADER not in environ:
+            return self.app(environ, start_response)
+        match = self._save_path().match(environ.get("PATH_INFO", ""))
+        if not match or get_script_name(environ) not in ("", "/"):
+            return self.app(environ, start_response)
+        answer = self._answer(environ, int(match.group(1)))
+        if answer is None:  # not for this path: Django answers (and refuses) it as any other request
+            return self.app(environ, start_response)
+        status, payload = answer
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        start_response(
+            f"{status} {_REASONS[status]}",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+                ("Vary", "Cookie"),
+                ("X-Content-Type-Options", "nosniff"),
+            ],
+        )
+        return [body]
+
+    def _answer(self, environ, attempt_id: int) -> tuple[int, dict] | None:
+        if not _host_allowed(environ):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if length < 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return None
+        cookies = _cookies(environ.get("HTTP_COOKIE", ""))
+        session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
+        if not session_key or not constant_time_compare(environ[TOKEN_HEADER], save_token(attempt_id, session_key)):
+            return None
+        body = environ["wsgi.input"].read(length) if length else b""
+        from lms.exams.network import client_ip
+        from lms.exams.views import DEVICE_COOKIE, valid_device
+
+        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        request_started.send(sender=self.__class__, environ=environ)
+        try:
+            with translation.override(language):
+                try:
+                    student = _session_user(session_key)
+                    if student is None:
+                        environ["wsgi.input"] = _Replay(body)  # Django reads the body again
+                        return None
+                    return respond(
+                        attempt_id=attempt_id,
+                        student=student,
+                        body=body,
+                        ip=client_ip(_Meta(environ)),
+                        device=valid_device(cookies.get(DEVICE_COOKIE, "")),
+                    )
+                except DatabaseError:  # the database went away (restart, failover): the browser sends it again
+                    connection.close()
+                    return 503, {"error": _("The server could not save just now; your answers are sent again.")}
+        finally:
+            request_finished.send(sender=self.__class__)
+
+
+class _Replay:
+    def __init__(self, body: bytes) -> None:
+        import io
+
+        self._stream = io.BytesIO(body)
+
+    def read(self, *args):
+        return self._stream.read(*args)
+
+    def readline(self, *args):
+        return self._stream.readline(*args)
+
+
+def _session_user(session_key: str):
+    """The session's user, checked as ``django.contrib.auth.get_user`` checks it (active, the session hash of the
+    current password), or None: then Django handles the request and applies its own rules."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user_id, session_hash = store.get(SESSION_KEY), store.get(HASH_SESSION_KEY)
+    if not user_id or not session_hash:
+        return None
+    User = get_user_model()
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    table, quote = User._meta.db_table, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('password')}, {quote('is_active')} FROM {quote(table)} WHERE {quote(User._meta.pk.column)} = %s",  # noqa: S608,E501
+            [pk],
+        )
+        row = cursor.fetchone()
+    if row is None or not row[1]:
+        return None
+    user = User(pk=pk, password=row[0], is_active=True)
+    if not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None  # an older password's session (or a fallback key's): Django decides
+    return user
+
+
+def _cookies(header: str) -> dict[str, str]:
+    from django.http.cookie import parse_cookie
+
+    return parse_cookie(header) if header else {}
+
+
+def _host_allowed(environ) -> bool:
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    503: "Service Unavailable",
+}

@@ -341,6 +341,20 @@ class Faults:
             )
 
 
+class GranianServer(lp.Server):
+    """The same application under granian (HTTP in Rust, the WSGI callable in Python): ``--server granian``."""
+
+    def __init__(self, spec: lp.ServerSpec, env: dict[str, str], log_path: Path, granian: str) -> None:
+        self.spec, self.port, self.log_path = spec, lp.free_port(), log_path
+        argv = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--workers", str(spec.workers), "--blocking-threads", str(spec.threads), "--backlog", "4096"]
+        argv += ["--no-access-log", "config.wsgi:application"]
+        self._log = log_path.open("ab")
+        self.proc = subprocess.Popen(  # noqa: S603 (granian from our virtualenv, fixed arguments)
+            argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -377,9 +391,15 @@ async def _exam(students: dict[str, Student], think: float, faults) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--servers", type=lp.ServerSpec.parse, default=lp.ServerSpec.parse("4x2"))
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     parser.add_argument(
-        "--think", type=float, default=2.0, help="seconds between two answers of a student, ±50 %% (0: closed loop)"
+        "--servers",
+        type=lp.ServerSpec.parse,
+        default=lp.ServerSpec.parse("4x2"),
+        help="WORKERS or WORKERSxTHREADS (gunicorn: gthread threads; granian: blocking threads)",
+    )
+    parser.add_argument(
+        "--think", type=float, default=1.5, help="seconds between two answers of a student, ±50 %% (0: closed loop)"
     )
     parser.add_argument(
         "--login-sample",
@@ -417,12 +437,16 @@ def main(argv=None) -> int:
         seed = lp.manage(python, ["shell", "-c", SEED], env, timeout=3600)
         data = json.loads(seed.split("BENCH_SEED ", 1)[1].splitlines()[0])
         lp.log(f"seeded {args.students} students and a 40-question test in {time.monotonic() - t0:.0f} s")
-        server = lp.Server(args.servers, env, Path(tempfile.mkdtemp()) / "gunicorn.log", gunicorn)
+        log_file = Path(tempfile.mkdtemp()) / f"{args.server}.log"
+        if args.server == "granian":
+            server = GranianServer(args.servers, env, log_file, str(Path(python).parent / "granian"))
+        else:
+            server = lp.Server(args.servers, env, log_file, gunicorn)
         server.wait_ready()
         # the fixtures' password, read without importing Django into this process
         password = re.search(r'PASSWORD = "([^"]+)"', (ROOT / "tests/support/people.py").read_text()).group(1)
         sample = sorted(set(data["attempts"]) - set(data["sessions"]))
-        lp.log(f"gunicorn {args.servers.label()} on 127.0.0.1:{server.port}; {len(sample)} students log in")
+        lp.log(f"{args.server} {args.servers.label()} on 127.0.0.1:{server.port}; {len(sample)} students log in")
 
         def timed_login(username: str) -> tuple[str, float]:
             t0 = time.perf_counter()
@@ -497,7 +521,7 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
     w1 = finished[len(finished) // 20] if finished else w0
     steady = [took for sent, took, _n in saves if w0 <= sent < w1]
     print(
-        f"\nexam day — {args.students} students × {QUESTIONS} answers, think {args.think:g} s, gunicorn "
+        f"\nexam day — {args.students} students × {QUESTIONS} answers, think {args.think:g} s, {args.server} "
         f"{args.servers.label()}, PostgreSQL {pg_version}, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}, fault: {args.fault}"
     )

@@ -761,12 +761,15 @@ def save_changes(
     This is the hot path of exam day (one request per answer change, every student at once), so it makes few round
     trips: the attempt row is locked alone (``FOR UPDATE OF`` the attempt: locking the joined sitting row as well
     would make every student's save wait for every other's), the change log is written with
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING seq`` (what comes back is new, the rest are replays), the current
-    answers with one conditional upsert, and the attempt's counters with one ``UPDATE``.
+    ``INSERT … ON CONFLICT DO NOTHING`` (a replay is not logged twice), the current answers with one upsert that
+    writes an answer only over an older change's (so a replay never changes anything), and the attempt's counters
+    with one ``UPDATE``. None of the three needs another's result, so on PostgreSQL they are sent in one pipeline
+    with the ``COMMIT``: two round trips in all (lock; write and commit).
     ``device``: the browser's id; once the attempt is bound to another device (taken over), ``DeviceTakenOver`` is
     raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``."""
     changes = list(changes)
-    with transaction.atomic():
+    counters = None
+    with _pipeline(), transaction.atomic():
         attempt = _lock_attempt(attempt_id)
         if attempt.student_id != student.pk:
             raise PermissionDenied
@@ -814,17 +817,19 @@ def save_changes(
                 if slot is None:
                     raise ValidationError(_("Change %(seq)s names no question of this test.") % {"seq": seq})
                 valid.append((seq, slot["slot"], _validate_response(slot, change.get("response"), rules)))
-            new = _insert_answer_events(attempt, valid, now, ip)
-            fresh: dict[int, tuple[int, object]] = {}  # slot → (seq, response): the newest new change per question
-            for seq, slot_no, response in valid:
-                if seq in new:
-                    fresh[slot_no] = (seq, response)
-            if fresh:
-                _upsert_answers(attempt, fresh, now)
-            attempt.last_seq = max([attempt.last_seq, *new]) if new else attempt.last_seq
+            _insert_answer_events(attempt, valid, now, ip)
+            newest: dict[int, tuple[int, object]] = {}  # slot → (seq, response): the newest change per question
+            for seq, slot_no, response in valid:  # (in seq order)
+                newest[slot_no] = (seq, response)
+            if newest:
+                _upsert_answers(attempt, newest, now)
+            # every logged seq is ≤ last_seq (both are written in one transaction), so replays never lower it
+            attempt.last_seq = max(attempt.last_seq, valid[-1][0]) if valid else attempt.last_seq
             attempt.last_seen_at = now
-            attempt.answered = _update_attempt_counters(attempt, count=bool(fresh))
+            counters = _update_attempt_counters(attempt, count=bool(newest))
             result = {"acked": sorted(set(seqs) - {seq for seq in seqs if seq < 1}), "refused": []}
+    if counters is not None:
+        attempt.answered = counters()  # read once the pipeline (and the transaction) is through
     if expired:
         attempt = submit_attempt(attempt=attempt, auto=True)
     result.update(
@@ -856,7 +861,7 @@ def _lock_attempt(attempt_id: int) -> Attempt:
         sql += " FOR UPDATE OF a"
     elif connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
+    with _hot_cursor(connection) as cursor:
         cursor.execute(sql, [attempt_id])
         row = cursor.fetchone()
     if row is None:
@@ -869,12 +874,23 @@ def _lock_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+_CONVERTERS: dict[tuple, list] = {}
+
+
 def _converted(connection, fields, row) -> list:
-    """A raw row's values as the ORM would give them (SQLite returns datetimes and durations as text, say)."""
+    """A raw row's values as the ORM would give them (SQLite returns datetimes and durations as text, say). The
+    converters of each column are looked up once per process."""
+    key = (connection.alias, connection.vendor, tuple(fields))
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = []
+        for field in fields:
+            col = field.get_col(field.model._meta.db_table)
+            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        _CONVERTERS[key] = converters
     out = []
-    for field, value in zip(fields, row, strict=True):
-        col = field.get_col(field.model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    for (col, funcs), value in zip(converters, row, strict=True):
+        for converter in funcs:
             value = converter(value, col, connection)
         out.append(value)
     return out
@@ -902,10 +918,42 @@ def _json_param(field, value, connection):
     return field.get_db_prep_save(value, connection) if value is not None else None
 
 
-def _insert_answer_events(attempt: Attempt, valid: list[tuple[int, int, object]], now, ip) -> set[int]:
-    """Write the change log once per (attempt, seq); the sequence numbers that were new (the rest are replays)."""
+def _pipeline():
+    """PostgreSQL's pipeline mode on this connection (statements are sent without waiting for each other's answer;
+    a read of a result waits for it), or nothing on a database without it."""
+    import contextlib
+
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    import psycopg
+
+    if not psycopg.Pipeline.is_supported():
+        return contextlib.nullcontext()
+    connection.ensure_connection()
+    return connection.connection.pipeline()
+
+
+def _hot_cursor(connection):
+    """A cursor for the save path's few statements. On PostgreSQL it binds the parameters on the server, so psycopg
+    prepares each statement once per connection (after ``prepare_threshold`` uses) instead of PostgreSQL parsing and
+    planning it on every save; the project's other queries keep Django's client-side binding. (Behind a pooler in
+    transaction mode this needs one that keeps prepared statements, e.g. PgBouncer ≥ 1.21 with
+    ``max_prepared_statements``.) Elsewhere: the usual cursor. Wrapped as Django wraps its own, so the statements
+    are logged, counted in tests and their errors translated."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def _insert_answer_events(attempt: Attempt, valid: list[tuple[int, int, object]], now, ip) -> None:
+    """Write the change log once per (attempt, seq): a replay of a seq already logged is left out."""
     if not valid:
-        return set()
+        return
     connection = transaction.get_connection()
     meta = AnswerEvent._meta
     response_field = meta.get_field("response")
@@ -917,11 +965,10 @@ def _insert_answer_events(attempt: Attempt, valid: list[tuple[int, int, object]]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {meta.db_table} ({', '.join(columns)}) VALUES {', '.join([row] * len(valid))} "  # noqa: S608
-        "ON CONFLICT (attempt_id, seq) DO NOTHING RETURNING seq"
+        "ON CONFLICT (attempt_id, seq) DO NOTHING"
     )
-    with connection.cursor() as cursor:
+    with _hot_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        return {seq for (seq,) in cursor.fetchall()}
 
 
 def _upsert_answers(attempt: Attempt, fresh: dict[int, tuple[int, object]], now) -> None:
@@ -940,12 +987,13 @@ def _upsert_answers(attempt: Attempt, fresh: dict[int, tuple[int, object]], now)
         f"{', '.join([row] * len(fresh))} ON CONFLICT (attempt_id, slot) DO UPDATE SET response = excluded.response, "
         f"seq = excluded.seq, saved_at = excluded.saved_at WHERE {table}.seq < excluded.seq"
     )
-    with connection.cursor() as cursor:
+    with _hot_cursor(connection) as cursor:
         cursor.execute(sql, params)
 
 
-def _update_attempt_counters(attempt: Attempt, *, count: bool) -> int:
-    """Save last_seq / last_seen_at (and the number of questions answered, when answers changed) in one UPDATE."""
+def _update_attempt_counters(attempt: Attempt, *, count: bool):
+    """Save last_seq / last_seen_at (and the number of questions answered, when answers changed) in one UPDATE.
+    Returns a function giving the number answered: in a pipeline the cursor is read only after the commit."""
     connection = transaction.get_connection()
     table, answers = Attempt._meta.db_table, Answer._meta.db_table
     seen = Attempt._meta.get_field("last_seen_at").get_db_prep_save(attempt.last_seen_at, connection)
@@ -955,13 +1003,23 @@ def _update_attempt_counters(attempt: Attempt, *, count: bool) -> int:
         if count
         else "answered"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = %s, last_seen_at = %s, answered = {answered} "  # noqa: S608
-            "WHERE id = %s RETURNING answered",
-            [attempt.last_seq, seen, attempt.pk],
-        )
+    cursor = _hot_cursor(connection)
+    cursor.execute(
+        f"UPDATE {table} SET last_seq = %s, last_seen_at = %s, answered = {answered} "  # noqa: S608
+        "WHERE id = %s RETURNING answered",
+        [attempt.last_seq, seen, attempt.pk],
+    )
+    if connection.vendor == "postgresql" and connection.connection.info.pipeline_status:  # read after the commit
+        return lambda: _read_and_close(cursor)
+    value = _read_and_close(cursor)
+    return lambda: value
+
+
+def _read_and_close(cursor) -> int:
+    try:
         return cursor.fetchone()[0]
+    finally:
+        cursor.close()
 
 
 def record_refused_save_events(*, attempt_id: int, student, events: Iterable[dict], ip=None, device=None) -> int:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client, RequestFactory
 
-from lms.exams import services
+from lms.exams import fastsave, services
 from lms.exams.api import ExamSaveGateway, save_token
 from lms.exams.models import Answer, AnswerEvent, Attempt
 from tests.exams.support import make_bank, schedule, toan_test
@@ -19,6 +19,13 @@ class Passed(Exception):
 
 def _django(environ, start_response):
     raise Passed(environ["PATH_INFO"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_checks():
+    fastsave._CHECKED.clear()
+    yield
+    fastsave._CHECKED.clear()
 
 
 @pytest.fixture
@@ -77,8 +84,8 @@ def test_a_save_with_the_page_token_is_stored_without_django(exam, django_assert
     status, payload, _h = _call(attempt, client, {"changes": [change]})
     assert status == 200 and payload["acked"] == [1]
     assert AnswerEvent.objects.filter(attempt=attempt).count() == 1
-    # the hot path: the session's user, then lock, log, answers, counters (+ the savepoint of the test's transaction)
-    with django_assert_max_num_queries(7):
+    # the hot path, the session already checked: lock, log, answers, counters (+ the test transaction's savepoint)
+    with django_assert_max_num_queries(6):
         status, payload, _h = _call(attempt, client, {"changes": [dict(change, seq=2, response="C")]})
     assert status == 200 and payload["acked"] == [2]
 
@@ -127,7 +134,8 @@ def test_what_the_gateway_cannot_vouch_for_goes_to_django(exam, case, settings):
         )
 
 
-def test_a_session_that_no_longer_authenticates_goes_to_django(exam):
+def test_a_session_that_no_longer_authenticates_goes_to_django(exam, monkeypatch):
+    monkeypatch.setattr(fastsave, "SESSION_CHECK_SECONDS", 0)  # every request checks the session again
     _setup, attempt, student, client = exam
     change = {"changes": [{"seq": 1, "slot": _single(attempt)["slot"], "response": "A"}]}
     student.set_password("doi-mat-khau-2026")  # a password change ends the older sessions
@@ -161,3 +169,20 @@ def test_config_wsgi_wraps_django_with_the_gateway():
     from config import wsgi
 
     assert isinstance(wsgi.application, ExamSaveGateway)
+
+
+def test_a_session_is_checked_again_after_a_while(exam, monkeypatch):
+    """Saves within SESSION_CHECK_SECONDS reuse the check; after that, a logout stops the gateway's saves."""
+    _setup, attempt, _student, client = exam
+    clock = [1000.0]
+    monkeypatch.setattr(fastsave.time, "monotonic", lambda: clock[0])
+    change = {"changes": [{"seq": 1, "slot": _single(attempt)["slot"], "response": "A"}]}
+    assert _call(attempt, client, change)[0] == 200
+    session = client.cookies["sessionid"].value
+    client.logout()
+    clock[0] += fastsave.SESSION_CHECK_SECONDS - 1
+    again = {"changes": [{"seq": 2, "slot": _single(attempt)["slot"], "response": "B"}]}
+    assert _call(attempt, client, again, cookies={"sessionid": session})[0] == 200  # within the window
+    clock[0] += 2
+    with pytest.raises(Passed):
+        _call(attempt, client, again, cookies={"sessionid": session})

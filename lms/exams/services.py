@@ -1457,12 +1457,40 @@ def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", 
     return correction
 
 
+class RegradeResult(list):
+    """What ``regrade_test`` returns: the list of attempts whose total changed (``{"attempt", "sitting", "student",
+    "old", "new"}``) and, in ``gradebook``, what the receivers of ``attempts_regraded`` did with the marks already
+    moved into a gradebook: ``{"updated": [...], "not_updated": [...]}`` (rows: student, where, old, new, why)."""
+
+    def __init__(self, rows=(), gradebook=None):
+        super().__init__(rows)
+        self.gradebook = gradebook or {"updated": [], "not_updated": []}
+
+
+def _score_snapshot(attempt: Attempt, rules):
+    from lms.exams.signals import AttemptScore
+
+    return AttemptScore(
+        points=attempt.points,
+        max_points=attempt.max_points,
+        needs_marking=attempt.needs_marking,
+        score_rules=rules,
+        score=rules.score_10(attempt.points, attempt.max_points),
+    )
+
+
 @transaction.atomic
-def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
+def regrade_test(*, test: Test, by, reason: str) -> RegradeResult:
     """Grade again every submitted attempt of every sitting of ``test`` with the codes' current keys (after a key
     correction); essay marks are kept. Audit-logged: who, why, old → new total per attempt. Idempotent: running it
-    again changes nothing (and logs an entry with no changes)."""
+    again changes nothing (and logs an entry with no changes).
+
+    The attempts whose points changed are sent with ``signals.attempts_regraded`` in this same transaction: the
+    gradebook updates the marks it took from those sittings (or says why it could not), and that report is returned
+    in ``.gradebook`` and kept in the audit entry."""
     from lms.exams.models import AuditAction, AuditEntry
+    from lms.exams.selectors import sitting_score_rules
+    from lms.exams.signals import RegradedAttempt, attempts_regraded
 
     if not may_correct(by, test):
         raise PermissionDenied(
@@ -1476,8 +1504,12 @@ def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
         .select_related("variant", "student", "sitting")
         .order_by("sitting_id", "pk")
     )
-    changed = []
+    changed, regraded, rules_of = [], [], {}
     for attempt in attempts:
+        if attempt.sitting_id not in rules_of:
+            rules_of[attempt.sitting_id] = sitting_score_rules(attempt.sitting)
+        rules = rules_of[attempt.sitting_id]
+        before = _score_snapshot(attempt, rules)
         old = attempt.points
         grade_attempt(attempt)
         if old != attempt.points:
@@ -1490,7 +1522,28 @@ def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
                     "new": str(attempt.points),
                 }
             )
+            regraded.append(
+                RegradedAttempt(
+                    attempt_id=attempt.pk,
+                    sitting_id=attempt.sitting_id,
+                    student_id=attempt.student_id,
+                    old=before,
+                    new=_score_snapshot(attempt, rules),
+                )
+            )
+    report = {"updated": [], "not_updated": []}
+    if regraded:
+        for _receiver, response in attempts_regraded.send(
+            sender=Test, test=test, by=by, reason=reason.strip(), changes=regraded
+        ):
+            if isinstance(response, dict):
+                report["updated"] += list(response.get("updated", []))
+                report["not_updated"] += list(response.get("not_updated", []))
     AuditEntry.objects.create(
-        action=AuditAction.REGRADED, by=by, test=test, reason=reason.strip(), data={"changed": changed}
+        action=AuditAction.REGRADED,
+        by=by,
+        test=test,
+        reason=reason.strip(),
+        data={"changed": changed, "gradebook": report},
     )
-    return changed
+    return RegradeResult(changed, report)

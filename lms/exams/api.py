@@ -83,6 +83,11 @@ __all__ += [
     "validate_test_against_blueprint",
 ]
 
+# Signals other apps react to (the gradebook updates the marks it took from a sitting after a regrade).
+from lms.exams.signals import AttemptScore, RegradedAttempt, attempts_regraded  # noqa: E402
+
+__all__ += ["AttemptScore", "RegradedAttempt", "attempts_regraded"]
+
 # Practice mode (published practice sets with immediate feedback).
 from lms.exams.practice import create_practice_set, set_published  # noqa: E402
 

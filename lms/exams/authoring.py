@@ -381,6 +381,17 @@ def return_test(*, test: Test, user, comment: str) -> TestReview:
     return services.return_test(test=test, user=user, comment=comment)
 
 
-def approve_reviewed_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test:
-    """The reviewer approves a test that was sent for review: ``services.approve_test``, the one approval path."""
-    return services.approve_test(test=test, user=user, variants=variants, seed=seed)
+def approve_reviewed_test(
+    *, test: Test, user, variants: int = 4, seed: str = "", accept_deviations: bool = False, deviation_reason: str = ""
+) -> Test:
+    """The reviewer approves a test that was sent for review: ``services.approve_test``, the one approval path (it
+    checks the test against its blueprint again and refuses while it deviates, unless the deviations are accepted with
+    a reason)."""
+    return services.approve_test(
+        test=test,
+        user=user,
+        variants=variants,
+        seed=seed,
+        accept_deviations=accept_deviations,
+        deviation_reason=deviation_reason,
+    )

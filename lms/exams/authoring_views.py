@@ -430,7 +430,13 @@ def _test_action(request, test: Test):
             authoring.return_test(test=test, user=user, comment=request.POST.get("comment", ""))
             messages.success(request, _("The test is returned to its author."))
         elif action == "approve":
-            authoring.approve_reviewed_test(test=test, user=user, variants=int(request.POST.get("variants") or 4))
+            authoring.approve_reviewed_test(
+                test=test,
+                user=user,
+                variants=int(request.POST.get("variants") or 4),
+                accept_deviations=request.POST.get("accept_deviations") == "1",
+                deviation_reason=request.POST.get("deviation_reason", ""),
+            )
             messages.success(request, _("The test is approved and can be scheduled."))
         else:
             raise PermissionDenied

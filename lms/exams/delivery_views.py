@@ -162,6 +162,7 @@ def regrade(request, pk):
             if action == "regrade":
                 changed = services.regrade_test(test=test, by=request.user, reason=reason)
                 messages.success(request, _("Regraded: %(n)s attempts changed.") % {"n": len(changed)})
+                _gradebook_messages(request, changed.gradebook)
             elif action in ("correct", "use_newer"):
                 version_id = int(request.POST.get("version") or 0)
                 newer = None
@@ -193,6 +194,23 @@ def regrade(request, pk):
             ),
         },
     )
+
+
+def _gradebook_messages(request, report: dict) -> None:
+    """How many marks already moved into gradebooks followed the regrade, and each one that did not, and why."""
+    if report["updated"]:
+        messages.success(
+            request, _("Gradebook: %(n)s marks moved from this test were updated.") % {"n": len(report["updated"])}
+        )
+    for row in report["not_updated"]:
+        messages.warning(
+            request,
+            _(
+                "Gradebook not updated for %(student)s (%(gradebook)s, %(column)s: %(old)s, the test now gives "
+                "%(new)s): %(why)s."
+            )
+            % row,
+        )
 
 
 @login_required

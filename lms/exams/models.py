@@ -304,11 +304,12 @@ class EventKind(models.TextChoices):
     AUTO_SUBMIT = "auto_submit", _("Submitted by the server at time-up")
     EXTRA_TIME = "extra_time", _("Extra time given")
     TAKEOVER = "takeover", _("Continued on another device")
+    NETWORK_REFUSED = "network_refused", _("Refused: not from an allowed network")
 
 
 class AttemptEvent(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True)
@@ -330,6 +331,7 @@ class AuditAction(models.TextChoices):
     ESSAY_MARKED = "essay_marked", _("Essay marked")
     KEY_CORRECTED = "key_corrected", _("Key corrected")
     REGRADED = "regraded", _("Attempts regraded")
+    DEVIATIONS_ACCEPTED = "deviations_accepted", _("Deviations from the blueprint accepted")
 
 
 class AuditEntry(models.Model):

@@ -55,16 +55,19 @@ def get_tests(user) -> list[Test]:
 
 def invigilator_rows(sitting: Sitting) -> list[dict]:
     """One row per student: status, exam code, answered / total, last seen (and whether that is recent), focus
-    losses, device takeovers (old → new device, address, time), extra time, submitted (by the server or the student),
-    score. Three queries whatever the class size."""
+    losses, device takeovers (old → new device, address, time), requests refused for the network (address, time,
+    action), extra time, submitted (by the server or the student), score. Three queries whatever the class size."""
     rules = delivery_rules(sitting.delivery_rules)
     now = timezone.now()
     attempts = list(
         sitting.attempts.select_related("student", "variant").order_by("student__last_name", "student__first_name")
     )
     takeovers: dict[int, list] = {}
-    for event in AttemptEvent.objects.filter(attempt__sitting=sitting, kind=EventKind.TAKEOVER).order_by("at"):
-        takeovers.setdefault(event.attempt_id, []).append(event)
+    refusals: dict[int, list] = {}  # network refusals (R12), at most one per address a minute
+    for event in AttemptEvent.objects.filter(
+        attempt__sitting=sitting, kind__in=[EventKind.TAKEOVER, EventKind.NETWORK_REFUSED]
+    ).order_by("at", "pk"):
+        (takeovers if event.kind == EventKind.TAKEOVER else refusals).setdefault(event.attempt_id, []).append(event)
     totals = {}
     rows = []
     for a in attempts:
@@ -82,6 +85,7 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
                 "online": online,
                 "left": a.seconds_left(),
                 "takeovers": takeovers.get(a.pk, []),
+                "refusals": refusals.get(a.pk, []),
             }
         )
     return rows

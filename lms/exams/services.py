@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lms.assessments import api as bank_api
 from lms.courses import api as courses_api
@@ -374,12 +374,37 @@ def return_test(*, test: Test, user, comment: str) -> TestReview:
 
 
 @transaction.atomic
-def approve_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test:
+def blueprint_deviations(test: Test) -> tuple[object | None, list[str]]:
+    """``(blueprint, messages)``: the test's blueprint (ma trận) if it was made from one, and how the test deviates
+    from it now (R32; ``[]`` when it matches or has no blueprint)."""
+    from lms.exams.blueprint_selectors import validate_test_against_blueprint
+    from lms.exams.models import BlueprintTest
+
+    link = BlueprintTest.objects.filter(test=test).select_related("blueprint").first()
+    if link is None:
+        return None, []
+    return link.blueprint, [d.message for d in validate_test_against_blueprint(test, link.blueprint)]
+
+
+def approve_test(
+    *,
+    test: Test,
+    user,
+    variants: int = 4,
+    seed: str = "",
+    accept_deviations: bool = False,
+    deviation_reason: str = "",
+) -> Test:
     """R33, the one way a test is approved: it must have been sent for review (``in_review``: the last step of its
     review trail is "submitted" and nothing changed since, as a test in review cannot be edited); the tổ trưởng of
     its subject group or the principal approves it, never its author. The approval is written to the review trail,
     the exam codes are made if there are none yet (``variants`` codes), and the versions' use is recorded in the
-    bank."""
+    bank.
+
+    A test made from a blueprint is checked against it again (R32: the blueprint or the bank may have changed since
+    it was sent): while it deviates, approval is refused unless the approver accepts the deviations
+    (``accept_deviations``) with a written ``deviation_reason``, kept on the "approved" step of the trail and in an
+    ``AuditEntry`` listing the deviations accepted."""
     test = Test.objects.select_for_update().get(pk=test.pk)
     if not can_approve(user, test):
         raise PermissionDenied(
@@ -395,11 +420,38 @@ def approve_test(*, test: Test, user, variants: int = 4, seed: str = "") -> Test
     problems = check_test(test)
     if problems:
         raise ValidationError(problems)
+    blueprint, deviations = blueprint_deviations(test)
+    reason = deviation_reason.strip()
+    if deviations and not accept_deviations:
+        raise ValidationError(
+            [
+                _(
+                    "The test no longer matches its blueprint “%(blueprint)s”: return it to the author, or accept "
+                    "the deviations below with a written reason."
+                )
+                % {"blueprint": blueprint.title},
+                *deviations,
+            ]
+        )
+    if deviations and not reason:
+        raise ValidationError(_("Write why the deviations from the blueprint are accepted."))
     if not test.variants.exists():
         _make_variants(test, variants, seed)
     test.status, test.approved_by, test.approved_at = TestStatus.APPROVED, user, timezone.now()
     test.save(update_fields=["status", "approved_by", "approved_at"])
-    TestReview.objects.create(test=test, action=ReviewAction.APPROVED, by=user)
+    comment = ""
+    if deviations:
+        from lms.exams.models import AuditAction, AuditEntry
+
+        comment = _("Deviations from the blueprint accepted: %(reason)s") % {"reason": reason}
+        AuditEntry.objects.create(
+            action=AuditAction.DEVIATIONS_ACCEPTED,
+            by=user,
+            test=test,
+            reason=reason,
+            data={"blueprint": blueprint.pk, "deviations": deviations},
+        )
+    TestReview.objects.create(test=test, action=ReviewAction.APPROVED, by=user, comment=comment)
     for variant in test.variants.all():
         for slot in variant.slots():
             version = bank_api.QuestionVersion.objects.get(pk=slot["version"])
@@ -561,10 +613,24 @@ def force_majeure_students(sitting: Sitting) -> set[int]:
     )
 
 
-def check_network(sitting: Sitting, student, ip) -> None:
+# What a refused request was doing (``AttemptEvent.detail`` of a ``network_refused`` row).
+NETWORK_ACTIONS = {
+    "start": pgettext_lazy("refused request", "start"),
+    "page": pgettext_lazy("refused request", "open the test page"),
+    "save": pgettext_lazy("refused request", "save answers"),
+    "takeover": pgettext_lazy("refused request", "continue on another device"),
+}
+NETWORK_REFUSAL_WINDOW = timedelta(minutes=1)  # one logged refusal per attempt and address in this window
+
+
+def check_network(sitting: Sitting, student, ip, *, action: str = "save") -> None:
     """R12 (TT 09/2021 Art. 6(2)) and the sitting's allowed ranges: raise ``NetworkRefused`` when ``ip`` may not take
     the test. A periodic sitting runs from the school's networks (and the sitting's own ranges, if any) unless the
-    principal recorded a force-majeure decision naming the student, who may then take it from anywhere."""
+    principal recorded a force-majeure decision naming the student, who may then take it from anywhere.
+
+    Every refusal is logged on the student's attempt as an ``AttemptEvent`` ``network_refused`` (address, time,
+    ``action``: start / page / save / takeover; ``save`` by default, the save endpoint's call) — at most one row per
+    attempt and address a minute (``log_network_refusal``)."""
     from lms.exams.network import contains, parse_networks
 
     rules = delivery_rules(sitting.delivery_rules)
@@ -575,16 +641,17 @@ def check_network(sitting: Sitting, student, ip) -> None:
     if periodic and student.pk in force_majeure_students(sitting):
         return
     where = ip or _("unknown")
+    error = None
     if own and not contains(parse_networks(own), ip):
-        raise NetworkRefused(
+        error = NetworkRefused(
             _(
                 "This test can only be taken from the networks the teacher allowed (your address: %(ip)s). Ask the "
                 "invigilator."
             )
             % {"ip": where}
         )
-    if periodic and not contains(parse_networks(schools_api.get_exam_networks(sitting.test.school)), ip):
-        raise NetworkRefused(
+    elif periodic and not contains(parse_networks(schools_api.get_exam_networks(sitting.test.school)), ip):
+        error = NetworkRefused(
             _(
                 "A mid-term or end-of-term test is taken at school (%(rule)s): connect to the school's network (your "
                 "address: %(ip)s). A student who cannot come for a force-majeure reason needs the principal's "
@@ -592,6 +659,59 @@ def check_network(sitting: Sitting, student, ip) -> None:
             )
             % {"ip": where, "rule": rules.periodic_rule}
         )
+    if error is None:
+        return
+    error.refusal = {"sitting_id": sitting.pk, "student_id": student.pk, "ip": ip or None, "action": action}
+    log_network_refusal(error)
+    raise error
+
+
+def log_network_refusal(error: NetworkRefused) -> AttemptEvent | None:
+    """Write the refusal ``check_network`` attached to ``error`` as an ``AttemptEvent`` ``network_refused``, unless
+    the attempt already has one from that address in the last minute (no flood from a client retrying every few
+    seconds). Idempotent, so it is called twice on the paths that check inside a transaction: once by
+    ``check_network`` and once more after that transaction was rolled back (``logs_network_refusals``)."""
+    refusal = getattr(error, "refusal", None)
+    if not refusal:
+        return None
+    attempt_id = (
+        Attempt.objects.filter(sitting_id=refusal["sitting_id"], student_id=refusal["student_id"])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if attempt_id is None:
+        return None
+    now = timezone.now()
+    recent = AttemptEvent.objects.filter(
+        attempt_id=attempt_id, kind=EventKind.NETWORK_REFUSED, at__gt=now - NETWORK_REFUSAL_WINDOW
+    )
+    recent = recent.filter(ip=refusal["ip"]) if refusal["ip"] else recent.filter(ip__isnull=True)
+    if recent.exists():
+        return None
+    return AttemptEvent.objects.create(
+        attempt_id=attempt_id,
+        kind=EventKind.NETWORK_REFUSED,
+        at=now,
+        ip=refusal["ip"],
+        by_id=refusal["student_id"],
+        detail=refusal["action"],
+    )
+
+
+def logs_network_refusals(func):
+    """For a service that calls ``check_network`` inside its own transaction: the refusal row written there is rolled
+    back with it, so it is written again once the transaction is over, then the refusal is raised on."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except NetworkRefused as error:
+            log_network_refusal(error)
+            raise
+
+    return wrapper
 
 
 def device_label(device: str) -> str:
@@ -611,6 +731,7 @@ def bind_device(*, attempt: Attempt, device: str) -> Attempt:
     return attempt
 
 
+@logs_network_refusals
 @transaction.atomic
 def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Attempt:
     """Move the attempt to this device (the student confirmed): logged with the old and new device and the address.
@@ -622,7 +743,7 @@ def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Att
         raise ValidationError(_("This attempt is not in progress."))
     if not device:
         raise ValidationError(_("This browser has no device id; reload the page."))
-    check_network(attempt.sitting, student, ip)
+    check_network(attempt.sitting, student, ip, action="takeover")
     old = attempt.device
     if old == device:
         return attempt
@@ -638,6 +759,7 @@ def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Att
     return attempt
 
 
+@logs_network_refusals
 @transaction.atomic
 def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None, device: str = "") -> Attempt:
     """Open the student's attempt: inside the window, with the access code, within the late-join rule, from an
@@ -649,7 +771,7 @@ def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None, 
     sitting, now = attempt.sitting, timezone.now()
     if attempt.status == AttemptStatus.SUBMITTED:
         raise ValidationError(_("You have already submitted this test."))
-    check_network(sitting, student, ip)
+    check_network(sitting, student, ip, action="start")
     if attempt.status == AttemptStatus.IN_PROGRESS:
         AttemptEvent.objects.create(attempt=attempt, kind=EventKind.RESUME, ip=ip)
         if device and not attempt.device:
@@ -742,6 +864,7 @@ def _clean_response(content: dict, response, where: str) -> object:
     return response
 
 
+@logs_network_refusals  # its check_network runs inside its transaction: the refusal is logged after the rollback
 def save_changes(
     *,
     attempt_id: int,
@@ -1454,12 +1577,40 @@ def correct_key(*, test: Test, version_id: int, by, reason: str, key: str = "", 
     return correction
 
 
+class RegradeResult(list):
+    """What ``regrade_test`` returns: the list of attempts whose total changed (``{"attempt", "sitting", "student",
+    "old", "new"}``) and, in ``gradebook``, what the receivers of ``attempts_regraded`` did with the marks already
+    moved into a gradebook: ``{"updated": [...], "not_updated": [...]}`` (rows: student, where, old, new, why)."""
+
+    def __init__(self, rows=(), gradebook=None):
+        super().__init__(rows)
+        self.gradebook = gradebook or {"updated": [], "not_updated": []}
+
+
+def _score_snapshot(attempt: Attempt, rules):
+    from lms.exams.signals import AttemptScore
+
+    return AttemptScore(
+        points=attempt.points,
+        max_points=attempt.max_points,
+        needs_marking=attempt.needs_marking,
+        score_rules=rules,
+        score=rules.score_10(attempt.points, attempt.max_points),
+    )
+
+
 @transaction.atomic
-def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
+def regrade_test(*, test: Test, by, reason: str) -> RegradeResult:
     """Grade again every submitted attempt of every sitting of ``test`` with the codes' current keys (after a key
     correction); essay marks are kept. Audit-logged: who, why, old → new total per attempt. Idempotent: running it
-    again changes nothing (and logs an entry with no changes)."""
+    again changes nothing (and logs an entry with no changes).
+
+    The attempts whose points changed are sent with ``signals.attempts_regraded`` in this same transaction: the
+    gradebook updates the marks it took from those sittings (or says why it could not), and that report is returned
+    in ``.gradebook`` and kept in the audit entry."""
     from lms.exams.models import AuditAction, AuditEntry
+    from lms.exams.selectors import sitting_score_rules
+    from lms.exams.signals import RegradedAttempt, attempts_regraded
 
     if not may_correct(by, test):
         raise PermissionDenied(
@@ -1473,8 +1624,12 @@ def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
         .select_related("variant", "student", "sitting")
         .order_by("sitting_id", "pk")
     )
-    changed = []
+    changed, regraded, rules_of = [], [], {}
     for attempt in attempts:
+        if attempt.sitting_id not in rules_of:
+            rules_of[attempt.sitting_id] = sitting_score_rules(attempt.sitting)
+        rules = rules_of[attempt.sitting_id]
+        before = _score_snapshot(attempt, rules)
         old = attempt.points
         grade_attempt(attempt)
         if old != attempt.points:
@@ -1487,7 +1642,28 @@ def regrade_test(*, test: Test, by, reason: str) -> list[dict]:
                     "new": str(attempt.points),
                 }
             )
+            regraded.append(
+                RegradedAttempt(
+                    attempt_id=attempt.pk,
+                    sitting_id=attempt.sitting_id,
+                    student_id=attempt.student_id,
+                    old=before,
+                    new=_score_snapshot(attempt, rules),
+                )
+            )
+    report = {"updated": [], "not_updated": []}
+    if regraded:
+        for _receiver, response in attempts_regraded.send(
+            sender=Test, test=test, by=by, reason=reason.strip(), changes=regraded
+        ):
+            if isinstance(response, dict):
+                report["updated"] += list(response.get("updated", []))
+                report["not_updated"] += list(response.get("not_updated", []))
     AuditEntry.objects.create(
-        action=AuditAction.REGRADED, by=by, test=test, reason=reason.strip(), data={"changed": changed}
+        action=AuditAction.REGRADED,
+        by=by,
+        test=test,
+        reason=reason.strip(),
+        data={"changed": changed, "gradebook": report},
     )
-    return changed
+    return RegradeResult(changed, report)

@@ -97,7 +97,13 @@ def test_detail(request, pk):
         try:
             # The same path as the review page: only a test sent for review, with its trail written.
             variants = int(request.POST.get("variants") or 4)
-            services.approve_test(test=test, user=request.user, variants=variants)
+            services.approve_test(
+                test=test,
+                user=request.user,
+                variants=variants,
+                accept_deviations=request.POST.get("accept_deviations") == "1",
+                deviation_reason=request.POST.get("deviation_reason", ""),
+            )
             messages.success(request, _("The test is approved and can be scheduled."))
         except ValueError:
             messages.error(request, _("Give the number of exam codes as a whole number."))
@@ -115,6 +121,9 @@ def test_detail(request, pk):
             "problems": services.check_test(test),
             "total": services.test_total(test),
             "may_approve": may_approve and test.status == TestStatus.IN_REVIEW,
+            "approval_deviations": services.blueprint_deviations(test)[1]
+            if may_approve and test.status == TestStatus.IN_REVIEW
+            else [],
         },
     )
 
@@ -171,7 +180,7 @@ def attempt_page(request, pk):
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("exams:result", pk=attempt.pk)
     try:
-        services.check_network(attempt.sitting, request.user, _ip(request))
+        services.check_network(attempt.sitting, request.user, _ip(request), action="page")
     except services.NetworkRefused as error:
         return render(request, "exams/refused.html", {"sitting": attempt.sitting, "errors": error.messages}, status=403)
     device = _device(request)

@@ -222,6 +222,7 @@ class AuditAction(models.TextChoices):
     CONDUCT = "conduct", _("Conduct recorded")
     QUALITY = "quality", _("Quality or competence rating changed")
     PRIMARY_LEVEL = "primary_level", _("Year-end summary confirmed")
+    REGRADE_REFUSED = "regrade_refused", _("Regrade of a test not applied to a mark")
 
 
 class AuditEntry(models.Model):

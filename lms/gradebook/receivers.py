@@ -1,4 +1,4 @@
-"""Receivers of lms.courses signals (connected in ``apps.GradebookConfig.ready``)."""
+"""Receivers of lms.courses and lms.exams signals (connected in ``apps.GradebookConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,11 @@ def record_transferred_score(
         )
     except (ValidationError, PermissionDenied) as error:
         logger.warning("gradebook: score from %s not recorded: %s", source, error)
+
+
+def update_marks_after_regrade(sender, *, test, by, reason, changes, **kwargs) -> dict:
+    """lms.exams ``attempts_regraded`` (inside the regrade's transaction): the marks taken from those sittings follow
+    the new scores where the gradebook's rules allow; the report goes back to the regrade page."""
+    from lms.gradebook import services
+
+    return services.apply_exam_regrade(actor=by, changes=changes, reason=reason)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -533,3 +533,119 @@ def transfer_exam_scores(*, actor, gradebook: Gradebook, sitting, column: Column
         transaction.set_rollback(True)
         raise ValidationError(errors)
     return {"changed": changed, "unchanged": unchanged, "missing": missing}
+
+
+def _regrade_blocker(mark: Mark, confirmed: set[tuple[int, int, str]], primary_confirmed: set[tuple[int, int]]) -> str:
+    """Why a mark moved from a test may not follow the test's regrade on its own ("" when it may)."""
+    column, gradebook = mark.column, mark.column.gradebook
+    if gradebook.is_locked:
+        return _("the gradebook is locked")
+    if column.is_locked:
+        return _("the column %(column)s is locked") % {"column": column.label}
+    key = (gradebook.school_class_id, mark.student_id)
+    for period in (str(gradebook.semester), Period.YEAR):
+        if (*key, period) in confirmed:
+            return _("the homeroom teacher has already confirmed the level for %(period)s") % {
+                "period": Period(period).label
+            }
+    if gradebook.profile == Profile.TT27_2020 and gradebook.semester == 2 and key in primary_confirmed:
+        return _("the homeroom teacher has already confirmed the year-end summary")
+    return ""
+
+
+@transaction.atomic
+def apply_exam_regrade(*, actor, changes, reason: str) -> dict:
+    """A computer-based test was regraded (``lms.exams`` ``attempts_regraded``, sent inside the regrade's
+    transaction): every mark moved from one of those sittings (``source`` ``exams.sitting:<id> …``) that still holds
+    the score the test gave before follows it to the new score, audited like any change (old → new, "Regrade of the
+    test <name>: <reason>"), with ``actor`` (who regraded) as the one who changed it.
+
+    Gradebook rules are kept, never overwritten silently: a mark is not updated when ``actor`` may not edit that
+    gradebook, the gradebook or the column is locked, the homeroom teacher has confirmed the student's level for the
+    semester or the year (or, in a primary class, the year-end summary, for semester 2), or the mark no longer holds
+    the test's old score (typed over in the gradebook). Each of those gets a ``regrade_refused`` audit row (current
+    mark, the new score, why) and is listed. Returns ``{"updated": [row…], "not_updated": [row…]}`` with JSON-ready
+    rows ``{"student", "username", "gradebook", "column", "old", "new", "why"}``."""
+    from lms.gradebook.selectors import exam_score
+
+    by_key = {(c.sitting_id, c.student_id): c for c in changes}
+    report = {"updated": [], "not_updated": []}
+    if not by_key:
+        return report
+    sources = Q()
+    for sitting_id in {c.sitting_id for c in changes}:
+        sources |= Q(source__startswith=f"exams.sitting:{sitting_id} ")
+    marks = list(
+        Mark.objects.select_for_update(of=("self",))
+        .filter(sources, student_id__in={c.student_id for c in changes})
+        .select_related("column__gradebook__school_class", "column__gradebook__subject", "student")
+        .order_by("column__gradebook_id", "column_id", "student__last_name", "student__first_name")
+    )
+    classes = {m.column.gradebook.school_class_id for m in marks}
+    confirmed = set(
+        StudentResult.objects.filter(school_class_id__in=classes)
+        .exclude(level="")
+        .values_list("school_class_id", "student_id", "period")
+    )
+    primary_confirmed = set(
+        PrimaryYearResult.objects.filter(school_class_id__in=classes)
+        .exclude(level="")
+        .values_list("school_class_id", "student_id")
+    )
+    editable: dict[int, bool] = {}
+    for mark in marks:
+        sitting_id = int(mark.source.split(":", 1)[1].split(" ", 1)[0])
+        change = by_key.get((sitting_id, mark.student_id))
+        if change is None:
+            continue
+        column, gradebook = mark.column, mark.column.gradebook
+        whole = gradebook.profile == Profile.TT27_2020
+        old_score, new_score = exam_score(change.old), exam_score(change.new)
+        if new_score is None or new_score == mark.score:
+            continue
+        test_name = mark.source.split(" ", 1)[1] if " " in mark.source else mark.source
+        row = {
+            "student": mark.student.get_full_name() or mark.student.username,
+            "username": mark.student.username,
+            "gradebook": str(gradebook),
+            "column": column.label,
+            "old": rules.format_score(mark.score, whole=whole),
+            "new": rules.format_score(new_score, whole=whole),
+            "why": "",
+        }
+        if gradebook.pk not in editable:
+            editable[gradebook.pk] = access.can_edit(actor, gradebook)
+        why = ""
+        if not editable[gradebook.pk]:
+            why = _("you do not teach this subject in this class: its teacher transfers the scores again")
+        why = why or _regrade_blocker(mark, confirmed, primary_confirmed)
+        if not why and mark.score != old_score:
+            why = _(
+                "the mark is no longer the test's score before the regrade (%(old)s): it was changed in the gradebook"
+            ) % {"old": rules.format_score(old_score, whole=whole)}
+        if why:
+            row["why"] = why
+            report["not_updated"].append(row)
+            _audit(
+                actor=actor,
+                column=column,
+                student=mark.student,
+                old=row["old"],
+                new=row["new"],
+                reason=_("Regrade of the test %(name)s not applied: %(why)s. %(reason)s")
+                % {"name": test_name, "why": why, "reason": reason},
+                action=AuditAction.REGRADE_REFUSED,
+            )
+            continue
+        mark.score = new_score
+        mark.save(update_fields=["score", "updated_at"])
+        _audit(
+            actor=actor,
+            column=column,
+            student=mark.student,
+            old=row["old"],
+            new=row["new"],
+            reason=_("Regrade of the test %(name)s: %(reason)s") % {"name": test_name, "reason": reason},
+        )
+        report["updated"].append(row)
+    return report

@@ -155,7 +155,10 @@ def test_typed_key_correction_follows_each_codes_shuffle_and_regrades(built):
     )
     assert services.regrade_test(test=test, by=teacher, reason="Chạy lại") == []  # idempotent
     entries = AuditEntry.objects.filter(action="regraded").order_by("at", "pk")
-    assert [e.reason for e in entries] == ["Sửa đáp án câu 1", "Chạy lại"] and entries[1].data == {"changed": []}
+    assert [e.reason for e in entries] == ["Sửa đáp án câu 1", "Chạy lại"] and entries[1].data == {
+        "changed": [],
+        "gradebook": {"updated": [], "not_updated": []},
+    }
     assert AuditEntry.objects.get(action="key_corrected").data["version"] == version.pk
 
 

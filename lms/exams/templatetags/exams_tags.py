@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from lms.exams.services import format_points
+from lms.exams.services import NETWORK_ACTIONS, format_points
 
 register = template.Library()
 
@@ -11,6 +11,12 @@ register = template.Library()
 def points(value) -> str:
     """0.25 → 0,25; 10.00 → 10 (decimal comma)."""
     return format_points(value)
+
+
+@register.filter
+def network_action(value) -> str:
+    """The ``detail`` of a ``network_refused`` event (start / page / save / takeover) in words."""
+    return str(NETWORK_ACTIONS.get(value, value))
 
 
 @register.filter

@@ -2,19 +2,37 @@
 
 Per item (fractions of the item's points, so a 0,25-point and a 1-point item are comparable):
 
-- facility p = mean score / max;
+- facility p = mean score / max (for a partial-credit item the mean share of its points);
 - discrimination D = p(upper group) − p(lower group), groups = the top and bottom ``group_fraction`` (27 %) of
   candidates by total score, n = round(27 % × N), at least 1 (ties broken by the order given, which is stable);
 - point-biserial r = Pearson correlation between the item score and the total score (for a 0/1 item this is the
   point-biserial coefficient; for partial-credit items it is the item–total correlation);
+- item–rest r = Pearson correlation between the item score and the rest of the test (total − the item's points):
+  the corrected item–total correlation, the discrimination index of partial-credit items (shown beside D);
 - distractors (single choice): how many chose each option, overall and in the upper / lower groups;
 - Đúng/Sai (``true_false_4``) statements, each on its own: facility = share of candidates who judged it right (a blank
   counts as wrong), discrimination = that share in the upper group − in the lower group (the same groups, ranked by
   the total score), and how many answered Đ, S or left it blank; flagged by the same thresholds.
 
-Test: k items, N candidates; Cronbach's alpha = k/(k−1) · (1 − Σ var(item) / var(total)), which is KR-20 when every
-item is scored 0 or full marks (``kr20`` says so); SEM = SD(total) · √(1 − alpha). Population variances (÷ N)
-throughout, as KR-20 is usually stated. Flags: D < min_discrimination, p < min_facility or p > max_facility.
+Parts (``ItemStats.parts``, themselves ``ItemStats``; the same groups, ranked by the whole test's total; a part's
+"rest" is the total minus the part's share of the item's points):
+
+- matching: one part per left item (pair): facility = share who matched it right (compared as the bank's scoring
+  does), D, item–rest r, and a distractor table of the right-hand texts chosen for it (all / upper / lower, blank);
+- ordering: one part per position (the share who put that item there) and the three commonest wrong orders;
+- cloze: one part per gap, scored by the bank's scoring of that gap; a dropdown gap has the distractor table of its
+  options, a short-answer or numeric gap the five commonest wrong entries;
+- câu chùm (group): one part per sub-question, analysed by its own type with the same functions (so a sub-question
+  that is a matching has its pairs, a Đúng/Sai its statements…); the item itself is the group total.
+
+A question goes back to the bank when it or any of its parts is flagged (``ItemStats.review_reasons``).
+
+Test: k items, N candidates; Cronbach's alpha = k/(k−1) · (1 − Σ var(item) / var(total)) over the items' points (a
+partial-credit item's variance is that of its scores, never of a right / wrong split), which is KR-20 when every
+item is scored 0 or full marks (``kr20`` says so; a matching, ordering, cloze, câu chùm or Đúng/Sai item is partial
+credit by rule, so a test holding one is reported as alpha even when every candidate scored 0 or full);
+SEM = SD(total) · √(1 − alpha). A câu chùm counts as one item in alpha. Population variances (÷ N) throughout, as
+KR-20 is usually stated. Flags: D < min_discrimination, p < min_facility or p > max_facility.
 """
 
 from __future__ import annotations
@@ -237,13 +255,16 @@ def _same(a, b) -> bool:
     return _fold(a) == _fold(b)
 
 
-def _fraction(content: dict, response) -> float:
-    """A part's score as a fraction of its points, by the bank's scoring."""
-    try:
-        result = bank_api.score(bank_api.QuestionContent.from_content(content), response)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return 0.0  # a response the scoring cannot read scores nothing, as when the attempt was graded
-    return float(result.fraction)
+def _fractions(content: dict, responses: list) -> list[float]:
+    """Each candidate's score on a part as a fraction of its points, by the bank's scoring."""
+    question = bank_api.QuestionContent.from_content(content)
+    out = []
+    for response in responses:
+        try:
+            out.append(float(bank_api.score(question, response).fraction))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            out.append(0.0)  # a response the scoring cannot read scores nothing, as when the attempt was graded
+    return out
 
 
 def _breakdown(node: ItemStats, content: dict, responses: list, weight: float, ctx: _Groups) -> None:
@@ -298,14 +319,14 @@ def _breakdown(node: ItemStats, content: dict, responses: list, weight: float, c
         for number, part_content in enumerate(parts, start=1):
             sub = [r[number - 1] if number - 1 < len(r) else None for r in lists]
             share = (maxima[number - 1] if sum(maxima) else 1.0) / whole
-            fr = [_fraction(part_content, v) for v in sub]
+            fr = _fractions(part_content, sub)
             part = _node(ctx, fr, weight * share, item=number, kind="gap" if qtype == "cloze" else "sub", number=number)
             part.label = _plain(part_content.get("stem", "")) if qtype == "group" else ""
             _breakdown(part, part_content, sub, weight * share, ctx)
             node.parts.append(part)
     elif qtype in ("short_answer", "numeric"):
         entries = [" ".join(str(r).split()) if r not in (None, "") else "" for r in responses]
-        fr = [_fraction(content, r) if e else 0.0 for r, e in zip(responses, entries, strict=True)]
+        fr = [f if e else 0.0 for f, e in zip(_fractions(content, responses), entries, strict=True)]
         wrong = Counter(e for e, f in zip(entries, fr, strict=True) if e and f < 1.0)
         node.wrong_entries = [{"entry": entry, "count": count} for entry, count in _top(wrong, 5)]
         node.blank = sum(1 for e in entries if not e)

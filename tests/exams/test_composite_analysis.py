@@ -330,6 +330,7 @@ def test_the_page_shows_the_parts_tables(db, client):
     page = response.content.decode()
     assert "Cronbach's alpha" in _reliability(page)  # partial-credit questions: never KR-20
     parts = _table(page, "parts")
+    assert "Từng phần của câu ghép đôi, sắp xếp thứ tự, điền khuyết và câu chùm" in page  # Vietnamese first
     # matching: pair x² right for the upper student only → p 0,50, D 1,00; its table lists every right text
     assert "\\(x^2\\)" in parts and "\\(2x\\)*: 1/1/0" in parts and "\\(0\\): 1/0/1" in parts
     # ordering: positions 1 and 2 right once (p 0,50), positions 3 and 4 right twice (p 1,00); the wrong order

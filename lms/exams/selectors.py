@@ -160,13 +160,15 @@ def class_report(sitting: Sitting) -> dict:
 
 def item_analysis(sitting: Sitting) -> dict:
     """Item statistics of the submitted attempts, by question version (whatever exam code each student had):
-    shown options are mapped back to the bank's labels for the distractor table."""
+    shown options are mapped back to the bank's labels for the distractor table; matching / ordering / cloze / câu
+    chùm questions are broken down into their pairs, positions, gaps and sub-questions from the stored responses.
+    Three queries whatever the class size."""
     attempts = list(sitting.attempts.filter(status=AttemptStatus.SUBMITTED).select_related("variant"))
     answers: dict[int, dict[int, Answer]] = {}
     for answer in Answer.objects.filter(attempt__in=attempts):
         answers.setdefault(answer.attempt_id, {})[answer.slot] = answer
     base = sitting.test.variants.order_by("number").first()  # questions listed in the test's own order
-    order, meta, statement_keys = [], {}, {}
+    order, meta, statement_keys, contents = [], {}, {}, {}
     for part in base.layout["parts"] if base else []:
         for slot in sorted(part["slots"], key=lambda s: s["original_position"]):
             content = slot["content"]
@@ -178,25 +180,30 @@ def item_analysis(sitting: Sitting) -> dict:
             if content["type"] == "true_false_4":  # statements keep their order in every code
                 labels = [st["label"] for st in content.get("statements", [])]
                 statement_keys[slot["version"]] = dict(zip(labels, slot["key"], strict=False))
+            if content["type"] in delivery.COMPOSITE_TYPES:  # never shuffled: the same content in every code
+                contents[slot["version"]] = content
     scores, choices, keys, options = [], [], {}, {}
     for version, m in meta.items():
         if "options" in m:
             options[version] = m["options"]
-    judgements = []
+    judgements, responses = [], []
     for attempt in attempts:
-        per, chosen, judged = {}, {}, {}
+        per, chosen, judged, given = {}, {}, {}, {}
         mine = answers.get(attempt.pk, {})
         for slot in attempt.variant.slots():
             answer = mine.get(slot["slot"])
             per[slot["version"]] = answer.points if answer and answer.points is not None else Decimal(0)
             if slot["version"] in statement_keys:
                 judged[slot["version"]] = answer.response if answer and isinstance(answer.response, dict) else {}
+            if slot["version"] in contents:
+                given[slot["version"]] = answer.response if answer else None
             if slot["version"] in options:
                 keys[slot["version"]] = original_label(slot, slot["key"])
                 chosen[slot["version"]] = original_label(slot, answer.response) if answer and answer.response else None
         scores.append(per)
         choices.append(chosen)
         judgements.append(judged)
+        responses.append(given)
     stats = analyse(
         order,
         scores,
@@ -205,11 +212,18 @@ def item_analysis(sitting: Sitting) -> dict:
         options=options,
         judgements=judgements,
         statement_keys=statement_keys,
+        contents=contents,
+        responses=responses,
     )
     rows = []
     for number, item in enumerate(stats.items, start=1):
         rows.append({"number": number, "version": item.item, "stats": item, **meta.get(item.item, {})})
-    return {"stats": stats, "rows": rows, "has_statements": any(i.statements for i in stats.items)}
+    return {
+        "stats": stats,
+        "rows": rows,
+        "has_statements": any(i.statements for i in stats.items),
+        "has_parts": any(i.parts or i.wrong_orders for i in stats.items),
+    }
 
 
 def get_graded_sittings(*, school_class, subject) -> list[Sitting]:

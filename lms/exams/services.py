@@ -1249,7 +1249,10 @@ def submit_expired(*, sitting: Sitting | None = None) -> int:
 @transaction.atomic
 def flag_items_for_review(*, sitting: Sitting, user) -> int:
     """Post the figures of every flagged question as a comment on it in the bank (the authors and the tổ trưởng see
-    it with the question). Returns how many questions were flagged."""
+    it with the question). A question is flagged by its own figures or by those of one of its parts (a Đúng/Sai
+    statement, a matching pair, an ordering position, a cloze gap, a câu chùm sub-question): the comment gives the
+    question's figures and those of each part that triggered it. Returns how many questions were flagged."""
+    from lms.exams.analysis import part_name
     from lms.exams.selectors import item_analysis
 
     if not courses_api.can_edit_course(user, sitting.course):
@@ -1257,22 +1260,41 @@ def flag_items_for_review(*, sitting: Sitting, user) -> int:
     report = item_analysis(sitting)
     flagged = 0
     for row in report["rows"]:
-        if not row["stats"].flags:
+        s = row["stats"]
+        reasons = s.review_reasons
+        if not reasons:
             continue
         version = bank_api.QuestionVersion.objects.select_related("question").get(pk=row["version"])
-        s = row["stats"]
-        text = _(
-            "Item analysis of %(sitting)s (%(n)s students): facility %(p)s, discrimination %(d)s, point-biserial "
-            "%(r)s. Flagged: %(flags)s."
-        ) % {
-            "sitting": sitting,
-            "n": s.n,
-            "p": _fmt(s.facility),
-            "d": _fmt(s.discrimination),
-            "r": _fmt(s.point_biserial),
-            "flags": ", ".join(str(FLAG_LABELS.get(f, f)) for f in s.flags),
-        }
-        bank_api.add_comment(question=version.question, author=user, text=text, version=version)
+        lines = [
+            _(
+                "Item analysis of %(sitting)s (%(n)s students): facility %(p)s, discrimination %(d)s, point-biserial "
+                "%(r)s, item–rest correlation %(ir)s."
+            )
+            % {
+                "sitting": sitting,
+                "n": s.n,
+                "p": _fmt(s.facility),
+                "d": _fmt(s.discrimination),
+                "r": _fmt(s.point_biserial),
+                "ir": _fmt(s.item_rest),
+            }
+        ]
+        for reason in reasons:
+            flags = ", ".join(str(FLAG_LABELS.get(f, f)) for f in reason["flags"])
+            if not reason["path"]:
+                lines.append(_("Flagged: %(flags)s.") % {"flags": flags})
+                continue
+            lines.append(
+                _("%(where)s: facility %(p)s, discrimination %(d)s, item–rest correlation %(ir)s. Flagged: %(flags)s.")
+                % {
+                    "where": " › ".join(part_name(kind, number, label) for kind, number, label in reason["path"]),
+                    "p": _fmt(reason["facility"]),
+                    "d": _fmt(reason["discrimination"]),
+                    "ir": _fmt(reason["item_rest"]),
+                    "flags": flags,
+                }
+            )
+        bank_api.add_comment(question=version.question, author=user, text=" ".join(lines), version=version)
         flagged += 1
     return flagged
 

@@ -62,6 +62,11 @@ def test_a_statement_everyone_gets_right_is_flagged():
     a, b = stats.items[0].statements
     assert a["facility"] == 1 and a["discrimination"] == 0 and a["flags"] == ["discrimination", "facility"]
     assert b["facility"] == pytest.approx(0.25) and b["discrimination"] == 1 and b["flags"] == []
+    # the statement alone sends the question back to the bank (the question's own D is 1: not flagged)
+    assert stats.items[0].flags == []
+    assert [(r["path"], r["flags"]) for r in stats.items[0].review_reasons] == [
+        ([("statement", 0, "a")], ["discrimination", "facility"])
+    ]
 
 
 def test_the_analysis_page_lists_the_statements(db, client):

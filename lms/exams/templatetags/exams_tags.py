@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from lms.assessments.api import QuestionType
+from lms.exams.analysis import part_name as _part_name
 from lms.exams.services import NETWORK_ACTIONS, format_points
 
 register = template.Library()
@@ -69,3 +71,14 @@ def option_text(text) -> str:
     import re
 
     return re.sub(r"\\[()\[\]]|\$", "", plain(text)).strip()
+
+
+@register.filter
+def part_name(part) -> str:
+    """The name of a part of a question in the item analysis ("pair x²", "gap 2", "sub-question 1: …")."""
+    return _part_name(part.kind, part.number, part.label)
+
+
+@register.filter
+def qtype_label(value) -> str:
+    return str(dict(QuestionType.choices).get(value, value))

@@ -15,7 +15,8 @@ derived from the variant's content:
 - cloze: the text with ``___(1)___`` at each gap, then for each gap with options (dropdown, multiple response) the
   options, shuffled and relabelled A, B, …; answer sheet one cell per gap; key "(1) B; (2) 2,5";
 - câu chùm (group): "Câu 5. Đọc thông tin sau và trả lời các câu từ 5.1 đến 5.3.", the shared text once, then each
-  sub-question in its own type's form numbered 5.1, 5.2 … (one answer-sheet row and one key each);
+  sub-question in its own type's form numbered 5.1, 5.2 … (one answer-sheet row and one key each); the options of
+  its single-choice sub-questions are shuffled and relabelled for print, as the code does with its own questions;
 - essay: answer on the exam paper; key "TL" (tự luận).
 
 The seeded orders come from ``random.Random(f"{seed}:print:{slot}")`` with the exam code's seed and number, so the
@@ -84,6 +85,8 @@ class Printed:
     sheet: list[Cell] = field(default_factory=list)  # the answer-sheet cells after "Câu n" (none: no row)
     key: str = ""
     parts: list[Printed] = field(default_factory=list)  # câu chùm sub-questions
+    solution: str = ""  # lời giải (HTML), for the teachers' Word copy
+    rubric: list[str] = field(default_factory=list)  # an essay's hướng dẫn chấm, likewise
 
     def rows(self) -> list[Printed]:
         """The questions with a row on the answer sheet and a key: itself, or a câu chùm's sub-questions."""
@@ -116,7 +119,8 @@ def paper(layout: dict, seed: str) -> list[PrintedPart]:
 def printed(content: dict, number: str, rng: random.Random) -> Printed:
     """One question (``ir.Question.to_content`` form) as printed; ``rng`` draws the print-only orders."""
     qtype = content.get("type", "")
-    q = Printed(number=number, type=qtype, stem=content.get("stem", ""))
+    q = Printed(number=number, type=qtype, stem=content.get("stem", ""), solution=content.get("solution", ""))
+    q.rubric = [r.get("text", "") for r in content.get("rubric", [])]
     if qtype in ("single_choice", "multiple_response"):
         q.lines = [Line(c["text"], f"{c['label']}. ", c.get("correct", False)) for c in content.get("choices", [])]
         q.sheet = [Cell(c["label"], BOX) for c in content.get("choices", [])]
@@ -225,7 +229,12 @@ def _cloze(q: Printed, content: dict, rng: random.Random) -> None:
 
 
 def _group(q: Printed, content: dict, rng: random.Random) -> None:
-    q.parts = [printed(part, f"{q.number}.{i}", rng) for i, part in enumerate(content.get("parts", []), start=1)]
+    parts = []
+    for part in content.get("parts", []):
+        if part.get("type") == "single_choice" and part.get("shuffle", True):
+            part = {**part, "choices": _shuffled_options(part, rng)}  # as the code shuffles its own questions
+        parts.append(part)
+    q.parts = [printed(part, f"{q.number}.{i}", rng) for i, part in enumerate(parts, start=1)]
     numbers = [p.number for p in q.parts]
     if len(numbers) == 1:
         named = f"câu {numbers[0]}"

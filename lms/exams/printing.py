@@ -143,6 +143,7 @@ def _cells(pdf, label: str, label_width: float, cells: list[tuple[str, float]]) 
     """A row of bordered cells after its label; cells that pass the right margin go on a new line under them."""
     pdf.cell(label_width, 7, label, border=1)
     for text, width in cells:
+        width = max(width, pdf.get_string_width(text) + 2)
         if pdf.get_x() + width > pdf.w - pdf.r_margin + 0.01:
             pdf.ln(7)
             pdf.cell(label_width, 7, "", border=0)

@@ -1,8 +1,9 @@
 """The Word (.docx) copy of an exam code, written as plain OOXML from the same printed questions as the PDF
 (``lms.exams.paper``): header, ``PHẦN I.`` …, "Câu n." with the stem, the options / statements / items / gap options
-one per line with the right labels underlined, a câu chùm's sub-questions, "Đáp án: …" under every question, and
-"------ HẾT ------". Maths is written as Unicode text (``latex_text``), pictures are embedded at their size up to the
-text width; a picture that cannot be read is named instead.
+one per line with the right labels underlined, a câu chùm's sub-questions, "Đáp án: …" under every question (then its
+"Lời giải" and an essay's "Hướng dẫn chấm" when the bank has them), and "------ HẾT ------". Maths is written as
+Unicode text (``latex_text``); pictures are embedded at their size up to the text width, and a picture that cannot
+be read is named instead.
 """
 
 from __future__ import annotations
@@ -115,6 +116,13 @@ def _question(doc: _Document, q: Printed) -> None:
         _question(doc, part)
     if q.type != "group" and q.sheet:
         doc.paragraph(doc.run(f"Đáp án: {q.key}", italic=True))
+    if q.solution:
+        doc.paragraph(doc.run("Lời giải", bold=True))
+        doc.lead("", q.solution)
+    if q.rubric:
+        doc.paragraph(doc.run("Hướng dẫn chấm", bold=True))
+        for criterion in q.rubric:
+            doc.lead("", criterion)
 
 
 def document(test, variant, parts: list[PrintedPart], media: list[list[dict[str, bytes]]]) -> bytes:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from lms.assessments.api import QType, QuestionContent
 from lms.assessments.importers.cloze import parse_cloze
-from lms.assessments.ir import Choice, NumericAnswer, Pair, Statement, TextAnswer
+from lms.assessments.ir import Choice, NumericAnswer, Pair, RubricCriterion, Statement, TextAnswer
 from lms.exams import printing, services
 from lms.exams.latex_text import latex_to_text
 from tests.exams.support import approve, make_bank, ready
@@ -33,6 +33,7 @@ def contents() -> list[QuestionContent]:
             type=QType.SINGLE,
             stem="Định thức của \\(\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}\\) bằng",
             choices=[Choice("A", "-2", True), Choice("B", "2", False), Choice("C", "10", False)],
+            solution="<p>\\(1 \\cdot 4 - 2 \\cdot 3 = -2\\).</p>",
         ),
         QuestionContent(
             type=QType.MULTIPLE,
@@ -90,7 +91,11 @@ def contents() -> list[QuestionContent]:
                 QuestionContent(type=QType.ORDERING, stem="Sắp xếp y(1), y(2), y(3) tăng dần.", items=["1", "4", "9"]),
             ],
         ),
-        QuestionContent(type=QType.ESSAY, stem="Chứng minh \\(x^2 \\ge 0\\) với mọi \\(x \\in \\mathbb{R}\\)."),
+        QuestionContent(
+            type=QType.ESSAY,
+            stem="Chứng minh \\(x^2 \\ge 0\\) với mọi \\(x \\in \\mathbb{R}\\).",
+            rubric=[RubricCriterion("Xét \\(x \\ge 0\\) và \\(x < 0\\).", D(1))],
+        ),
     ]
 
 
@@ -214,7 +219,10 @@ def _check_keys(variant, text: str, key_of) -> None:
     paris = next(k for k, v in options.items() if v == "Paris")
     assert key_of(str(n)) == f"(1) {paris}; (2) 2,5; (3) Hà Nội"
     n, slot = slots["group"]
-    assert key_of(f"{n}.1") == "A" and key_of(f"{n}.2") == "9"
+    options = _lettered(text, f"Câu {n}.1.", "AB")
+    assert sorted(options.values()) == ["(0; 0)", "(1; 1)"]
+    assert key_of(f"{n}.1") == next(k for k, v in options.items() if v == "(0; 0)")
+    assert key_of(f"{n}.2") == "9"
     items = _lettered(text, f"Câu {n}.3.", "abc")
     assert key_of(f"{n}.3") == ", ".join(next(k for k, v in items.items() if v == i) for i in ("1", "4", "9"))
     for qtype, key in [("single_choice", slots["single_choice"][1]["key"]), ("multiple_response", "AC")]:
@@ -252,6 +260,10 @@ def test_the_word_copy_has_every_key_under_its_question(printed):
 
         _check_keys(variant, text, key_of)
         assert paragraphs[-1] == "------ HẾT ------"
+        slots = _slots(variant)
+        _in_order(text, [f"Câu {slots['single_choice'][0]}.", "Đáp án: ", "Lời giải", "1 · 4 - 2 · 3 = -2."])
+        _in_order(text, [f"Câu {slots['essay'][0]}.", "Đáp án: TL", "Hướng dẫn chấm", "Xét x ≥ 0 và x < 0."])
+        assert "Lời giải" not in printed["pdf"][variant.code]  # the pupils' paper has no solutions
 
 
 def test_the_answer_sheet_has_a_row_for_every_question_and_sub_question(printed):

@@ -376,3 +376,55 @@ def _script(text: str, table: dict[str, str], mark: str) -> str:
     if text and all(c in table for c in text):
         return "".join(table[c] for c in text)
     return f"{mark}{_bracket(text)}" if text else ""
+
+
+FRACTIONS = {"\\frac", "\\dfrac", "\\tfrac"}
+
+
+def fraction_pieces(source: str) -> list[str | tuple[str, str]] | None:
+    """A maths expression with plain fractions (for a Word equation): text pieces (converted as by
+    :func:`math_to_text`) and ``(numerator, denominator)`` pairs, in order. ``None`` when it has no fraction or one
+    that is not plain: inside braces, a script or an environment, or holding another fraction (those stay text)."""
+    tokens = TOKEN.findall(source)
+    if "\\begin" in tokens or not FRACTIONS & set(tokens):
+        return None
+    pieces: list[str | tuple[str, str]] = []
+    current: list[str] = []
+    depth, i = 0, 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok not in FRACTIONS:
+            depth += {"{": 1, "}": -1}.get(tok, 0)
+            current.append(tok)
+            i += 1
+            continue
+        before = "".join(current).rstrip()
+        if depth or before.endswith(("^", "_")):
+            return None
+        args, i = [], i + 1
+        for _ in range(2):
+            while i < len(tokens) and tokens[i].isspace():
+                i += 1
+            if i >= len(tokens) or tokens[i] != "{":
+                return None
+            level, end = 0, i
+            for end in range(i, len(tokens)):
+                level += {"{": 1, "}": -1}.get(tokens[end], 0)
+                if level == 0:
+                    break
+            inner = tokens[i + 1 : end]
+            if level or FRACTIONS & set(inner):
+                return None
+            args.append(_converted(inner).strip())
+            i = end + 1
+        if current:
+            pieces.append(_converted(current))
+            current = []
+        pieces.append((args[0], args[1]))
+    if current:
+        pieces.append(_converted(current))
+    return pieces
+
+
+def _converted(tokens: list[str]) -> str:
+    return re.sub(r" {2,}", " ", _Parser(list(tokens)).sequence())

@@ -2,7 +2,8 @@
 (``lms.exams.paper``): header, ``PHẦN I.`` …, "Câu n." with the stem, the options / statements / items / gap options
 one per line with the right labels underlined, a câu chùm's sub-questions, "Đáp án: …" under every question (then its
 "Lời giải" and an essay's "Hướng dẫn chấm" when the bank has them), and "------ HẾT ------". Maths is written as
-Unicode text (``latex_text``); pictures are embedded at their size up to the text width, and a picture that cannot
+Unicode text (``latex_text``), except that maths with plain fractions (``\\frac{1}{2} + x^2``) becomes a Word equation
+(OMML ``m:f``); pictures are embedded at their size up to the text width, and a picture that cannot
 be read is named instead.
 """
 
@@ -17,7 +18,7 @@ from xml.sax.saxutils import escape
 from django.utils.html import strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from lms.exams.latex_text import latex_to_text
+from lms.exams.latex_text import MATH, fraction_pieces, math_to_text
 from lms.exams.paper import Printed, PrintedPart
 
 IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
@@ -32,13 +33,28 @@ NAMESPACES = (
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
     'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
     'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
+    'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"'
 )
 
 
-def _text(fragment: str) -> str:
-    text = html.unescape(strip_tags(re.sub(r"</?p[^>]*>", "", fragment or "")))
-    return re.sub(r"[ \t\r\n]+", " ", latex_to_text(text))
+def _spaces(text: str) -> str:
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def _math_run(text: str) -> str:
+    return f'<m:r><m:t xml:space="preserve">{escape(text)}</m:t></m:r>' if text else ""
+
+
+def _equation(pieces: list) -> str:
+    """A Word equation (OMML) of text and plain fractions (``latex_text.fraction_pieces``)."""
+    body = "".join(
+        _math_run(_spaces(piece))
+        if isinstance(piece, str)
+        else f"<m:f><m:num>{_math_run(piece[0])}</m:num><m:den>{_math_run(piece[1])}</m:den></m:f>"
+        for piece in pieces
+    )
+    return f"<m:oMath>{body}</m:oMath>"
 
 
 class _Document:
@@ -79,16 +95,30 @@ class _Document:
             f"</wp:inline></w:drawing></w:r>"
         )
 
+    def text(self, fragment: str) -> str:
+        """Text runs of an HTML fragment without pictures: maths with plain fractions as a Word equation, other
+        maths as Unicode text."""
+        text = html.unescape(strip_tags(re.sub(r"</?p[^>]*>", "", fragment or "")))
+        out, start = [], 0
+        for match in MATH.finditer(text):
+            out.append(self.run(_spaces(text[start : match.start()])))
+            source = next(group for group in match.groups() if group is not None)
+            pieces = fraction_pieces(source)
+            out.append(self.run(_spaces(math_to_text(source))) if pieces is None else _equation(pieces))
+            start = match.end()
+        out.append(self.run(_spaces(text[start:])))
+        return "".join(out)
+
     def rich(self, fragment: str) -> list[str]:
         """An HTML fragment as the runs of its paragraphs (split at <br> and </p><p>), pictures embedded."""
         paragraphs = []
         for chunk in BREAK.split(fragment or ""):
             runs, start = [], 0
             for match in IMG.finditer(chunk):
-                runs.append(self.run(_text(chunk[start : match.start()])))
+                runs.append(self.text(chunk[start : match.start()]))
                 runs.append(self.picture(match.group(1).removeprefix(PLUGINFILE)))
                 start = match.end()
-            runs.append(self.run(_text(chunk[start:])))
+            runs.append(self.text(chunk[start:]))
             paragraphs.append("".join(runs))
         return paragraphs
 

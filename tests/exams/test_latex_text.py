@@ -88,3 +88,23 @@ def test_every_symbol_prints_in_the_pdf_font():
     tables += [{k: o + c for k, (o, c, _between) in latex_text.ENVIRONMENTS.items()}]
     missing = {c for table in tables for value in table.values() for c in value if ord(c) not in cmap}
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("tex", "pieces"),
+    [
+        (r"\frac{1}{2} + x^2", [("1", "2"), " + x²"]),
+        (r"\dfrac{x+1}{2x} = \frac{\pi}{4}", [("x+1", "2x"), " = ", ("π", "4")]),
+        (r"\left(\frac{a}{b}\right)^2", ["(", ("a", "b"), ")²"]),
+        (r"\lim_{x\to 0}\frac{\sin x}{x}", ["lim_(x → 0) ", ("sin x", "x")]),
+        # not plain: stays Unicode text
+        (r"x^2", None),
+        (r"\sqrt{\frac{1}{2}}", None),  # inside braces
+        (r"x^\frac{1}{2}", None),  # a script
+        (r"\frac{\frac{1}{2}}{3}", None),  # a fraction in a fraction
+        (r"\frac12", None),  # arguments without braces
+        (r"\begin{pmatrix}\frac{1}{2}\end{pmatrix}", None),
+    ],
+)
+def test_plain_fractions_for_word_equations(tex, pieces):
+    assert latex_text.fraction_pieces(tex) == pieces

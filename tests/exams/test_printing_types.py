@@ -16,11 +16,12 @@ from lms.assessments.api import QType, QuestionContent
 from lms.assessments.importers.cloze import parse_cloze
 from lms.assessments.ir import Choice, NumericAnswer, Pair, RubricCriterion, Statement, TextAnswer
 from lms.exams import printing, services
-from lms.exams.latex_text import latex_to_text
+from lms.exams.latex_text import _bracket, latex_to_text
 from tests.exams.support import approve, make_bank, ready
 from tests.support.shared_data import module_shared
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 
 
 def contents() -> list[QuestionContent]:
@@ -114,6 +115,7 @@ def _build() -> dict:
         "variants": variants,
         "pdf": {v.code: _pdf_text(printing.variant_pdf(v)) for v in variants},
         "docx": {v.code: _docx_paragraphs(printing.variant_docx(v)) for v in variants},
+        "docx_xml": _docx_xml(printing.variant_docx(variants[0])),
         "keys": " ".join(_pdf_text(printing.keys_pdf(test)).split()),
         "again": _pdf_text(printing.variant_pdf(variants[0])),
     }
@@ -126,10 +128,22 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def _docx_xml(data: bytes) -> str:
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+
+
 def _docx_paragraphs(data: bytes) -> list[str]:
-    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
-    root = ElementTree.fromstring(xml)  # noqa: S314 - the document the test just wrote
-    return ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p")]
+    """Each paragraph's text; a Word equation's fraction read as the PDF prints it ("1/3", "(x+1)/2")."""
+
+    def text(element) -> str:
+        if element.tag == f"{M}f":
+            num, den = (text(element.find(f"{M}{part}")) for part in ("num", "den"))
+            return f"{_bracket(num)}/{_bracket(den)}"
+        own = element.text or "" if element.tag in (f"{W}t", f"{M}t") else ""
+        return own + "".join(text(child) for child in element)
+
+    root = ElementTree.fromstring(_docx_xml(data))  # noqa: S314 - the document the test just wrote
+    return [text(p) for p in root.iter(f"{W}p")]
 
 
 def _plain(html: str) -> str:
@@ -264,6 +278,16 @@ def test_the_word_copy_has_every_key_under_its_question(printed):
         _in_order(text, [f"Câu {slots['single_choice'][0]}.", "Đáp án: ", "Lời giải", "1 · 4 - 2 · 3 = -2."])
         _in_order(text, [f"Câu {slots['essay'][0]}.", "Đáp án: TL", "Hướng dẫn chấm", "Xét x ≥ 0 và x < 0."])
         assert "Lời giải" not in printed["pdf"][variant.code]  # the pupils' paper has no solutions
+
+
+def test_plain_fractions_are_word_equations_other_maths_unicode_text(printed):
+    xml = printed["docx_xml"]
+    run = '<m:r><m:t xml:space="preserve">{}</m:t></m:r>'
+    fraction = f"<m:f><m:num>{run}</m:num><m:den>{run}</m:den></m:f>"
+    assert fraction.format("1", "3") in xml and fraction.format("1", "2") in xml  # the ordering's items
+    assert fraction.format("sin x", "x") in xml  # after lim_(x → 0), which stays text
+    assert "(1 2; 3 4)" in xml and "∑_(i=1)⁴ i" in xml  # no plain fraction: Unicode text
+    assert "\\frac" not in xml and "\\(" not in xml
 
 
 def test_the_answer_sheet_has_a_row_for_every_question_and_sub_question(printed):

@@ -1,12 +1,15 @@
 """Paper copies of the exam codes: a PDF per code (the questions, then the answer sheet, phiếu trả lời), a PDF of the
-key table of every code (for the teachers), and a .docx per code through the bank's Word exporter
-(``lms.assessments.api.export_ir``; that layout underlines the right answers, so it is the teachers' copy).
+key table of every code (for the teachers), and a .docx per code (``printing_docx``: the right answers underlined
+and a key line under each question, so it is the teachers' copy). All three are written from the same printed model
+(``paper``: every type the delivery takes, matching, ordering, cloze and câu chùm included, with the answer-sheet
+cells and the keys of the order printed).
 
 PDF text uses ``lib.pdf`` (fpdf2 with the vendored DejaVu Sans, so every Vietnamese letter prints). HTML in stems,
-options and statements is reduced to text with simple LaTeX written as Unicode (``latex_text``: ``\\frac{1}{2}`` →
-1/2, ``x^2`` → x², ``\\le`` → ≤); the question's pictures (``@@PLUGINFILE@@/name``, read from the default storage
-through ``lms.assessments.api.media_for``) are embedded where they stand, at their size or scaled down to the page
-width. A picture that cannot be read is named in the text instead. The .docx carries the pictures too.
+options and statements is reduced to text with LaTeX written as Unicode (``latex_text``: ``\\frac{1}{2}`` → 1/2,
+``x^2`` → x², ``\\le`` → ≤, ``\\int_0^1`` → ∫₀¹, a pmatrix → (1 2; 3 4)); the question's pictures
+(``@@PLUGINFILE@@/name``, read from the default storage through ``lms.assessments.api.media_for``) are embedded where
+they stand, at their size or scaled down to the page width. A picture that cannot be read is named in the text
+instead. The .docx carries the pictures too.
 """
 
 from __future__ import annotations

@@ -234,8 +234,12 @@ def _group(q: Printed, content: dict, rng: random.Random) -> None:
         if part.get("type") == "single_choice" and part.get("shuffle", True):
             part = {**part, "choices": _shuffled_options(part, rng)}  # as the code shuffles its own questions
         parts.append(part)
-    q.parts = [printed(part, f"{q.number}.{i}", rng) for i, part in enumerate(parts, start=1)]
-    numbers = [p.number for p in q.parts]
+    q.parts, counted = [], 0
+    for part in parts:
+        counted += part.get("type") != "description"  # a text-only part is printed without a number
+        number = f"{q.number}.{counted}" if part.get("type") != "description" else ""
+        q.parts.append(printed(part, number, rng))
+    numbers = [p.number for p in q.parts if p.number]
     if len(numbers) == 1:
         named = f"câu {numbers[0]}"
     elif len(numbers) == 2:

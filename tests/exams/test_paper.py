@@ -121,8 +121,10 @@ def test_a_cau_chum_with_a_nested_cloze_and_a_description_has_a_row_per_answerab
         QuestionContent(type=QType.CLOZE, stem=stem, parts=gaps),
     ]
     q = _printed(QuestionContent(type=QType.GROUP, stem="", parts=parts), number="2")
-    assert [(row.number, row.key) for row in q.rows()] == [("2.2", "(1) b")]
-    assert q.key == "2.2: (1) b"
+    assert [p.number for p in q.parts] == ["", "2.1"]  # the text-only part has no number
+    assert q.intro == "Đọc thông tin sau và trả lời câu 2.1."
+    assert [(row.number, row.key) for row in q.rows()] == [("2.1", "(1) b")]
+    assert q.key == "2.1: (1) b"
 
 
 def test_paper_is_reproducible_per_code_and_titles_single_type_parts():

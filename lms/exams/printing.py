@@ -1,12 +1,15 @@
 """Paper copies of the exam codes: a PDF per code (the questions, then the answer sheet, phiếu trả lời), a PDF of the
-key table of every code (for the teachers), and a .docx per code through the bank's Word exporter
-(``lms.assessments.api.export_ir``; that layout underlines the right answers, so it is the teachers' copy).
+key table of every code (for the teachers), and a .docx per code (``printing_docx``: the right answers underlined
+and a key line under each question, so it is the teachers' copy). All three are written from the same printed model
+(``paper``: every type the delivery takes, matching, ordering, cloze and câu chùm included, with the answer-sheet
+cells and the keys of the order printed).
 
 PDF text uses ``lib.pdf`` (fpdf2 with the vendored DejaVu Sans, so every Vietnamese letter prints). HTML in stems,
-options and statements is reduced to text with simple LaTeX written as Unicode (``latex_text``: ``\\frac{1}{2}`` →
-1/2, ``x^2`` → x², ``\\le`` → ≤); the question's pictures (``@@PLUGINFILE@@/name``, read from the default storage
-through ``lms.assessments.api.media_for``) are embedded where they stand, at their size or scaled down to the page
-width. A picture that cannot be read is named in the text instead. The .docx carries the pictures too.
+options and statements is reduced to text with LaTeX written as Unicode (``latex_text``: ``\\frac{1}{2}`` → 1/2,
+``x^2`` → x², ``\\le`` → ≤, ``\\int_0^1`` → ∫₀¹, a pmatrix → (1 2; 3 4)); the question's pictures
+(``@@PLUGINFILE@@/name``, read from the default storage through ``lms.assessments.api.media_for``) are embedded where
+they stand, at their size or scaled down to the page width. A picture that cannot be read is named in the text
+instead. The .docx carries the pictures too.
 """
 
 from __future__ import annotations
@@ -21,20 +24,14 @@ from PIL import Image, UnidentifiedImageError
 
 from lib.pdf import FONT_FAMILY, new_document, to_bytes
 from lms.assessments import api as bank_api
+from lms.exams import printing_docx
 from lms.exams.latex_text import latex_to_text
 from lms.exams.models import Test, Variant
+from lms.exams.paper import Printed, PrintedPart, paper
 
 IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
 PLUGINFILE = "@@PLUGINFILE@@/"
 SCREEN_DPI = 96  # a picture without its own resolution is printed at the size it has on screen
-
-PART_TITLES = {
-    "single_choice": "Câu trắc nghiệm nhiều phương án lựa chọn",
-    "true_false_4": "Câu trắc nghiệm đúng sai",
-    "numeric": "Câu trắc nghiệm trả lời ngắn",
-    "short_answer": "Câu trắc nghiệm trả lời ngắn",
-    "essay": "Tự luận",
-}
 
 
 def _text(value: str) -> str:
@@ -97,11 +94,6 @@ def _media(variant: Variant) -> dict[int, dict[str, bytes]]:
     return {pk: media for pk, question in questions.items() if (media := bank_api.media_for(question))}
 
 
-def _part_type(part: dict) -> str:
-    types = {s["content"]["type"] for s in part["slots"]}
-    return types.pop() if len(types) == 1 else ""
-
-
 def _header(pdf, test: Test, variant: Variant) -> None:
     pdf.set_font(FONT_FAMILY, "B", 12)
     pdf.multi_cell(0, 6, test.school.name.upper(), new_x="LMARGIN", new_y="NEXT")
@@ -115,27 +107,51 @@ def _header(pdf, test: Test, variant: Variant) -> None:
     pdf.ln(2)
 
 
+def _paper(variant: Variant) -> list[PrintedPart]:
+    return paper(variant.layout, f"{variant.seed}:{variant.number}")
+
+
+def _question(pdf, q: Printed, files: dict[str, bytes]) -> None:
+    """One question: "Câu n." and its stem, its lines (options, statements, items, a gap's options), then a câu
+    chùm's sub-questions, each the same way."""
+    if q.type != "description":
+        pdf.set_font(FONT_FAMILY, "B", 11)
+        pdf.write(6, f"Câu {q.number}. ")
+        pdf.set_font(FONT_FAMILY, "", 11)
+    pieces = _pieces(q.stem)
+    if q.intro:
+        pdf.multi_cell(0, 6, q.intro, new_x="LMARGIN", new_y="NEXT")
+    elif pieces[0][0] == "text" and not _text(pieces[0][1]) and len(pieces) > 1:
+        pdf.ln(6)  # the stem starts with a picture: below the number
+    _flow(pdf, q.stem, files)
+    for line in q.lines:
+        _flow(pdf, line.text, files, f"    {line.prefix}")
+    for part in q.parts:
+        _question(pdf, part, files)
+    pdf.ln(1)
+
+
 def _questions(pdf, variant: Variant) -> None:
     media = _media(variant)
-    for part in variant.layout["parts"]:
+    versions = {str(s["slot"]): s["version"] for s in variant.slots()}
+    for part, printed_part in zip(variant.layout["parts"], _paper(variant), strict=True):
         pdf.set_font(FONT_FAMILY, "B", 11)
-        title = PART_TITLES.get(_part_type(part), "")
-        pdf.multi_cell(0, 7, f"PHẦN {part['code']}. {title}".strip(), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, f"PHẦN {printed_part.code}. {printed_part.title}".strip(), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT_FAMILY, "", 11)
-        for number, slot in enumerate(part["slots"], start=1):
-            content, files = slot["content"], media.get(slot["version"], {})
-            pdf.set_font(FONT_FAMILY, "B", 11)
-            pdf.write(6, f"Câu {number}. ")
-            pdf.set_font(FONT_FAMILY, "", 11)
-            pieces = _pieces(content.get("stem", ""))
-            if pieces[0][0] == "text" and not _text(pieces[0][1]) and len(pieces) > 1:
-                pdf.ln(6)  # the stem starts with a picture: below the number
-            _flow(pdf, content.get("stem", ""), files)
-            for choice in content.get("choices", []) if content["type"] != "true_false" else []:
-                _flow(pdf, choice["text"], files, f"    {choice['label']}. ")
-            for statement in content.get("statements", []):
-                _flow(pdf, statement["text"], files, f"    {statement['label']}) ")
-            pdf.ln(1)
+        for slot, q in zip(part["slots"], printed_part.questions, strict=True):
+            _question(pdf, q, media.get(versions[str(slot["slot"])], {}))
+
+
+def _cells(pdf, label: str, label_width: float, cells: list[tuple[str, float]]) -> None:
+    """A row of bordered cells after its label; cells that pass the right margin go on a new line under them."""
+    pdf.cell(label_width, 7, label, border=1)
+    for text, width in cells:
+        width = max(width, pdf.get_string_width(text) + 2)
+        if pdf.get_x() + width > pdf.w - pdf.r_margin + 0.01:
+            pdf.ln(7)
+            pdf.cell(label_width, 7, "", border=0)
+        pdf.cell(width, 7, text, border=1, align="C" if width < 60 else "L")
+    pdf.ln(7)
 
 
 def _answer_sheet(pdf, test: Test, variant: Variant) -> None:
@@ -148,32 +164,14 @@ def _answer_sheet(pdf, test: Test, variant: Variant) -> None:
         0, 8, "Họ và tên thí sinh: ..................................................", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.multi_cell(0, 8, "Lớp: ............  Số báo danh: ............", new_x="LMARGIN", new_y="NEXT")
-    for part in variant.layout["parts"]:
-        kind = _part_type(part)
+    for printed_part in _paper(variant):
         pdf.ln(2)
         pdf.set_font(FONT_FAMILY, "B", 11)
-        pdf.multi_cell(0, 7, f"PHẦN {part['code']}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, f"PHẦN {printed_part.code}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT_FAMILY, "", 10)
-        for number, slot in enumerate(part["slots"], start=1):
-            content = slot["content"]
-            pdf.cell(16, 7, f"Câu {number}", border=1)
-            if kind in ("single_choice", "multiple_response") or content["type"] in (
-                "single_choice",
-                "multiple_response",
-            ):
-                for choice in content.get("choices", []):
-                    pdf.cell(9, 7, choice["label"], border=1, align="C")
-            elif content["type"] == "true_false_4":
-                for statement in content.get("statements", []):
-                    pdf.cell(22, 7, f"{statement['label']}) Đúng □ Sai □", border=1, align="C")
-            elif content["type"] == "true_false":
-                pdf.cell(22, 7, "Đúng □  Sai □", border=1, align="C")
-            elif content["type"] == "essay":
-                pdf.cell(60, 7, "(làm trên giấy thi)", border=1)
-            else:
-                for _box in range(4):
-                    pdf.cell(9, 7, "", border=1)
-            pdf.ln(7)
+        for q in printed_part.questions:
+            for row in q.rows():
+                _cells(pdf, f"Câu {row.number}", 20, [(cell.text, cell.width) for cell in row.sheet])
 
 
 def variant_pdf(variant: Variant) -> bytes:
@@ -189,7 +187,8 @@ def variant_pdf(variant: Variant) -> bytes:
 
 
 def keys_pdf(test: Test) -> bytes:
-    """The key table: for every exam code and part, each question's key (ĐÁP ÁN), the questions' points."""
+    """The key table: for every exam code and part, each question's key (ĐÁP ÁN) as derived from the code's printed
+    content (a câu chùm: one key per sub-question, "5.1: A"; an essay: TL)."""
     pdf = new_document(orientation="landscape", title=f"{test.title} – ĐÁP ÁN", author=test.school.name)
     pdf.set_font(FONT_FAMILY, "B", 13)
     pdf.multi_cell(0, 8, f"ĐÁP ÁN – {test.title}", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -199,25 +198,21 @@ def keys_pdf(test: Test) -> bytes:
         pdf.set_font(FONT_FAMILY, "B", 11)
         pdf.multi_cell(0, 7, f"Mã đề {variant.code}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT_FAMILY, "", 10)
-        for part in variant.layout["parts"]:
-            pdf.cell(20, 7, f"Phần {part['code']}", border=1)
-            for number, slot in enumerate(part["slots"], start=1):
-                if pdf.get_x() > pdf.w - pdf.r_margin - 24:
-                    pdf.ln(7)
-                    pdf.cell(20, 7, "", border=0)
-                key = slot["key"] if slot["content"]["type"] != "essay" else "TL"
-                pdf.cell(24, 7, f"{number}: {key}", border=1, align="C")
-            pdf.ln(7)
+        for printed_part in _paper(variant):
+            keys = [f"{row.number}: {row.key}" for q in printed_part.questions for row in q.rows()]
+            widest = pdf.epw - 20
+            _cells(
+                pdf,
+                f"Phần {printed_part.code}",
+                20,
+                [(k, min(widest, max(24, pdf.get_string_width(k) + 4))) for k in keys],
+            )
     return to_bytes(pdf)
 
 
 def variant_docx(variant: Variant) -> bytes:
-    """The exam code in the bank's Vietnamese Word layout (PHẦN I/II/III in the code's order; right answers marked)."""
-    questions, media = [], _media(variant)
-    for part in variant.layout["parts"]:
-        for slot in part["slots"]:
-            q = bank_api.QuestionContent.from_content(slot["content"])
-            q.media = dict(media.get(slot["version"], {}))
-            q.exam_part = part["code"] if part["code"] in ("I", "II", "III", "IV") else q.exam_part
-            questions.append(q)
-    return bank_api.export_ir(questions, "docx")
+    """The exam code as a Word document in the Vietnamese layout, the teachers' copy: the same questions, lines and
+    numbers as the PDF, the right options' labels underlined and a line "Đáp án: …" under each question."""
+    media = _media(variant)
+    pictures = [[media.get(slot["version"], {}) for slot in part["slots"]] for part in variant.layout["parts"]]
+    return printing_docx.document(variant.test, variant, _paper(variant), pictures)

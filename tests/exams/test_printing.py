@@ -112,7 +112,7 @@ def test_pictures_and_maths_are_printed(db, settings, tmp_path):
             Choice("A", "\\(\\frac{3}{4}\\)", True),
             Choice("B", '<img src="@@PLUGINFILE@@/rong.png" alt="">', False),  # wider than the page
             Choice("C", "\\(2 \\times 3 \\pm \\infty\\)", False),
-            Choice("D", "\\(\\overrightarrow{AB}\\)", False),  # unknown command: kept as typed
+            Choice("D", "\\(\\mathfrak{g} + \\overrightarrow{AB}\\)", False),  # unknown command: kept as typed
         ],
         media={"hinh.png": _png(120, 60), "rong.png": _png(3000, 200)},
     )
@@ -129,7 +129,7 @@ def test_pictures_and_maths_are_printed(db, settings, tmp_path):
     text = _text(data)
     assert "Tính 1/2 + x² với x ≤ √2 và α ≠ π." in text
     options = {line.strip()[3:] for line in text.splitlines() if line.strip()[:3] in ("A. ", "B. ", "C. ", "D. ")}
-    assert {"3/4", "2 × 3 ± ∞", "\\overrightarrow{AB}"} <= options
+    assert {"3/4", "2 × 3 ± ∞", "\\mathfrak{g} + AB\u20d7"} <= options
     assert "\\frac" not in text and "\\(" not in text
     document = zipfile.ZipFile(io.BytesIO(printing.variant_docx(test.variants.get())))
     assert any(name.startswith("word/media/") for name in document.namelist())  # the Word copy has them too

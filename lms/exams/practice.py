@@ -4,12 +4,14 @@ retries.
 A teacher of the school picks *ready* question versions of a bank they can see (objective types only: the ones
 ``lms.assessments.api.score`` marks without a person — single choice, multiple response, true/false, Đúng/Sai, short
 answer, numeric) and publishes the set. Students of the school (of its grade, when it has one) start as many
-attempts as they like; every question is checked on its own (or all at once when finishing) and the feedback comes
-at once: right / partly right / wrong, the key, the question's solution and feedback. The best and the last score
-(0–10, one decimal, half-up) are kept from the finished attempts.
+attempts as they like and answer one question at a time; each question is checked on its own (or all at once when
+finishing) and the feedback comes at once: right / partly right / wrong, the key, the question's solution and
+feedback. "Try this question again" (``retry_question``) clears a checked answer within the attempt; the tries are
+counted and the first try's result is kept beside the last. A finished attempt has a final score and a first-try
+score (0–10, one decimal, half-up); the best and the last of each are kept from the finished attempts.
 
-``PracticeProvider`` puts a published set in a course plan (``ItemKind.PRACTICE``): status and score are the best
-attempt's.
+``PracticeProvider`` puts a published set in a course plan (``ItemKind.PRACTICE``): status from the attempts, score
+the best *first-try* score (the final one can always be brought to 10 by answering again).
 """
 
 from __future__ import annotations
@@ -113,19 +115,30 @@ class Summary:
     finished: int = 0
     best: Decimal | None = None
     last: Decimal | None = None
+    best_first: Decimal | None = None
+    last_first: Decimal | None = None
     open_attempt: PracticeAttempt | None = None
 
 
+def _higher(current, candidate):
+    if candidate is None:
+        return current
+    return candidate if current is None or candidate > current else current
+
+
 def summary(practice_set: PracticeSet, student) -> Summary:
-    """The student's attempts: how many, the best and the last finished score, the attempt still open."""
-    attempts = list(PracticeAttempt.objects.filter(practice_set=practice_set, student=student).order_by("started_at"))
+    """The student's attempts: how many, the best and the last finished score (final and first-try), the attempt
+    still open."""
+    attempts = list(
+        PracticeAttempt.objects.filter(practice_set=practice_set, student=student).order_by("started_at", "pk")
+    )
     out = Summary(attempts=len(attempts))
     for attempt in attempts:
         if attempt.finished_at:
             out.finished += 1
-            out.last = attempt.score
-            if attempt.score is not None and (out.best is None or attempt.score > out.best):
-                out.best = attempt.score
+            out.last, out.last_first = attempt.score, attempt.first_score
+            out.best = _higher(out.best, attempt.score)
+            out.best_first = _higher(out.best_first, attempt.first_score)
         else:
             out.open_attempt = attempt
     return out
@@ -145,11 +158,11 @@ def feedback(question: PracticeQuestion, checked: dict) -> dict:
     """What a student sees once a question is checked: right / partly / wrong, the key, solution and feedback."""
     content = question_content(question)
     points, maximum = Decimal(checked["points"]), Decimal(checked["max"])
-    verdict = "right" if maximum and points >= maximum else ("partly" if points > 0 else "wrong")
+    result = verdict(points, maximum)
     texts = [content.feedback]
-    texts.append(content.correct_feedback if verdict == "right" else content.incorrect_feedback)
+    texts.append(content.correct_feedback if result == "right" else content.incorrect_feedback)
     return {
-        "verdict": verdict,
+        "verdict": result,
         "points": points,
         "max": maximum,
         "key": content.key,
@@ -241,75 +254,179 @@ def parse_response(content, post, name: str):
     return value or None
 
 
-@transaction.atomic
-def check_question(*, attempt: PracticeAttempt, student, position: int, response) -> dict:
-    """Score one question of an open attempt now and keep it; the feedback is returned (and shown on the page)."""
-    attempt = PracticeAttempt.objects.select_for_update().select_related("practice_set").get(pk=attempt.pk)
-    if attempt.student_id != student.pk:
-        raise PermissionDenied
-    if attempt.finished_at:
-        raise ValidationError(_("This attempt is finished: start a new one to try again."))
+def _answered(response) -> bool:
+    return response not in (None, "", [], {})
+
+
+def _question_at(attempt: PracticeAttempt, position: int) -> PracticeQuestion:
     question = attempt.practice_set.questions.select_related("version").filter(position=position).first()
     if question is None:
         raise ValidationError(_("There is no question %(n)s in this practice set.") % {"n": position})
-    if response in (None, "", [], {}):
+    return question
+
+
+def _open_for_writing(attempt: PracticeAttempt, student) -> PracticeAttempt:
+    attempt = PracticeAttempt.objects.select_for_update().select_related("practice_set").get(pk=attempt.pk)
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    return attempt
+
+
+def _record(entry: dict | None, question: PracticeQuestion, response) -> dict:
+    """``entry`` after one more check of ``response``: the last result replaced, the tries counted, the first kept."""
+    result = bank_api.score(question_content(question), response)
+    entry = dict(entry or {})
+    checked = {"response": response, "points": str(result.points), "max": str(result.max_points)}
+    entry.update(checked, detail=result.detail[:200], tries=tries(entry) + 1)
+    entry.setdefault("first", checked)
+    return entry
+
+
+def is_checked(entry: dict | None) -> bool:
+    """The question has a result standing (checked, and not cleared by "try this question again")."""
+    return bool(entry) and "points" in entry
+
+
+def tries(entry: dict | None) -> int:
+    """How many times the question was checked (entries kept before tries were counted had one)."""
+    if not entry:
+        return 0
+    return int(entry.get("tries", 1 if "points" in entry else 0))
+
+
+def first_try(entry: dict | None) -> dict | None:
+    """The first check's ``{"response", "points", "max"}`` (``None`` if never checked)."""
+    if not entry:
+        return None
+    if "first" in entry:
+        return entry["first"]
+    if "points" in entry:
+        return {"response": entry.get("response"), "points": entry["points"], "max": entry["max"]}
+    return None
+
+
+def verdict(points, maximum) -> str:
+    points, maximum = Decimal(points), Decimal(maximum)
+    return "right" if maximum and points >= maximum else ("partly" if points > 0 else "wrong")
+
+
+@transaction.atomic
+def check_question(*, attempt: PracticeAttempt, student, position: int, response) -> dict:
+    """Score one question of an open attempt now and keep it; the feedback is returned (and shown on the page).
+    A question already checked is answered again only after ``retry_question``."""
+    attempt = _open_for_writing(attempt, student)
+    if attempt.finished_at:
+        raise ValidationError(_("This attempt is finished: start a new one to try again."))
+    question = _question_at(attempt, position)
+    if not _answered(response):
         raise ValidationError(_("Answer question %(n)s before checking it.") % {"n": position})
     key = str(position)
-    if key in attempt.answers:
+    if is_checked(attempt.answers.get(key)):
         raise ValidationError(
-            _("Question %(n)s has been checked already: start a new attempt to try again.") % {"n": position}
+            _("Question %(n)s has been checked already: choose “Try this question again” to answer it again.")
+            % {"n": position}
         )
-    result = bank_api.score(question_content(question), response)
-    attempt.answers[key] = {
-        "response": response,
-        "points": str(result.points),
-        "max": str(result.max_points),
-        "detail": result.detail[:200],
-    }
+    attempt.answers[key] = _record(attempt.answers.get(key), question, response)
     attempt.save(update_fields=["answers"])
     return feedback(question, attempt.answers[key])
 
 
 @transaction.atomic
+def retry_question(*, attempt: PracticeAttempt, student, position: int) -> dict:
+    """Clear the answer of a checked question of an open attempt so that it is answered again; its tries and its
+    first result stay. Until it is checked again it counts as not answered."""
+    attempt = _open_for_writing(attempt, student)
+    if attempt.finished_at:
+        raise ValidationError(_("This attempt is finished: start a new one to try again."))
+    _question_at(attempt, position)
+    key = str(position)
+    entry = attempt.answers.get(key)
+    if not is_checked(entry):
+        raise ValidationError(_("Question %(n)s has no checked answer to clear.") % {"n": position})
+    attempt.answers[key] = {"tries": tries(entry), "first": first_try(entry)}
+    attempt.save(update_fields=["answers"])
+    return attempt.answers[key]
+
+
+@transaction.atomic
 def finish_attempt(*, attempt: PracticeAttempt, student, responses: dict | None = None) -> PracticeAttempt:
-    """Check the questions given in ``responses`` (``{position: response}``) that are not checked yet, count the
-    others as unanswered, and close the attempt with its score."""
-    attempt = PracticeAttempt.objects.select_for_update().select_related("practice_set").get(pk=attempt.pk)
-    if attempt.student_id != student.pk:
-        raise PermissionDenied
+    """Check the questions given in ``responses`` (``{position: response}``) that have no result standing, count the
+    others as unanswered, and close the attempt with its final and first-try scores."""
+    attempt = _open_for_writing(attempt, student)
     if attempt.finished_at:
         return attempt
+    by_position = {q.position: q for q in questions(attempt.practice_set)}
     for position, response in (responses or {}).items():
         key = str(position)
-        if key in attempt.answers or response in (None, "", [], {}):
+        question = by_position.get(int(position))
+        if question is None or is_checked(attempt.answers.get(key)) or not _answered(response):
             continue
-        question = attempt.practice_set.questions.select_related("version").filter(position=position).first()
-        if question is None:
-            continue
-        result = bank_api.score(question_content(question), response)
-        attempt.answers[key] = {
-            "response": response,
-            "points": str(result.points),
-            "max": str(result.max_points),
-            "detail": result.detail[:200],
-        }
-    return _finish(attempt)
+        attempt.answers[key] = _record(attempt.answers.get(key), question, response)
+    return _finish(attempt, list(by_position.values()))
 
 
-def _finish(attempt: PracticeAttempt) -> PracticeAttempt:
-    total, maximum = ZERO, ZERO
-    for question in questions(attempt.practice_set):
-        checked = attempt.answers.get(str(question.position))
-        if checked:
-            total += Decimal(checked["points"])
-            maximum += Decimal(checked["max"])
-        else:
-            maximum += question_content(question).points
+def _finish(attempt: PracticeAttempt, set_questions: list[PracticeQuestion] | None = None) -> PracticeAttempt:
+    total, first_total, maximum = ZERO, ZERO, ZERO
+    for question in set_questions if set_questions is not None else questions(attempt.practice_set):
+        entry = attempt.answers.get(str(question.position))
+        maximum += Decimal(entry["max"]) if is_checked(entry) else question_content(question).points
+        if is_checked(entry):
+            total += Decimal(entry["points"])
+        first = first_try(entry)
+        if first:
+            first_total += Decimal(first["points"])
     attempt.points, attempt.max_points = total, maximum
     attempt.score = on_ten(total, maximum)
+    attempt.first_points = first_total
+    attempt.first_score = on_ten(first_total, maximum)
     attempt.finished_at = timezone.now()
-    attempt.save(update_fields=["answers", "points", "max_points", "score", "finished_at"])
+    attempt.save(
+        update_fields=["answers", "points", "max_points", "score", "first_points", "first_score", "finished_at"]
+    )
     return attempt
+
+
+@dataclass
+class Row:
+    """One question of an attempt as the palette, the question page and the summary show it."""
+
+    number: int
+    question: PracticeQuestion
+    state: str  # "unanswered" / "right" / "partly" / "wrong"
+    tries: int
+    points: Decimal
+    max: Decimal
+    first_state: str  # the first try's verdict, "unanswered" if never checked
+    first_points: Decimal
+    entry: dict | None
+
+    @property
+    def retried(self) -> bool:
+        return self.tries > 1 or (self.tries == 1 and self.state == "unanswered")
+
+
+def rows(attempt: PracticeAttempt, set_questions: list[PracticeQuestion]) -> list[Row]:
+    """Every question's state from ``attempt.answers`` (no query)."""
+    out = []
+    for number, question in enumerate(set_questions, start=1):
+        entry = attempt.answers.get(str(question.position))
+        checked = is_checked(entry)
+        maximum = Decimal(entry["max"]) if checked else question_content(question).points
+        first = first_try(entry)
+        out.append(
+            Row(
+                number=number,
+                question=question,
+                state=verdict(entry["points"], entry["max"]) if checked else "unanswered",
+                tries=tries(entry),
+                points=Decimal(entry["points"]) if checked else ZERO,
+                max=maximum,
+                first_state=verdict(first["points"], first["max"]) if first else "unanswered",
+                first_points=Decimal(first["points"]) if first else ZERO,
+                entry=entry,
+            )
+        )
+    return out
 
 
 # -------------------------------------------------------------------------------------------- plan-item provider
@@ -345,7 +462,7 @@ class PracticeProvider(courses_api.PlanItemProvider):
         found = PracticeSet.objects.filter(pk=int(plan_item.reference)).first()
         if found is None:
             return None
-        detail = _("Unlimited retries: your best score counts.")
+        detail = _("Unlimited retries: your best first-try score counts.")
         if can_see(user, found):
             return courses_api.ProviderTarget(found.title, reverse("exams:practice_set", args=[found.pk]), detail)
         return courses_api.ProviderTarget(found.title, "", detail)
@@ -357,11 +474,13 @@ class PracticeProvider(courses_api.PlanItemProvider):
                 references.setdefault(int(item.reference), []).append(item.pk)
         if not references:
             return {}
-        rows = PracticeAttempt.objects.filter(practice_set_id__in=references, student_id__in=student_ids).values_list(
-            "practice_set_id", "student_id", "score", "started_at", "finished_at"
+        found = PracticeAttempt.objects.filter(practice_set_id__in=references, student_id__in=student_ids).values_list(
+            "practice_set_id", "student_id", "first_score", "score", "started_at", "finished_at"
         )
         best: dict[tuple[int, int], list] = {}
-        for set_id, student_id, score, started, finished in rows:
+        for set_id, student_id, first_score, final_score, started, finished in found:
+            # The first-try score: within an attempt a question can be answered again until it is right.
+            score = first_score if first_score is not None else final_score
             entry = best.setdefault((set_id, student_id), [False, None, 0])
             if finished:
                 entry[0] = True

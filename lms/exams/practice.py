@@ -3,12 +3,13 @@ retries.
 
 A teacher of the school picks *ready* question versions of a bank they can see (objective types only: the ones
 ``lms.assessments.api.score`` marks without a person — single choice, multiple response, true/false, Đúng/Sai, short
-answer, numeric) and publishes the set. Students of the school (of its grade, when it has one) start as many
-attempts as they like and answer one question at a time; each question is checked on its own (or all at once when
-finishing) and the feedback comes at once: right / partly right / wrong, the key, the question's solution and
-feedback. "Try this question again" (``retry_question``) clears a checked answer within the attempt; the tries are
-counted and the first try's result is kept beside the last. A finished attempt has a final score and a first-try
-score (0–10, one decimal, half-up); the best and the last of each are kept from the finished attempts.
+answer, numeric, matching, ordering, cloze, câu chùm of those) and publishes the set. Students of the school (of its
+grade, when it has one) start as many attempts as they like and answer one question at a time; each question is
+checked on its own (or all at once when finishing) and the feedback comes at once: right / partly right / wrong, the
+key, the question's solution and feedback. "Try this question again" (``retry_question``) clears a checked answer
+within the attempt; the tries are counted and the first try's result is kept beside the last. A finished attempt has
+a final score and a first-try score (0–10, one decimal, half-up); the best and the last of each are kept from the
+finished attempts.
 
 ``PracticeProvider`` puts a published set in a course plan (``ItemKind.PRACTICE``): status from the attempts, score
 the best *first-try* score (the final one can always be brought to 10 by answering again).
@@ -24,15 +25,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms.assessments import api as bank_api
 from lms.courses import api as courses_api
+from lms.exams import delivery
 from lms.exams.models import PracticeAttempt, PracticeQuestion, PracticeSet
 from lms.schools import api as schools_api
 
-PRACTICE_TYPES = frozenset(
+SIMPLE_TYPES = frozenset(
     {
         bank_api.QType.SINGLE,
         bank_api.QType.MULTIPLE,
@@ -42,6 +46,26 @@ PRACTICE_TYPES = frozenset(
         bank_api.QType.NUMERIC,
     }
 )
+COMPOSITE_TYPES = frozenset(
+    {bank_api.QType.MATCHING, bank_api.QType.ORDERING, bank_api.QType.CLOZE, bank_api.QType.GROUP}
+)
+PRACTICE_TYPES = SIMPLE_TYPES | COMPOSITE_TYPES
+
+
+def scored_alone(content: dict) -> bool:
+    """Practice takes a question ``lms.assessments.api.score`` marks without a person: one of ``PRACTICE_TYPES``
+    whose cloze gaps / câu chùm sub-questions are too (a câu chùm may hold text-only parts, not an essay)."""
+    qtype = content.get("type")
+    if qtype not in PRACTICE_TYPES:
+        return False
+    if qtype == bank_api.QType.CLOZE:
+        return all(p.get("type") in SIMPLE_TYPES for p in content.get("parts", []))
+    if qtype == bank_api.QType.GROUP:
+        parts = [p for p in content.get("parts", []) if p.get("type") != bank_api.QType.DESCRIPTION]
+        return bool(parts) and all(p.get("type") != bank_api.QType.GROUP and scored_alone(p) for p in parts)
+    return True
+
+
 MAX_QUESTIONS = 100
 ZERO = Decimal(0)
 
@@ -87,7 +111,7 @@ def usable_versions(user, bank) -> list:
     if not bank_api.visible_banks(user).filter(pk=bank.pk).exists():
         return []
     versions = bank_api.get_ready_versions(bank=bank).order_by("question_id", "pk")
-    return [v for v in versions if v.content.get("type") in PRACTICE_TYPES]
+    return [v for v in versions if scored_alone(v.content)]
 
 
 def sets_for_student(student) -> list[PracticeSet]:
@@ -154,6 +178,80 @@ def question_content(question: PracticeQuestion):
     return content
 
 
+def question_max(question: PracticeQuestion) -> Decimal:
+    """The points a question is out of, as the scorer counts them (a câu chùm: its sub-questions' sum)."""
+    return Decimal(bank_api.score(question_content(question), None).max_points)
+
+
+def stem_html(content: dict):
+    """The question's text, sanitised; a cloze's gaps read "(1) ____" (the page's form puts the fields there)."""
+    html = bank_api.safe_html(content.get("stem", ""))
+    if content.get("type") == bank_api.QType.CLOZE:
+        return mark_safe(delivery.GAP.sub(r"(\1) ____", str(html)))  # sanitised above; only digits are put in
+    return html
+
+
+def answer_view(content: dict, name: str) -> dict:
+    """What ``exams/practice/_answer.html`` needs besides the content for the composite types (a blank answer).
+    Ordering works without script here: one select per place, the items offered in alphabetical order (the order
+    says nothing about the key)."""
+    qtype = content.get("type")
+    if qtype == bank_api.QType.ORDERING:
+        items = content.get("items", [])
+        return {
+            "places": [{"number": k + 1, "name": f"{name}o{k}"} for k in range(len(items))],
+            "options": sorted(items, key=lambda t: " ".join(strip_tags(t).split()).lower()),
+        }
+    if qtype == bank_api.QType.GROUP:
+        return {
+            "parts": [
+                {
+                    "number": i + 1,
+                    "content": part,
+                    "name": f"{name}p{i}",
+                    "view": answer_view(part, f"{name}p{i}"),
+                }
+                for i, part in enumerate(content.get("parts", []))
+            ]
+        }
+    return delivery.view(content, None, name, name)
+
+
+def _gap_text(part: dict, value) -> str:
+    """A cloze gap's answer as the student saw it: a choice gap by its option texts (the page shows no labels)."""
+    if value in (None, "", [], {}):
+        return "–"
+    if part.get("type") in (bank_api.QType.SINGLE, bank_api.QType.MULTIPLE):
+        texts = {c["label"]: " ".join(strip_tags(c.get("text", "")).split()) for c in part.get("choices", [])}
+        return ", ".join(texts.get(label, label) for label in (value if isinstance(value, list) else [value]))
+    return str(value)
+
+
+def answer_text(content: dict, response) -> str:
+    """A composite answer in words ("" for the other types: the template's own filter reads those)."""
+    if content.get("type") == bank_api.QType.CLOZE:
+        values = response if isinstance(response, list) else []
+        parts = content.get("parts", [])
+        return " ".join(
+            f"({i}) {_gap_text(p, values[i - 1] if i - 1 < len(values) else None)}" for i, p in enumerate(parts, 1)
+        )
+    return delivery.response_text(content, response)
+
+
+def key_text(question: PracticeQuestion) -> str:
+    content = question.version.content
+    if content.get("type") == bank_api.QType.CLOZE:
+        out = []
+        for i, part in enumerate(content.get("parts", []), start=1):
+            if part.get("type") in (bank_api.QType.SINGLE, bank_api.QType.MULTIPLE):
+                right = [c["label"] for c in part.get("choices", []) if c.get("correct")]
+                out.append(f"({i}) {_gap_text(part, right)}")
+            else:
+                out.append(f"({i}) {bank_api.QuestionContent.from_content(part).key or '–'}")
+        return " ".join(out)
+    return question_content(question).key or delivery.key_text(content)
+
+
 def feedback(question: PracticeQuestion, checked: dict) -> dict:
     """What a student sees once a question is checked: right / partly / wrong, the key, solution and feedback."""
     content = question_content(question)
@@ -165,10 +263,11 @@ def feedback(question: PracticeQuestion, checked: dict) -> dict:
         "verdict": result,
         "points": points,
         "max": maximum,
-        "key": content.key,
+        "key": key_text(question),
         "solution": content.solution,
         "feedback": [t for t in texts if t],
         "response": checked.get("response"),
+        "answer_text": answer_text(question.version.content, checked.get("response")),
         "detail": checked.get("detail", ""),
     }
 
@@ -198,7 +297,7 @@ def create_practice_set(*, author, school, title: str, versions, subject=None, g
         where = _("Question %(n)d (%(ref)s)") % {"n": number, "ref": version}
         if version.status != bank_api.VersionStatus.READY:
             raise ValidationError({"versions": _("%(where)s is not ready.") % {"where": where}})
-        if version.content.get("type") not in PRACTICE_TYPES:
+        if not scored_alone(version.content):
             raise ValidationError(
                 {"versions": _("%(where)s: this type is not scored automatically.") % {"where": where}}
             )
@@ -239,8 +338,10 @@ def start_attempt(*, practice_set: PracticeSet, student) -> PracticeAttempt:
 
 
 def parse_response(content, post, name: str):
-    """The response to one question from a submitted form (fields named ``q<position>``, Đúng/Sai
-    ``q<position><label>``), in the shape ``lms.assessments.api.score`` takes."""
+    """The response to one question from a submitted form (fields named ``q<position>``; Đúng/Sai
+    ``q<position><label>``; matching ``…m<pair>``; ordering ``…o<place>``; cloze gaps ``…g<gap>``; câu chùm parts
+    ``…p<part>``), in the shape ``lms.assessments.api.score`` takes; ``None`` when nothing is answered. An ordering
+    with an item in two places is refused (ValidationError)."""
     qtype = content.type
     if qtype == bank_api.QType.MULTIPLE:
         return sorted(post.getlist(name))
@@ -250,6 +351,23 @@ def parse_response(content, post, name: str):
     if qtype == bank_api.QType.TF4:
         given = {s.label: post.get(f"{name}{s.label}", "") for s in content.statements}
         return {k: v for k, v in given.items() if v in ("Đ", "S")} or None
+    if qtype == bank_api.QType.MATCHING:
+        given = {p.left: post.get(f"{name}m{i}", "") for i, p in enumerate(content.pairs) if p.left}
+        return {k: v for k, v in given.items() if v} or None
+    if qtype == bank_api.QType.ORDERING:
+        placed = [post.get(f"{name}o{k}", "") for k in range(len(content.items))]
+        if not any(placed):
+            return None
+        if sorted(placed) != sorted(content.items):
+            raise ValidationError(_("Put every item in exactly one place."))
+        return placed
+    if qtype in (bank_api.QType.CLOZE, bank_api.QType.GROUP):
+        suffix = "g" if qtype == bank_api.QType.CLOZE else "p"
+        parts = [
+            None if part.type == bank_api.QType.DESCRIPTION else parse_response(part, post, f"{name}{suffix}{i}")
+            for i, part in enumerate(content.parts)
+        ]
+        return parts if any(_answered(p) for p in parts) else None
     value = (post.get(name) or "").strip()
     return value or None
 
@@ -369,7 +487,7 @@ def _finish(attempt: PracticeAttempt, set_questions: list[PracticeQuestion] | No
     total, first_total, maximum = ZERO, ZERO, ZERO
     for question in set_questions if set_questions is not None else questions(attempt.practice_set):
         entry = attempt.answers.get(str(question.position))
-        maximum += Decimal(entry["max"]) if is_checked(entry) else question_content(question).points
+        maximum += Decimal(entry["max"]) if is_checked(entry) else question_max(question)
         if is_checked(entry):
             total += Decimal(entry["points"])
         first = first_try(entry)
@@ -411,7 +529,7 @@ def rows(attempt: PracticeAttempt, set_questions: list[PracticeQuestion]) -> lis
     for number, question in enumerate(set_questions, start=1):
         entry = attempt.answers.get(str(question.position))
         checked = is_checked(entry)
-        maximum = Decimal(entry["max"]) if checked else question_content(question).points
+        maximum = Decimal(entry["max"]) if checked else question_max(question)
         first = first_try(entry)
         out.append(
             Row(

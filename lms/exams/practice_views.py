@@ -200,8 +200,8 @@ def question(request, pk, number):
             messages.error(request, _("This attempt is finished: start a new one to try again."))
             return redirect(here)
         content = practice.question_content(current)
-        response = practice.parse_response(content, request.POST, f"q{current.position}")
         try:
+            response = practice.parse_response(content, request.POST, f"q{current.position}")
             if "finish" in request.POST:
                 practice.finish_attempt(attempt=found, student=request.user, responses={current.position: response})
                 return redirect("exams:practice_summary", pk=found.pk)
@@ -229,6 +229,8 @@ def question(request, pk, number):
             "row": row,
             "total": len(rows),
             "content": current.version.content,
+            "stem": practice.stem_html(current.version.content),
+            "view": practice.answer_view(current.version.content, f"q{current.position}"),
             "name": f"q{current.position}",
             "feedback": practice.feedback(current, shown) if shown else None,
             "first": practice.first_try(row.entry),

@@ -280,3 +280,53 @@ def test_the_question_page_has_a_query_budget(db, client, django_assert_max_num_
     attempt = practice.start_attempt(practice_set=made, student=setup.people.student)
     with django_assert_max_num_queries(7):  # session, user, attempt + set, questions + versions, (savepoints)
         client.get(_question(attempt.pk, 5))
+
+
+def test_matching_ordering_cloze_and_cau_chum_without_script(db, client):
+    from lms.assessments.api import QType, QuestionContent
+    from tests.exams.support import make_bank, ready
+    from tests.exams.test_composite_types import cloze, group, matching, ordering
+
+    setup = make_bank(singles=0, tf4s=0, numerics=0)
+    people = setup.people
+    versions = [ready(setup.bank, people, q()) for q in (matching, ordering, cloze, group)]
+    essay_group = QuestionContent(
+        type=QType.GROUP, stem="Đọc.", parts=[QuestionContent(type=QType.ESSAY, stem="Trình bày.")]
+    )
+    with pytest.raises(ValidationError, match="not scored automatically"):
+        make_set(setup, [ready(setup.bank, people, essay_group)])
+    made = make_set(setup, versions)
+    client.force_login(people.student)
+    attempt = _start(client, made)
+
+    page = client.get(_question(attempt.pk, 1)).content.decode()
+    assert 'name="q1m0"' in page and 'name="q1m1"' in page
+    client.post(_question(attempt.pk, 1), {"check": "1", "q1m0": "\\(2x\\)", "q1m1": "\\(3x^2\\)"})
+
+    page = client.get(_question(attempt.pk, 2)).content.decode()
+    assert [f'name="q2o{k}"' in page for k in range(5)] == [True] * 4 + [False]
+    assert "data-move" not in page  # no Up/Down buttons that need the script
+    page = client.post(
+        _question(attempt.pk, 2), {"check": "1", "q2o0": "1", "q2o1": "1", "q2o2": "3", "q2o3": "4"}, follow=True
+    ).content.decode()
+    assert "đúng một chỗ" in page and "2" not in PracticeAttempt.objects.get(pk=attempt.pk).answers
+    client.post(_question(attempt.pk, 2), {"check": "1", "q2o0": "2", "q2o1": "1", "q2o2": "3", "q2o3": "4"})
+
+    page = client.get(_question(attempt.pk, 3)).content.decode()
+    assert "{#1}" not in page and 'name="q3g1"' in page
+    paris = re.search(r'<option value="(\w+)"[^>]*>Paris</option>', page).group(1)
+    client.post(_question(attempt.pk, 3), {"check": "1", "q3g0": paris, "q3g1": "7"})
+    page = client.get(_question(attempt.pk, 3)).content.decode()
+    assert "(1) ____" in page and "(1) Paris (2) 7" in page  # the gap's option text, not its label
+    assert "<strong>(1) Paris (2) 2" in page.split('data-testid="feedback"')[1]
+
+    page = client.get(_question(attempt.pk, 4)).content.decode()
+    assert "Câu a?" in page and 'name="q4p0"' in page and 'name="q4p1"' in page
+    client.post(_question(attempt.pk, 4), {"finish": "1", "q4p0": "A", "q4p1": "3"})
+
+    attempt.refresh_from_db()
+    rows = practice.rows(attempt, practice.questions(made))
+    assert [r.state for r in rows] == ["right", "partly", "partly", "right"]
+    assert rows[1].points == Decimal("0.5")  # 2 of 4 in place
+    assert attempt.finished_at and attempt.points == sum(r.points for r in rows)
+    assert attempt.max_points == sum(r.max for r in rows) and attempt.first_points == attempt.points

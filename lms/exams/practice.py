@@ -168,6 +168,32 @@ def summary(practice_set: PracticeSet, student) -> Summary:
     return out
 
 
+@dataclass
+class StudentResult:
+    student: object
+    finished: int = 0
+    best_first: Decimal | None = None
+    best: Decimal | None = None
+    last_at: object = None
+
+
+def results_for_teachers(practice_set: PracticeSet) -> list[StudentResult]:
+    """Every student's finished attempts at the set (one query): how many, the best first-try and the best final
+    score, when the last one finished; by student name."""
+    found: dict[int, StudentResult] = {}
+    for attempt in (
+        PracticeAttempt.objects.filter(practice_set=practice_set, finished_at__isnull=False)
+        .select_related("student")
+        .order_by("finished_at", "pk")
+    ):
+        row = found.setdefault(attempt.student_id, StudentResult(student=attempt.student))
+        row.finished += 1
+        row.best_first = _higher(row.best_first, attempt.first_score)
+        row.best = _higher(row.best, attempt.score)
+        row.last_at = attempt.finished_at
+    return sorted(found.values(), key=lambda r: (r.student.last_name, r.student.first_name, r.student.pk))
+
+
 def questions(practice_set: PracticeSet) -> list[PracticeQuestion]:
     return list(practice_set.questions.select_related("version").order_by("position", "pk"))
 

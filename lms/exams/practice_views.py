@@ -135,6 +135,8 @@ def detail(request, pk):
         "can_practise": practice.can_practise(request.user, practice_set),
         "questions": practice.questions(practice_set),
     }
+    if context["can_manage"] or practice.is_teacher_at(request.user, practice_set.school):
+        context["results"] = practice.results_for_teachers(practice_set)
     if context["can_practise"]:
         context["summary"] = practice.summary(practice_set, request.user)
         context["attempts"] = list(

@@ -330,3 +330,25 @@ def test_matching_ordering_cloze_and_cau_chum_without_script(db, client):
     assert rows[1].points == Decimal("0.5")  # 2 of 4 in place
     assert attempt.finished_at and attempt.points == sum(r.points for r in rows)
     assert attempt.max_points == sum(r.max for r in rows) and attempt.first_points == attempt.points
+
+
+def test_the_teachers_see_every_students_first_try_and_final_scores(built, client):
+    setup, made = built
+    student, other = setup.people.student, setup.cls.student2
+    attempt = practice.start_attempt(practice_set=made, student=student)
+    practice.check_question(attempt=attempt, student=student, position=1, response="A")
+    practice.retry_question(attempt=attempt, student=student, position=1)
+    practice.finish_attempt(attempt=attempt, student=student, responses={1: "B", 3: "Hà Nội"})
+    practice.start_attempt(practice_set=made, student=other)  # open: not counted yet
+    results = practice.results_for_teachers(made)
+    assert [(r.student, r.finished, r.best_first, r.best) for r in results] == [
+        (student, 1, Decimal("3.3"), Decimal("6.7"))
+    ]
+    client.force_login(setup.people.teacher)
+    page = client.get(reverse("exams:practice_set", args=[made.pk])).content.decode()
+    row = page.split(f'data-testid="result-{student.pk}"')[1].split("</tr>")[0]
+    assert 'data-testid="result-first">3,3<' in row and 'data-testid="result-best">6,7<' in row
+    assert f'data-testid="result-{other.pk}"' not in page
+    client.force_login(student)
+    page = client.get(reverse("exams:practice_set", args=[made.pk])).content.decode()
+    assert 'data-testid="results"' not in page and 'data-testid="best-first">3,3<' in page

@@ -575,8 +575,11 @@ class PracticeQuestion(models.Model):
 
 
 class PracticeAttempt(models.Model):
-    """One go at a practice set. ``answers``: ``{position: {"response", "points", "max", "detail"}}`` of the
-    questions checked so far (each checked once per attempt; a retry is a new attempt)."""
+    """One go at a practice set. ``answers``: ``{position: {"response", "points", "max", "detail", "tries",
+    "first"}}`` per question touched so far: the last checked answer and its result (absent while the student
+    answers the question again after "try this question again"), how many times it was checked, and the first
+    check's ``{"response", "points", "max"}``. ``score`` is the final result on 0–10, ``first_score`` the one counting
+    each question's first try only (the honest one for the teacher)."""
 
     practice_set = models.ForeignKey(PracticeSet, on_delete=models.CASCADE, related_name="attempts")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -584,6 +587,8 @@ class PracticeAttempt(models.Model):
     points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     max_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=3, decimal_places=1, null=True, blank=True)
+    first_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    first_score = models.DecimalField(_("first-try score"), max_digits=3, decimal_places=1, null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,7 @@
 """Practice pages under ``/kiem-tra/luyen-tap/``: the list, a teacher's form to make a set from ready questions, the
-set's page (best and last score, start a new attempt; publish for the author) and the attempt page, where every
-question is checked on its own with immediate feedback or all at once when finishing. Plain forms, no script."""
+set's page (best and last score, start a new attempt; publish for the author), the attempt's question pages (one
+question at a time with a palette; check it for immediate feedback, answer it again, finish) and its summary. Plain
+links and forms, no script."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -133,6 +135,8 @@ def detail(request, pk):
         "can_practise": practice.can_practise(request.user, practice_set),
         "questions": practice.questions(practice_set),
     }
+    if context["can_manage"] or practice.is_teacher_at(request.user, practice_set.school):
+        context["results"] = practice.results_for_teachers(practice_set)
     if context["can_practise"]:
         context["summary"] = practice.summary(practice_set, request.user)
         context["attempts"] = list(
@@ -163,57 +167,96 @@ def start(request, pk):
     return redirect("exams:practice_attempt", pk=attempt.pk)
 
 
+def _own_attempt(request, pk) -> PracticeAttempt:
+    """The request user's own attempt; anyone else's (and a missing one) is 404, so ids do not leak."""
+    found = PracticeAttempt.objects.select_related("practice_set").filter(pk=pk, student_id=request.user.pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 @login_required
 def attempt(request, pk):
-    """GET: the questions, with feedback on those already checked. POST ``check=<n>``: check question n now;
-    POST ``finish``: check every answered question not checked yet and close the attempt."""
-    found = PracticeAttempt.objects.select_related("practice_set__school").filter(pk=pk).first()
-    if found is None or found.student_id != request.user.pk:
+    """The attempt's address: the summary once it is finished, otherwise the first question without a result."""
+    found = _own_attempt(request, pk)
+    if found.finished_at:
+        return redirect("exams:practice_summary", pk=found.pk)
+    rows = practice.rows(found, practice.questions(found.practice_set))
+    number = next((r.number for r in rows if r.state == "unanswered"), 1)
+    return redirect("exams:practice_question", pk=found.pk, number=number)
+
+
+@login_required
+def question(request, pk, number):
+    """One question of the attempt ("Câu 3/10"), the palette of all of them, Previous / Next links. POST ``check``:
+    check this question's answer now; ``retry``: clear it to answer again; ``finish``: check this answer if it is
+    given, close the attempt and show the summary. Plain links and forms: it works without script."""
+    found = _own_attempt(request, pk)
+    set_questions = practice.questions(found.practice_set)
+    if not 1 <= number <= len(set_questions):
         raise Http404
-    questions = practice.questions(found.practice_set)
-    if request.method == "POST" and found.finished_at:
-        messages.error(request, _("This attempt is finished: start a new one to try again."))
-        return redirect("exams:practice_attempt", pk=found.pk)
+    current = set_questions[number - 1]
+    here = reverse("exams:practice_question", args=[found.pk, number])
     if request.method == "POST":
-        responses = {}
-        for q in questions:
-            content = practice.question_content(q)
-            responses[q.position] = practice.parse_response(content, request.POST, f"q{q.position}")
+        if found.finished_at:
+            messages.error(request, _("This attempt is finished: start a new one to try again."))
+            return redirect(here)
+        content = practice.question_content(current)
         try:
+            response = practice.parse_response(content, request.POST, f"q{current.position}")
             if "finish" in request.POST:
-                practice.finish_attempt(attempt=found, student=request.user, responses=responses)
-                return redirect("exams:practice_attempt", pk=found.pk)
-            position = int(request.POST.get("check", "0") or 0)
-            practice.check_question(
-                attempt=found, student=request.user, position=position, response=responses.get(position)
-            )
-        except (ValueError, ValidationError) as error:
-            if isinstance(error, ValidationError):
-                _messages(request, error)
+                practice.finish_attempt(attempt=found, student=request.user, responses={current.position: response})
+                return redirect("exams:practice_summary", pk=found.pk)
+            if "retry" in request.POST:
+                practice.retry_question(attempt=found, student=request.user, position=current.position)
             else:
-                messages.error(request, _("Choose a question to check."))
-        return redirect(f"{request.path}#q{request.POST.get('check', '')}")
-    found.refresh_from_db()
-    rows = []
-    for number, question in enumerate(questions, start=1):
-        checked = found.answers.get(str(question.position))
-        if checked is None and found.finished_at:
-            checked = {"response": None, "points": "0", "max": str(practice.question_content(question).points)}
-        rows.append(
-            {
-                "number": number,
-                "question": question,
-                "content": question.version.content,
-                "feedback": practice.feedback(question, checked) if checked else None,
-            }
-        )
+                practice.check_question(
+                    attempt=found, student=request.user, position=current.position, response=response
+                )
+        except ValidationError as error:
+            _messages(request, error)
+        return redirect(here)
+    rows = practice.rows(found, set_questions)
+    row = rows[number - 1]
+    shown = row.entry if practice.is_checked(row.entry) else None
+    if shown is None and found.finished_at:
+        shown = {"response": None, "points": "0", "max": str(row.max)}
     return render(
         request,
-        "exams/practice/attempt.html",
+        "exams/practice/question.html",
         {
             "attempt": found,
             "practice_set": found.practice_set,
             "rows": rows,
+            "row": row,
+            "total": len(rows),
+            "content": current.version.content,
+            "stem": practice.stem_html(current.version.content),
+            "view": practice.answer_view(current.version.content, f"q{current.position}"),
+            "name": f"q{current.position}",
+            "feedback": practice.feedback(current, shown) if shown else None,
+            "first": practice.first_try(row.entry),
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < len(rows) else None,
+            "answered": sum(1 for r in rows if r.state != "unanswered"),
+        },
+    )
+
+
+@login_required
+def summary(request, pk):
+    """The attempt's result: final and first-try score, every question's tries and results, a new attempt."""
+    found = _own_attempt(request, pk)
+    rows = practice.rows(found, practice.questions(found.practice_set))
+    return render(
+        request,
+        "exams/practice/summary.html",
+        {
+            "attempt": found,
+            "practice_set": found.practice_set,
+            "rows": rows,
+            "answered": sum(1 for r in rows if r.state != "unanswered"),
             "summary": practice.summary(found.practice_set, request.user) if found.finished_at else None,
+            "can_practise": practice.can_practise(request.user, found.practice_set),
         },
     )

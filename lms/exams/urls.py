@@ -44,4 +44,6 @@ urlpatterns += [
     path("luyen-tap/<int:pk>/xuat-ban/", practice_views.publish, name="practice_publish"),
     path("luyen-tap/<int:pk>/bat-dau/", practice_views.start, name="practice_start"),
     path("luyen-tap/lam/<int:pk>/", practice_views.attempt, name="practice_attempt"),
+    path("luyen-tap/lam/<int:pk>/cau/<int:number>/", practice_views.question, name="practice_question"),
+    path("luyen-tap/lam/<int:pk>/ket-qua/", practice_views.summary, name="practice_summary"),
 ]

@@ -1,7 +1,8 @@
 """Acceptance for practice mode, in Debian's Chromium: a teacher makes a practice set from two ready questions of the
-bank and publishes it, then puts it in the course plan; a student opens it from the plan, checks a wrong answer and
-sees the key at once, finishes, tries again with everything right; the best score shows on the plan and on the
-parent's page. No page logs a Content-Security-Policy violation.
+bank and publishes it, then puts it in the course plan; a student opens it from the plan, answers one question at a
+time, checks a wrong answer and sees the key at once, answers that question again ("làm lại câu này"), finishes
+(final 10, first try 5), practises the whole set again with everything right; the best first-try score shows on the
+plan and on the parent's page. No page logs a Content-Security-Policy violation.
 
 The bank of ready questions is set up through the apps' APIs; the teacher, the student and the parent act through
 the site's pages."""
@@ -70,22 +71,34 @@ def test_teacher_publishes_and_plans_a_set_student_practises_with_feedback_and_r
     student.goto(f"/lop-hoc/muc/{item.pk}/")
     student.locator("[data-testid=open-provided]").click()
     student.locator("[data-testid=start]").click()
-    student.wait_for_url("**/kiem-tra/luyen-tap/lam/*/")
-    # Question 1: the wrong option, checked on its own; the verdict and the key come at once.
-    student.locator("[data-testid=q-1] input[value=B]").check()
-    student.locator("[data-testid=check-1]").click()
-    expect(student.locator("[data-testid=verdict-1]")).to_contain_text("Sai")
-    expect(student.locator("[data-testid=feedback-1]")).to_contain_text("A")
-    expect(student.locator("[data-testid=check-2]")).to_be_visible()
-    student.locator("[data-testid=q-2] input[value=A]").check()
-    student.locator("[data-testid=finish]").click()
-    expect(student.locator("[data-testid=score]")).to_have_text("5")
-    # Unlimited retries: everything right this time.
-    student.locator("[data-testid=retry]").click()
-    student.locator("[data-testid=q-1] input[value=A]").check()
-    student.locator("[data-testid=q-2] input[value=A]").check()
+    student.wait_for_url("**/kiem-tra/luyen-tap/lam/*/cau/1/")
+    expect(student.locator("[data-testid=position]")).to_have_text("Câu 1/2")
+    # Question 1: the wrong option, checked on its own; the verdict and the key come at once, the palette turns red.
+    student.locator("[data-testid=question] input[value=B]").check()
+    student.locator("[data-testid=check]").click()
+    expect(student.locator("[data-testid=verdict]")).to_contain_text("Sai")
+    expect(student.locator("[data-testid=feedback]")).to_contain_text("A")
+    expect(student.locator("[data-testid=pal-1]")).to_have_attribute("data-state", "wrong")
+    # Làm lại câu này: answered again in the same attempt, right this time; the first try stays wrong.
+    student.locator("[data-testid=retry-question]").click()
+    student.locator("[data-testid=question] input[value=A]").check()
+    student.locator("[data-testid=check]").click()
+    expect(student.locator("[data-testid=pal-1]")).to_have_attribute("data-state", "right")
+    expect(student.locator("[data-testid=tries]")).to_contain_text("2")
+    student.locator("[data-testid=next]").click()
+    expect(student.locator("[data-testid=position]")).to_have_text("Câu 2/2")
+    student.locator("[data-testid=question] input[value=A]").check()
     student.locator("[data-testid=finish]").click()
     expect(student.locator("[data-testid=score]")).to_have_text("10")
+    expect(student.locator("[data-testid=first-score]")).to_have_text("5")
+    # Unlimited retries of the whole set: a new attempt, everything right at the first try.
+    student.locator("[data-testid=retry]").click()
+    student.locator("[data-testid=question] input[value=A]").check()
+    student.locator("[data-testid=check]").click()
+    student.locator("[data-testid=pal-2]").click()
+    student.locator("[data-testid=question] input[value=A]").check()
+    student.locator("[data-testid=finish]").click()
+    expect(student.locator("[data-testid=first-score]")).to_have_text("10")
     assert PracticeAttempt.objects.filter(practice_set=practice_set, student=people.student).count() == 2
     student.goto(f"/lop-hoc/muc/{item.pk}/")
     expect(student.locator("[data-testid=provided-result]")).to_contain_text("10")

@@ -373,7 +373,6 @@ def return_test(*, test: Test, user, comment: str) -> TestReview:
     return TestReview.objects.create(test=test, action=ReviewAction.RETURNED, by=user, comment=comment.strip())
 
 
-@transaction.atomic
 def blueprint_deviations(test: Test) -> tuple[object | None, list[str]]:
     """``(blueprint, messages)``: the test's blueprint (ma trận) if it was made from one, and how the test deviates
     from it now (R32; ``[]`` when it matches or has no blueprint)."""
@@ -386,6 +385,7 @@ def blueprint_deviations(test: Test) -> tuple[object | None, list[str]]:
     return link.blueprint, [d.message for d in validate_test_against_blueprint(test, link.blueprint)]
 
 
+@transaction.atomic
 def approve_test(
     *,
     test: Test,

@@ -110,3 +110,14 @@ def test_the_older_test_page_refuses_too(client, sent):
     assert "no longer matches its blueprint" in html
     test.refresh_from_db()
     assert test.status == Status.IN_REVIEW
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approval_runs_in_its_own_transaction():
+    """Outside any transaction (a management command, the demo's seeding): approve_test locks the test in its own
+    transaction. Caught by the exam-day benchmark's seeding, where the decorator had slipped onto another function."""
+    from tests.exams.support import make_bank, toan_test
+
+    setup = make_bank()
+    test = toan_test(setup, variants=2)
+    assert test.status == Status.APPROVED and test.variants.count() == 2

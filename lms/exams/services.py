@@ -898,7 +898,7 @@ def save_changes(
             raise PermissionDenied
         rules = delivery_rules(attempt.sitting.delivery_rules)
         if device is not None and rules.one_device and attempt.status == AttemptStatus.IN_PROGRESS:
-            if attempt.device and device != attempt.device:
+            if _from_other_device(attempt, device):
                 raise DeviceTakenOver(
                     _(
                         "This test is being continued on another device. Saving here has stopped; the answers "
@@ -1148,9 +1148,15 @@ def _read_and_close(cursor) -> int:
 def record_refused_save_events(*, attempt_id: int, student, events: Iterable[dict], ip=None, device=None) -> int:
     """The focus events of a save that was refused for a bad change are still kept (not from a replaced device)."""
     attempt = Attempt.objects.filter(pk=attempt_id, student=student).first()
-    if attempt is None or (attempt.device and device and device != attempt.device):
+    if attempt is None or _from_other_device(attempt, device):
         return 0
     return record_events(attempt=attempt, events=events, ip=ip)
+
+
+def _from_other_device(attempt: Attempt, device: str | None) -> bool:
+    """The request comes from a browser other than the one the attempt is bound to (``device`` None: not checked,
+    a service call; "" a browser without the device cookie, which is another device too)."""
+    return bool(attempt.device) and device is not None and device != attempt.device
 
 
 @transaction.atomic

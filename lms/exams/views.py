@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -193,25 +194,6 @@ def attempt_page(request, pk):
     if not attempt.device:  # started without a device id (through the API): this browser becomes its device
         attempt = services.bind_device(attempt=attempt, device=device or _new_device())
     answers = {a.slot: a.response for a in attempt.answers.all()}
-    parts = []
-    for part in attempt.variant.layout["parts"]:
-        parts.append(
-            {
-                "code": part["code"],
-                "slots": [
-                    {
-                        "number": n,
-                        "slot": s,
-                        "answer": answers.get(s["slot"]),
-                        "name": f"q{s['slot']}",
-                        "view": delivery.view(
-                            s["content"], answers.get(s["slot"]), f"{attempt.pk}:{s['slot']}", f"q{s['slot']}"
-                        ),
-                    }
-                    for n, s in enumerate(part["slots"], start=1)
-                ],
-            }
-        )
     rules = delivery_rules(attempt.sitting.delivery_rules)
     response = render(
         request,
@@ -219,7 +201,7 @@ def attempt_page(request, pk):
         {
             "attempt": attempt,
             "sitting": attempt.sitting,
-            "parts": parts,
+            "questions": _questions_html(attempt, answers),
             "seconds_left": attempt.seconds_left(),
             "heartbeat": rules.heartbeat_seconds,
             "total": len(attempt.variant.slots()),
@@ -227,6 +209,47 @@ def attempt_page(request, pk):
         },
     )
     return _remember_device(response, attempt.device) if attempt.device else response
+
+
+def _questions_html(attempt: Attempt, answers: dict):
+    """The questions of the attempt's exam code with the student's answers filled in. Before the first answer the
+    paper is the same for every student of that code (an ordering question starts from a shuffle seeded by code and
+    slot), so it is rendered once per code, revision and language and kept in the cache: at the start of a sitting
+    the whole class opens it within seconds."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    variant = attempt.variant
+    key = None
+    if not answers:
+        made = variant.created_at.timestamp()
+        key = f"exams:paper:{variant.pk}:{variant.revision}:{made}:{translation.get_language()}"
+        cached = cache.get(key)
+        if cached is not None:
+            return mark_safe(cached)
+    parts = [
+        {
+            "code": part["code"],
+            "slots": [
+                {
+                    "number": n,
+                    "slot": s,
+                    "answer": answers.get(s["slot"]),
+                    "name": f"q{s['slot']}",
+                    "view": delivery.view(
+                        s["content"], answers.get(s["slot"]), f"{variant.pk}:{s['slot']}", f"q{s['slot']}"
+                    ),
+                }
+                for n, s in enumerate(part["slots"], start=1)
+            ],
+        }
+        for part in variant.layout["parts"]
+    ]
+    html = render_to_string("exams/_questions.html", {"parts": parts})
+    if key is not None:
+        cache.set(key, html, 6 * 3600)
+    return mark_safe(html)
 
 
 @login_required

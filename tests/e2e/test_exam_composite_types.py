@@ -63,7 +63,7 @@ def test_student_answers_matching_ordering_cloze_and_group_with_the_keyboard(
 
     # Ordering: the items start shuffled; the Up buttons, pressed with the keyboard, put them in order.
     ordering = page.locator(f"[data-testid=q-{o}]")
-    shown = delivery.ordering_start(slots["ordering"]["content"], f"{attempt.pk}:{o}")
+    shown = delivery.ordering_start(slots["ordering"]["content"], f"{attempt.variant_id}:{o}")
     assert shown != RIGHT["ordering"]
     for target, item in enumerate(RIGHT["ordering"]):
         for _ in range(shown.index(item) - target):

@@ -148,7 +148,7 @@ def test_attempt_page_renders_keyboard_controls_and_the_result_page_reads_them(e
     assert f'<select name="q{c}g0"' in page and f'name="q{c}g1" value=""' in page and "{#1}" not in page
     assert f'name="q{g}p0"' in page and f'name="q{g}p1"' in page and "Đọc đoạn văn sau." in page
     # the ordering starts shuffled, never in the right order
-    shown = delivery.ordering_start(slots["ordering"]["content"], f"{attempt.pk}:{o}")
+    shown = delivery.ordering_start(slots["ordering"]["content"], f"{attempt.variant_id}:{o}")
     assert shown != RIGHT["ordering"] and sorted(shown) == RIGHT["ordering"]
 
     body = {

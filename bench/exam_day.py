@@ -1,22 +1,32 @@
 #!/usr/bin/env python3
 """Exam day: N simulated students log in, wait, start the same test at the same instant, answer 40 questions with
-autosave (one JSON save per answer, idempotent sequence numbers), and submit — against gunicorn, PostgreSQL and Redis
-on loopback, configured as production (``config.settings.production``).
+autosave (one JSON save per answer, idempotent sequence numbers), and submit — against gunicorn (or granian),
+PostgreSQL and Redis on loopback, configured as production (``config.settings.production``).
 
-Prints start p50/p95, saves per second with p50/p95/p99, errors, and answers acknowledged by the server vs stored in
-the database (``AnswerEvent`` rows; they must be equal). Exit status: 0 acknowledged == stored and no errors, 1 not,
-2 the benchmark could not run.
+Prints the login, waiting-room, start and attempt-page times, saves per second with p50/p95/p99 (overall and over the
+steady part of the run), the load generator's own CPU, retried requests, errors, and answers acknowledged by the
+server vs stored in the database (``AnswerEvent`` rows; they must be equal). Exit status: 0 acknowledged == stored
+and no errors, 1 not, 2 the benchmark could not run.
 
-    .venv/bin/python bench/exam_day.py --students 100                      # ~3 minutes on 2 busy cores
-    .venv/bin/python bench/exam_day.py --students 2000 --servers 4x4       # the issue's default size
-    .venv/bin/python bench/exam_day.py --students 100 --fault kill-worker  # or restart-postgres, offline
+    .venv/bin/python bench/exam_day.py                                    # 2 000 students, think 1,5 s: ~6 minutes
+    .venv/bin/python bench/exam_day.py --students 2000 --think 4          # an offered load the 2 cores can carry
+    .venv/bin/python bench/exam_day.py --server granian --servers 2x4     # granian instead (pip install granian)
+    .venv/bin/python bench/exam_day.py --fault kill-worker                # or restart-postgres, offline
+
+Each student is an asyncio task with its own keep-alive connection (a few lines of HTTP/1.1 client: 2 000 threads
+would cost the 2 cores more than the server). A student opens the waiting room, starts (POST, as the form does),
+opens the attempt page (which gives the save token), then every ``--think`` seconds (±50 %) answers the next question:
+the change joins a queue, the queue is POSTed, a change leaves it only when the reply lists it in ``acked``, a failed
+request is retried with back-off; then submits. ``--think 0`` is a closed loop (the next answer as soon as the last is
+acknowledged). ``--login-sample`` students log in through the login form; the others get the session such a login
+makes, written directly (the production hasher costs ~0,5 s of CPU a login).
 
 Uses the helpers of bench/lesson_page.py (database, production environment, gunicorn, login). Creates the database
 named in ``--database-url`` if missing (default ``lms_cbt_bench``) and drops it at the end unless ``--keep``; the Redis
-database of ``--redis-url`` is used for the cache and sessions. Fault runs: ``--fault kill-worker`` (SIGKILL of one
-gunicorn worker once a third of the answers are in), ``--fault restart-postgres`` (``pg_ctlcluster 15/main restart`` at
-the same point; needs root), ``--fault offline`` (``--offline-share`` of the students hold their changes for
-``--offline-seconds``, then send them at once). Nothing acknowledged may be lost: the exit status is 1 otherwise.
+database of ``--redis-url`` is flushed and used for the cache and sessions. Fault runs: ``--fault kill-worker`` (SIGKILL
+of one server worker once a third of the answers are in), ``--fault restart-postgres`` (``pg_ctlcluster 15/main
+restart`` at the same point; needs root), ``--fault offline`` (``--offline-share`` of the students hold their changes
+for ``--offline-seconds``, then send them at once). Nothing acknowledged may be lost: the exit status is 1 otherwise.
 """
 
 from __future__ import annotations
@@ -446,7 +456,7 @@ def main(argv=None) -> int:
         # the fixtures' password, read without importing Django into this process
         password = re.search(r'PASSWORD = "([^"]+)"', (ROOT / "tests/support/people.py").read_text()).group(1)
         sample = sorted(set(data["attempts"]) - set(data["sessions"]))
-        lp.log(f"{args.server} {args.servers.label()} on 127.0.0.1:{server.port}; {len(sample)} students log in")
+        lp.log(f"{args.server} {_layout(args)} on 127.0.0.1:{server.port}; {len(sample)} students log in")
 
         def timed_login(username: str) -> tuple[str, float]:
             t0 = time.perf_counter()
@@ -505,6 +515,12 @@ def main(argv=None) -> int:
     )
 
 
+def _layout(args) -> str:
+    if args.server == "granian":
+        return f"{args.servers.workers} workers × {args.servers.threads} blocking threads"
+    return args.servers.label()
+
+
 def report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, client_cpu):
     everyone = list(students.values())
     starts = [s.start for s in everyone if s.start is not None]
@@ -522,7 +538,7 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
     steady = [took for sent, took, _n in saves if w0 <= sent < w1]
     print(
         f"\nexam day — {args.students} students × {QUESTIONS} answers, think {args.think:g} s, {args.server} "
-        f"{args.servers.label()}, PostgreSQL {pg_version}, {os.cpu_count()} CPUs, load average "
+        f"{_layout(args)}, PostgreSQL {pg_version}, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}, fault: {args.fault}"
     )
     for line in faults.log:

@@ -12,10 +12,15 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 
+def chosen_language(cookies) -> str:
+    """The language of the language cookie if it is one of ``LANGUAGES``, else ``LANGUAGE_CODE`` (Vietnamese)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
-        supported = {code for code, _name in settings.LANGUAGES}
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        language = chosen_language(request.COOKIES)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

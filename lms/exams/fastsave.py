@@ -19,9 +19,11 @@ path — goes to Django unchanged, where the ordinary view (``views.save``) answ
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
+from http import HTTPStatus
 from importlib import import_module
 
 from django.conf import settings
@@ -33,6 +35,8 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+
+from lib.locale import chosen_language
 
 TOKEN_HEADER = "HTTP_X_EXAM_TOKEN"  # noqa: S105 -- a header name, not a secret
 _SALT = "lms.exams.fastsave"
@@ -120,7 +124,7 @@ class ExamSaveGateway:
         status, payload = answer
         body = json.dumps(payload, separators=(",", ":")).encode()
         start_response(
-            f"{status} {_REASONS[status]}",
+            f"{status} {HTTPStatus(status).phrase}",
             [
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(body))),
@@ -148,15 +152,13 @@ class ExamSaveGateway:
         from lms.exams.network import client_ip
         from lms.exams.views import DEVICE_COOKIE, valid_device
 
-        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         _reuse_connection()
         try:
-            with translation.override(language):
+            with translation.override(chosen_language(cookies)):
                 try:
                     student = _session_user(session_key)
                     if student is None:
-                        environ["wsgi.input"] = _Replay(body)  # Django reads the body again
+                        environ["wsgi.input"] = io.BytesIO(body)  # Django reads the body again
                         return None
                     return respond(
                         attempt_id=attempt_id,
@@ -171,19 +173,6 @@ class ExamSaveGateway:
         finally:
             if connection.errors_occurred:
                 connection.close()
-
-
-class _Replay:
-    def __init__(self, body: bytes) -> None:
-        import io
-
-        self._stream = io.BytesIO(body)
-
-    def read(self, *args):
-        return self._stream.read(*args)
-
-    def readline(self, *args):
-        return self._stream.readline(*args)
 
 
 def _reuse_connection() -> None:
@@ -262,13 +251,3 @@ def _host_allowed(environ) -> bool:
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     return bool(domain) and validate_host(domain, allowed)
-
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    503: "Service Unavailable",
-}

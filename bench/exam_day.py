@@ -365,6 +365,33 @@ class GranianServer(lp.Server):
         )
 
 
+def service_cpu(server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server's processes (its master and workers), PostgreSQL's
+    (backends and background processes) and Redis, read from /proc (Linux); a process that ended is not counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    processes = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            processes.append((int(entry.name), int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick))
+    server = {server_pid}
+    for _ in range(3):  # the master, its workers, their children
+        server |= {pid for pid, ppid, _n, _c in processes if ppid in server}
+    totals = {"app": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+    for pid, _ppid, name, seconds in processes:
+        if pid in server:
+            totals["app"] += seconds
+        elif name == "postgres":
+            totals["PostgreSQL"] += seconds
+        elif name.startswith("redis-server"):
+            totals["Redis"] += seconds
+    return totals
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -492,10 +519,11 @@ def main(argv=None) -> int:
             target=faults.watch, args=(server, students, len(students) * QUESTIONS, stop), daemon=True
         )
         watcher.start()
-        cpu0 = os.times()
+        cpu0, services0 = os.times(), service_cpu(server.proc.pid)
         began = loop.run_until_complete(_exam(students, args.think, faults))
         elapsed = time.monotonic() - began
-        client_cpu = sum(os.times()[:2]) - sum(cpu0[:2])
+        cpu = {name: seconds - services0.get(name, 0.0) for name, seconds in service_cpu(server.proc.pid).items()}
+        cpu["load generator"] = sum(os.times()[:2]) - sum(cpu0[:2])
         loop.close()
         stop.set()
         env["BENCH_SITTING"] = str(data["sitting"])
@@ -510,9 +538,7 @@ def main(argv=None) -> int:
             server.stop()
         if created and not args.keep:
             lp.drop_database(args.database_url)
-    return report(
-        args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, client_cpu
-    )
+    return report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, cpu)
 
 
 def _layout(args) -> str:
@@ -521,7 +547,7 @@ def _layout(args) -> str:
     return args.servers.label()
 
 
-def report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, client_cpu):
+def report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, cpu):
     everyone = list(students.values())
     starts = [s.start for s in everyone if s.start is not None]
     pages = [s.page for s in everyone if s.page is not None]
@@ -567,7 +593,9 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
             f"steady: {len(steady)} saves in {w1 - w0:.1f} s = {len(steady) / (w1 - w0):.0f} saves/s; p50 "
             f"{pct(steady, 50):.1f} ms  p95 {pct(steady, 95):.1f} ms  p99 {pct(steady, 99):.1f} ms"
         )
-    print(f"load generator CPU: {client_cpu:.1f} s ({client_cpu / elapsed * 100:.0f} % of one core)")
+    shares = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items())
+    per_save = ", ".join(f"{name} {seconds / max(1, len(saves)) * 1000:.2f}" for name, seconds in cpu.items())
+    print(f"CPU of the exam phase ({elapsed:.0f} s × {os.cpu_count()} CPUs): {shares}; ms per save: {per_save}")
     reconnects = sum(s.http.reconnects for s in everyone)
     print(
         f"failed requests retried by the clients: {len(failures)} {sorted(set(failures))[:5]}; "

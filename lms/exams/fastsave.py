@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import time
 from http import HTTPStatus
 from importlib import import_module
@@ -49,10 +50,11 @@ def save_token(attempt_id: int, session_key: str | None) -> str:
     return salted_hmac(_SALT, f"{attempt_id}:{session_key}", algorithm="sha256").hexdigest()
 
 
-def respond(*, attempt_id: int, student, body: bytes, ip, device: str) -> tuple[int, dict]:
+def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None) -> tuple[int, dict]:
     """A save request's answer: ``(HTTP status, JSON body)``. 200 with the acknowledgements; 400 for JSON that is
     not an object or a change the service refuses (the question named); 403 outside the allowed networks; 404 an
-    attempt that is not the student's; 409 the attempt was taken over by another device."""
+    attempt that is not the student's; 409 the attempt was taken over by another device. ``save``: how the request
+    is stored (``GroupCommit.save``: with the other threads' requests; by default alone)."""
     from lms.exams import services
     from lms.exams.models import Attempt
 
@@ -64,15 +66,17 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str) -> tuple[
         return 400, {"error": _("The request is not valid JSON.")}
     events = data.get("events") or []
     events = events if isinstance(events, list) else []
+    request = services.SaveRequest(
+        attempt_id=attempt_id,
+        student=student,
+        changes=data.get("changes") or [],
+        events=events,
+        ip=ip,
+        device=device,
+        language=translation.get_language(),
+    )
     try:
-        result = services.save_changes(
-            attempt_id=attempt_id,
-            student=student,
-            changes=data.get("changes") or [],
-            events=events,
-            ip=ip,
-            device=device,
-        )
+        result = (save or _save_alone)(request)
     except (Attempt.DoesNotExist, PermissionDenied):
         return 404, {"error": _("There is no such attempt.")}
     except services.DeviceTakenOver as error:
@@ -86,6 +90,110 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str) -> tuple[
             return 403, {"error": " ".join(error.messages), "status": "network_refused"}
         return 400, {"error": " ".join(error.messages)}
     return 200, result
+
+
+def _save_alone(request) -> dict:
+    from lms.exams import services
+
+    return _outcome(services.save_batch([request])[0])
+
+
+def _outcome(outcome):
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+class _Job:
+    __slots__ = ("done", "lead", "outcome", "request", "wake")
+
+    def __init__(self, request) -> None:
+        self.request, self.outcome, self.done, self.lead = request, None, False, False
+        self.wake = threading.Event()
+
+
+class GroupCommit:
+    """Group commit of the save requests of one process's threads. A request that arrives while no batch is being
+    written is written at once, alone; the requests that arrive meanwhile wait, and are written together in the next
+    batch (``services.save_batch``: one transaction, one commit) by one of them, the leader, on its own thread and
+    database connection. Under load, one commit (one ``fsync`` of the log) and two round trips serve many students;
+    with few students nothing waits. Each waiting thread is woken once: when its request has its outcome, or to lead
+    the next batch. A request is answered only once its batch is committed; if the batch fails (the database went
+    away), none of its requests is acknowledged and the browsers send them again. At most one request per attempt in
+    a batch (a student's next request waits for the next batch), at most ``MAX_BATCH`` requests."""
+
+    MAX_BATCH = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Job] = []
+        self._busy = False
+
+    def save(self, request) -> dict:
+        job = _Job(request)
+        with self._lock:
+            self._queue.append(job)
+            job.lead = not self._busy
+            self._busy = True
+        if not job.lead:
+            job.wake.wait()
+        if not job.done:  # it leads: batches until its own request is written, then hands over
+            self._lead(job)
+        if job.outcome is None:  # its batch was interrupted before it had an outcome
+            raise DatabaseError("the batch of this save request was not written")
+        return _outcome(job.outcome)
+
+    def _lead(self, mine: _Job) -> None:
+        try:
+            while not mine.done:
+                with self._lock:
+                    batch = self._take()
+                try:
+                    self._write(batch, mine)
+                finally:
+                    for job in batch:
+                        job.done = True
+                        if job is not mine:
+                            job.wake.set()
+        finally:
+            with self._lock:
+                if self._queue:  # the first waiting request leads the next batch
+                    self._queue[0].lead = True
+                    self._queue[0].wake.set()
+                else:
+                    self._busy = False
+
+    def _take(self) -> list[_Job]:
+        """The next batch, first come first served (the leader's request is the first waiting)."""
+        batch, rest, attempts = [], [], set()
+        for job in self._queue:
+            if len(batch) < self.MAX_BATCH and job.request.attempt_id not in attempts:
+                attempts.add(job.request.attempt_id)
+                batch.append(job)
+            else:
+                rest.append(job)
+        self._queue = rest
+        return batch
+
+    @staticmethod
+    def _write(batch: list[_Job], mine: _Job) -> None:
+        from lms.exams import services
+
+        try:
+            outcomes = services.save_batch([job.request for job in batch])
+        except Exception as error:  # the batch as a whole: every request of it fails and is sent again
+            for job in batch:
+                job.outcome = error if job is mine else _failed(error)
+            return
+        for job, outcome in zip(batch, outcomes, strict=True):
+            job.outcome = outcome
+
+
+def _failed(error: Exception) -> Exception:
+    """The error another thread raises for a batch that failed on this one (an exception object is raised once)."""
+    failed = DatabaseError(str(error)) if isinstance(error, DatabaseError) else RuntimeError(str(error))
+    failed.__cause__ = error
+    return failed
 
 
 class _Meta:
@@ -102,6 +210,7 @@ class ExamSaveGateway:
     def __init__(self, app) -> None:
         self.app = app
         self._path = None
+        self.group = GroupCommit()
 
     def _save_path(self):
         if self._path is None:
@@ -166,12 +275,12 @@ class ExamSaveGateway:
                         body=body,
                         ip=client_ip(_Meta(environ)),
                         device=valid_device(cookies.get(DEVICE_COOKIE, "")),
+                        save=self.group.save,
                     )
                 except DatabaseError:  # the database went away (restart, failover): the browser sends it again
-                    connection.close()
                     return 503, {"error": _("The server could not save just now; your answers are sent again.")}
         finally:
-            if connection.errors_occurred:
+            if connection.errors_occurred:  # (set by a failed statement on this thread's connection)
                 connection.close()
 
 

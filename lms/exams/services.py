@@ -4,16 +4,18 @@ question or change is wrong and why, and changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -864,7 +866,34 @@ def _clean_response(content: dict, response, where: str) -> object:
     return response
 
 
-@logs_network_refusals  # its check_network runs inside its transaction: the refusal is logged after the rollback
+@dataclasses.dataclass
+class SaveRequest:
+    """One save request of a browser: what ``save_changes`` takes (see there), for ``save_batch``. ``language``:
+    the language its refusals are written in (the request's; None: the active one)."""
+
+    attempt_id: int
+    student: object
+    changes: list = dataclasses.field(default_factory=list)
+    events: list = dataclasses.field(default_factory=list)
+    ip: str | None = None
+    device: str | None = None
+    language: str | None = None
+
+
+@dataclasses.dataclass
+class _SavePlan:
+    """What one request will write, decided before anything of the batch is written."""
+
+    request: SaveRequest
+    attempt: Attempt
+    now: object
+    seqs: list[int]
+    bind_device: bool = False
+    closed: bool = False  # submitted, or past the deadline and its grace: nothing is applied
+    valid: list = dataclasses.field(default_factory=list)  # (seq, slot, response), checked, in seq order
+    replays: set = dataclasses.field(default_factory=set)
+
+
 def save_changes(
     *,
     attempt_id: int,
@@ -880,91 +909,238 @@ def save_changes(
     and a change older than the one that wrote a question's current answer never overwrites it. Returns
     ``{"acked": [seq…], "status", "deadline", "seconds_left"}``. After the deadline (plus the grace for changes in
     flight) the attempt is submitted and the changes are refused (``acked`` lists only replays).
+    ``device``: the browser's id; once the attempt is bound to another device (taken over), ``DeviceTakenOver`` is
+    raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``.
+
+    One request is a batch of one (``save_batch``): a refused request writes nothing (but its network refusal)."""
+    request = SaveRequest(
+        attempt_id=attempt_id,
+        student=student,
+        changes=list(changes),
+        events=list(events),
+        ip=ip,
+        device=device,
+    )
+    outcome = save_batch([request])[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def save_batch(requests: list[SaveRequest]) -> list[dict | Exception]:
+    """Store several students' save requests in **one transaction** (group commit): one outcome per request, in
+    order — its result (``save_changes``) or the error refusing it (``Attempt.DoesNotExist``, ``PermissionDenied``,
+    ``DeviceTakenOver``, ``NetworkRefused``, ``ValidationError``); a refused request writes nothing and does not stop
+    the others. A database error raises (nothing of the batch is stored, nothing is acknowledged). At most one request
+    per attempt (``ValueError`` otherwise): the next of an attempt must see what the one before wrote.
 
     This is the hot path of exam day (one request per answer change, every student at once), so it makes few round
-    trips: the attempt row is locked alone (``FOR UPDATE OF`` the attempt: locking the joined sitting row as well
-    would make every student's save wait for every other's), the change log is written with
-    ``INSERT … ON CONFLICT DO NOTHING`` (a replay is not logged twice), the current answers with one upsert that
-    writes an answer only over an older change's (so a replay never changes anything), and the attempt's counters
-    with one ``UPDATE``. None of the three needs another's result, so on PostgreSQL they are sent in one pipeline
-    with the ``COMMIT``: two round trips in all (lock; write and commit).
-    ``device``: the browser's id; once the attempt is bound to another device (taken over), ``DeviceTakenOver`` is
-    raised and nothing is stored. A request from outside the allowed networks raises ``NetworkRefused``."""
-    changes = list(changes)
-    counters = None
-    with _pipeline(), transaction.atomic():
-        attempt = _lock_attempt(attempt_id)
-        if attempt.student_id != student.pk:
-            raise PermissionDenied
-        rules = delivery_rules(attempt.sitting.delivery_rules)
-        if device is not None and rules.one_device and attempt.status == AttemptStatus.IN_PROGRESS:
-            if _from_other_device(attempt, device):
-                raise DeviceTakenOver(
-                    _(
-                        "This test is being continued on another device. Saving here has stopped; the answers "
-                        "saved before are kept."
-                    )
-                )
-            if not attempt.device and device:
-                attempt.device = device
-                attempt.save(update_fields=["device"])
-        if attempt.status == AttemptStatus.IN_PROGRESS:
-            check_network(attempt.sitting, student, ip)
-        if len(changes) > rules.max_changes_per_request:
-            raise ValidationError(_("Too many changes in one request."))
+    trips and few statements: the attempts are locked with one statement, in the order of their ids (``FOR UPDATE
+    OF`` the attempts alone: locking the joined sitting row would make every student's save wait for every other's;
+    one order, so two batches never deadlock); every request is checked and validated before anything is written; the
+    change log is written with ``INSERT … ON CONFLICT DO NOTHING`` (a replay is not logged twice), the current answers
+    with one upsert that writes an answer only over an older change's (so a replay never changes anything), and each
+    attempt's counters with one ``UPDATE``. None needs another's result, so on PostgreSQL they are sent in one pipeline
+    with the ``COMMIT``: two round trips for the whole batch (lock; write and commit), and one commit (one ``fsync``)
+    for all its students."""
+    if len({r.attempt_id for r in requests}) != len(requests):
+        raise ValueError("save_batch takes at most one request per attempt")
+    outcomes: list = [None] * len(requests)
+    plans: list[tuple[int, _SavePlan]] = []
+    connection = transaction.get_connection()
+    with connection.wrap_database_errors, _pipeline(), transaction.atomic():
+        attempts = _lock_attempts([r.attempt_id for r in requests])
         now = timezone.now()
-        seqs = []
-        for change in changes:
+        for index, request in enumerate(requests):
             try:
-                seqs.append(int(change["seq"]))
-            except (KeyError, TypeError, ValueError):
-                raise ValidationError(_("Every change needs a sequence number.")) from None
-        if events:
-            record_events(attempt=attempt, events=events, ip=ip)
-        if attempt.status != AttemptStatus.IN_PROGRESS or now > attempt.deadline + timedelta(
-            seconds=rules.save_grace_seconds
-        ):
-            expired = attempt.status == AttemptStatus.IN_PROGRESS
-            replays = set(AnswerEvent.objects.filter(attempt=attempt, seq__in=seqs).values_list("seq", flat=True))
-            Attempt.objects.filter(pk=attempt.pk).update(last_seen_at=now)
-            attempt.last_seen_at = now
-            result = {"acked": sorted(replays), "refused": sorted(set(seqs) - replays)}
-        else:
-            expired = False
-            slots = _slot_index(attempt.variant)
-            valid: list[tuple[int, int, object]] = []  # (seq, slot, response), checked before anything is written
-            for change, seq in sorted(zip(changes, seqs, strict=True), key=lambda pair: pair[1]):
-                if seq < 1 or (valid and valid[-1][0] == seq):  # a seq twice in one request: the first is taken
-                    continue
-                slot = slots.get(str(change.get("slot")))
-                if slot is None:
-                    raise ValidationError(_("Change %(seq)s names no question of this test.") % {"seq": seq})
-                valid.append((seq, slot["slot"], _validate_response(slot, change.get("response"), rules)))
-            _insert_answer_events(attempt, valid, now, ip)
-            newest: dict[int, tuple[int, object]] = {}  # slot → (seq, response): the newest change per question
-            for seq, slot_no, response in valid:  # (in seq order)
-                newest[slot_no] = (seq, response)
+                with translation.override(request.language) if request.language else contextlib.nullcontext():
+                    plans.append((index, _plan_save(request, attempts.get(request.attempt_id), now)))
+            except (ObjectDoesNotExist, PermissionDenied, ValidationError) as error:
+                outcomes[index] = error
+            except DatabaseError:
+                raise  # the transaction is broken: nothing of the batch can be stored
+            except Exception as error:  # a fault hit by one request's data fails that request, not its batch
+                outcomes[index] = error
+        for _index, plan in plans:
+            _write_save(plan)
+        answered = _write_changes([plan for _index, plan in plans if not plan.closed], now)
+    answered = answered()  # read once the pipeline (and the transaction) is through
+    for index, plan in plans:
+        outcomes[index] = _save_result(plan, answered)
+    for outcome in outcomes:
+        if isinstance(outcome, NetworkRefused):
+            log_network_refusal(outcome)  # idempotent: written in the batch unless a refused one rolled it back
+    return outcomes
+
+
+def _plan_save(request: SaveRequest, attempt: Attempt | None, now) -> _SavePlan:
+    """Check one request against its (locked) attempt and validate its changes; raises what refuses it."""
+    if attempt is None:
+        raise Attempt.DoesNotExist
+    if attempt.student_id != request.student.pk:
+        raise PermissionDenied
+    rules = delivery_rules(attempt.sitting.delivery_rules)
+    device, bind = request.device, False
+    if device is not None and rules.one_device and attempt.status == AttemptStatus.IN_PROGRESS:
+        if _from_other_device(attempt, device):
+            raise DeviceTakenOver(
+                _(
+                    "This test is being continued on another device. Saving here has stopped; the answers "
+                    "saved before are kept."
+                )
+            )
+        bind = not attempt.device and bool(device)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        check_network(attempt.sitting, request.student, request.ip)
+    changes = list(request.changes)
+    if len(changes) > rules.max_changes_per_request:
+        raise ValidationError(_("Too many changes in one request."))
+    seqs = []
+    for change in changes:
+        try:
+            seqs.append(int(change["seq"]))
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(_("Every change needs a sequence number.")) from None
+    plan = _SavePlan(request=request, attempt=attempt, now=now, seqs=seqs, bind_device=bind)
+    if attempt.status != AttemptStatus.IN_PROGRESS or now > attempt.deadline + timedelta(
+        seconds=rules.save_grace_seconds
+    ):
+        plan.closed = True
+        return plan
+    slots = _slot_index(attempt.variant)
+    for change, seq in sorted(zip(changes, seqs, strict=True), key=lambda pair: pair[1]):
+        if seq < 1 or (plan.valid and plan.valid[-1][0] == seq):  # a seq twice in one request: the first is taken
+            continue
+        slot = slots.get(str(change.get("slot")))
+        if slot is None:
+            raise ValidationError(_("Change %(seq)s names no question of this test.") % {"seq": seq})
+        plan.valid.append((seq, slot["slot"], _validate_response(slot, change.get("response"), rules)))
+    return plan
+
+
+def _write_save(plan: _SavePlan) -> None:
+    """Write what is one request's own (inside the batch's transaction): the device it binds, its focus events, and
+    for a closed attempt its last contact (its replays looked up); its changes are written with the batch's."""
+    attempt, request, now = plan.attempt, plan.request, plan.now
+    if plan.bind_device:
+        attempt.device = request.device
+        attempt.save(update_fields=["device"])
+    if request.events:
+        record_events(attempt=attempt, events=request.events, ip=request.ip)
+    attempt.last_seen_at = now
+    if plan.closed:
+        plan.replays = set(AnswerEvent.objects.filter(attempt=attempt, seq__in=plan.seqs).values_list("seq", flat=True))
+        Attempt.objects.filter(pk=attempt.pk).update(last_seen_at=now)
+        return
+    # every logged seq is ≤ last_seq (both are written in one transaction), so replays never lower it
+    attempt.last_seq = max(attempt.last_seq, plan.valid[-1][0]) if plan.valid else attempt.last_seq
+
+
+def _newest(plan: _SavePlan) -> dict[int, tuple[int, object]]:
+    """slot → (seq, response): the newest of a request's changes per question (``valid`` is in seq order)."""
+    return {slot_no: (seq, response) for seq, slot_no, response in plan.valid}
+
+
+def _write_changes(plans: list[_SavePlan], now):
+    """Write the checked changes of the batch's open attempts: the change log, the current answers, each attempt's
+    counters (last_seq, last contact, and the number answered where answers changed). Returns a function giving
+    ``{attempt id: number answered}``, to call after the commit (in a pipeline the results are read then).
+
+    On PostgreSQL: three statements for the whole batch, whatever its size — the rows are array parameters
+    (``unnest``), so each statement's text is always the same and is prepared once per connection. Elsewhere: the
+    same statements once per attempt."""
+    if not plans:
+        return dict
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        counters = {}
+        for plan in plans:
+            newest = _newest(plan)
+            _insert_answer_events(plan.attempt, plan.valid, now, plan.request.ip)
             if newest:
-                _upsert_answers(attempt, newest, now)
-            # every logged seq is ≤ last_seq (both are written in one transaction), so replays never lower it
-            attempt.last_seq = max(attempt.last_seq, valid[-1][0]) if valid else attempt.last_seq
-            attempt.last_seen_at = now
-            counters = _update_attempt_counters(attempt, count=bool(newest))
-            result = {"acked": sorted(set(seqs) - {seq for seq in seqs if seq < 1}), "refused": []}
-    if counters is not None:
-        attempt.answered = counters()  # read once the pipeline (and the transaction) is through
-    if expired:
-        attempt = submit_attempt(attempt=attempt, auto=True)
+                _upsert_answers(plan.attempt, newest, now)
+            counters[plan.attempt.pk] = _update_attempt_counters(plan.attempt, count=bool(newest))
+        return lambda: {pk: read() for pk, read in counters.items()}
+    dumps = Answer._meta.get_field("response").encoder
+    when = Answer._meta.get_field("saved_at").get_db_prep_save(now, connection)
+
+    def as_json(response):
+        return None if response is None else json.dumps(response, cls=dumps)
+
+    log: list[list] = [[], [], [], [], []]  # attempt, seq, slot, response, ip
+    current: list[list] = [[], [], [], []]  # attempt, slot, response, seq
+    attempts: list[list] = [[], [], []]  # id, last_seq, recount
+    for plan in plans:
+        pk, ip = plan.attempt.pk, plan.request.ip
+        for seq, slot_no, response in plan.valid:
+            for column, value in zip(log, (pk, seq, slot_no, as_json(response), ip), strict=True):
+                column.append(value)
+        newest = _newest(plan)
+        for slot_no, (seq, response) in newest.items():
+            for column, value in zip(current, (pk, slot_no, as_json(response), seq), strict=True):
+                column.append(value)
+        for column, value in zip(attempts, (pk, plan.attempt.last_seq, bool(newest)), strict=True):
+            column.append(value)
+    events_table, answers_table, table = AnswerEvent._meta.db_table, Answer._meta.db_table, Attempt._meta.db_table
+    cursor = _hot_cursor(connection)
+    if log[0]:
+        cursor.execute(
+            f"INSERT INTO {events_table} (attempt_id, seq, slot, response, received_at, ip) "  # noqa: S608
+            "SELECT r.attempt_id, r.seq, r.slot, r.response, %s, r.ip FROM unnest(%s::bigint[], %s::bigint[], "
+            "%s::int[], %s::jsonb[], %s::inet[]) AS r(attempt_id, seq, slot, response, ip) "
+            "ON CONFLICT (attempt_id, seq) DO NOTHING",
+            [when, *log],
+        )
+    if current[0]:
+        cursor.execute(
+            f"INSERT INTO {answers_table} AS t (attempt_id, slot, response, seq, saved_at, detail) "  # noqa: S608
+            "SELECT r.attempt_id, r.slot, r.response, r.seq, %s, '' FROM unnest(%s::bigint[], %s::int[], "
+            "%s::jsonb[], %s::bigint[]) AS r(attempt_id, slot, response, seq) ON CONFLICT (attempt_id, slot) DO "
+            "UPDATE SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
+            "WHERE t.seq < excluded.seq",
+            [when, *current],
+        )
+    cursor.execute(
+        f"UPDATE {table} AS t SET last_seq = r.last_seq, last_seen_at = %s, answered = CASE WHEN r.recount THEN "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {answers_table} a WHERE a.attempt_id = t.id AND a.response IS NOT NULL) ELSE "
+        "t.answered END FROM unnest(%s::bigint[], %s::bigint[], %s::boolean[]) AS r(id, last_seq, recount) "
+        "WHERE t.id = r.id RETURNING t.id, t.answered",
+        [when, *attempts],
+    )
+
+    def read() -> dict[int, int]:
+        try:
+            return dict(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    return read
+
+
+def _save_result(plan: _SavePlan, answered: dict[int, int]) -> dict:
+    """A written request's answer, once the batch is committed (a closed attempt past its deadline is submitted
+    now)."""
+    attempt, seqs = plan.attempt, plan.seqs
+    if plan.closed:
+        result = {"acked": sorted(plan.replays), "refused": sorted(set(seqs) - plan.replays)}
+        if attempt.status == AttemptStatus.IN_PROGRESS:  # past the deadline: the server submits it
+            attempt = submit_attempt(attempt=attempt, auto=True)
+    else:
+        attempt.answered = answered[attempt.pk]
+        result = {"acked": sorted(set(seqs) - {seq for seq in seqs if seq < 1}), "refused": []}
     result.update(
         status=attempt.status, seconds_left=attempt.seconds_left(), last_seq=attempt.last_seq, answered=attempt.answered
     )
     return result
 
 
-def _lock_attempt(attempt_id: int) -> Attempt:
-    """The attempt, locked (``FOR UPDATE OF`` the attempt row alone), with its sitting and its exam code's id and
-    revision — not the code's layout: ``_slot_index`` keeps that per process. One raw statement: building the same
-    query through the ORM cost more than running it."""
+def _lock_attempts(attempt_ids: list[int]) -> dict[int, Attempt]:
+    """The attempts, locked (``FOR UPDATE OF`` the attempt rows alone, in the order of their ids), with their
+    sittings and their exam codes' ids and revisions — not the codes' layouts: ``_slot_index`` keeps those per
+    process. One raw statement: building the same query through the ORM cost more than running it. On PostgreSQL
+    the ids are one array parameter, so the statement's text is the same for any number and is prepared once."""
+    if not attempt_ids:
+        return {}
     connection = transaction.get_connection()
     attempt_fields = list(Attempt._meta.concrete_fields)
     sitting_fields = list(Sitting._meta.concrete_fields)
@@ -975,26 +1151,44 @@ def _lock_attempt(attempt_id: int) -> Attempt:
     columns = [f"a.{quote(f.column)}" for f in attempt_fields]
     columns += [f"s.{quote(f.column)}" for f in sitting_fields]
     columns += [f"v.{quote(f.column)}" for f in variant_fields]
+    if connection.vendor == "postgresql":
+        where, params = "a.id = ANY(%s)", [list(attempt_ids)]
+    else:
+        where, params = f"a.id IN ({', '.join(['%s'] * len(attempt_ids))})", list(attempt_ids)
     sql = (
         f"SELECT {', '.join(columns)} FROM {Attempt._meta.db_table} a "  # noqa: S608
         f"JOIN {Sitting._meta.db_table} s ON s.id = a.sitting_id "
-        f"JOIN {Variant._meta.db_table} v ON v.id = a.variant_id WHERE a.id = %s"
+        f"JOIN {Variant._meta.db_table} v ON v.id = a.variant_id WHERE {where} ORDER BY a.id"
     )
     if connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF a"
     elif connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with _hot_cursor(connection) as cursor:
-        cursor.execute(sql, [attempt_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Attempt.DoesNotExist
-    values = _converted(connection, [*attempt_fields, *sitting_fields, *variant_fields], row)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     n, m = len(attempt_fields), len(attempt_fields) + len(sitting_fields)
-    attempt = Attempt.from_db(connection.alias, [f.attname for f in attempt_fields], values[:n])
-    attempt.sitting = Sitting.from_db(connection.alias, [f.attname for f in sitting_fields], values[n:m])
-    attempt.variant = Variant.from_db(connection.alias, [f.attname for f in variant_fields], values[m:])
-    return attempt
+    attempts, sittings, variants = {}, {}, {}
+    for row in rows:  # a batch's attempts share a few sittings and codes: each is built once (one snapshot)
+        values = _converted(connection, attempt_fields, row[:n])
+        attempt = _from_db(Attempt, connection, attempt_fields, values)
+        if attempt.sitting_id not in sittings:
+            values = _converted(connection, sitting_fields, row[n:m])
+            sittings[attempt.sitting_id] = Sitting.from_db(
+                connection.alias, [f.attname for f in sitting_fields], values
+            )
+        if attempt.variant_id not in variants:
+            values = _converted(connection, variant_fields, row[m:])
+            variants[attempt.variant_id] = Variant.from_db(
+                connection.alias, [f.attname for f in variant_fields], values
+            )
+        attempt.sitting, attempt.variant = sittings[attempt.sitting_id], variants[attempt.variant_id]
+        attempts[attempt.pk] = attempt
+    return attempts
+
+
+def _from_db(model, connection, fields, values):
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 _CONVERTERS: dict[tuple, list] = {}
@@ -1044,8 +1238,6 @@ def _json_param(field, value, connection):
 def _pipeline():
     """PostgreSQL's pipeline mode on this connection (statements are sent without waiting for each other's answer;
     a read of a result waits for it), or nothing on a database without it."""
-    import contextlib
-
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return contextlib.nullcontext()

@@ -358,16 +358,16 @@ class GranianServer(lp.Server):
         self.spec, self.port, self.log_path = spec, lp.free_port(), log_path
         argv = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
         argv += ["--workers", str(spec.workers), "--blocking-threads", str(spec.threads), "--backlog", "4096"]
-        argv += ["--no-access-log", "config.wsgi:application"]
+        argv += ["--respawn-failed-workers", "--no-access-log", "config.wsgi:application"]
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(  # noqa: S603 (granian from our virtualenv, fixed arguments)
             argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
-def service_cpu(server_pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by the server's processes (its master and workers), PostgreSQL's
-    (backends and background processes) and Redis, read from /proc (Linux); a process that ended is not counted."""
+def service_cpu(server_pid: int) -> dict[int, tuple[str, float]]:
+    """{pid: (group, CPU seconds so far)} of the server's processes (its master, workers and their children: "app"),
+    PostgreSQL's (backends and background processes) and Redis, read from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
     processes = []
     for entry in Path("/proc").iterdir():
@@ -379,17 +379,39 @@ def service_cpu(server_pid: int) -> dict[str, float]:
             name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
             processes.append((int(entry.name), int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick))
     server = {server_pid}
-    for _ in range(3):  # the master, its workers, their children
+    for _ in range(3):
         server |= {pid for pid, ppid, _n, _c in processes if ppid in server}
-    totals = {"app": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+    found = {}
     for pid, _ppid, name, seconds in processes:
         if pid in server:
-            totals["app"] += seconds
+            found[pid] = ("app", seconds)
         elif name == "postgres":
-            totals["PostgreSQL"] += seconds
+            found[pid] = ("PostgreSQL", seconds)
         elif name.startswith("redis-server"):
-            totals["Redis"] += seconds
-    return totals
+            found[pid] = ("Redis", seconds)
+    return found
+
+
+class CpuMeter(threading.Thread):
+    """The CPU the services use over a phase: /proc is read every second, so a process that ends during it (a killed
+    worker, a backend of a closed connection) counts up to its last reading."""
+
+    def __init__(self, server_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.server_pid, self.stop, self.first = server_pid, threading.Event(), service_cpu(server_pid)
+        self.last = dict(self.first)
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            self.last.update(service_cpu(self.server_pid))
+
+    def totals(self) -> dict[str, float]:
+        self.stop.set()
+        self.last.update(service_cpu(self.server_pid))
+        totals = {"app": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+        for pid, (group, seconds) in self.last.items():
+            totals[group] += seconds - self.first.get(pid, (group, 0.0))[1]
+        return totals
 
 
 def pct(values: list[float], p: float) -> float:
@@ -519,10 +541,11 @@ def main(argv=None) -> int:
             target=faults.watch, args=(server, students, len(students) * QUESTIONS, stop), daemon=True
         )
         watcher.start()
-        cpu0, services0 = os.times(), service_cpu(server.proc.pid)
+        cpu0, meter = os.times(), CpuMeter(server.proc.pid)
+        meter.start()
         began = loop.run_until_complete(_exam(students, args.think, faults))
         elapsed = time.monotonic() - began
-        cpu = {name: seconds - services0.get(name, 0.0) for name, seconds in service_cpu(server.proc.pid).items()}
+        cpu = meter.totals()
         cpu["load generator"] = sum(os.times()[:2]) - sum(cpu0[:2])
         loop.close()
         stop.set()

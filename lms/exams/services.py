@@ -953,7 +953,8 @@ def save_batch(requests: list[SaveRequest]) -> list[dict | Exception]:
         now = timezone.now()
         for index, request in enumerate(requests):
             try:
-                with translation.override(request.language) if request.language else contextlib.nullcontext():
+                other = request.language and request.language != translation.get_language()
+                with translation.override(request.language) if other else contextlib.nullcontext():
                     plans.append((index, _plan_save(request, attempts.get(request.attempt_id), now)))
             except (ObjectDoesNotExist, PermissionDenied, ValidationError) as error:
                 outcomes[index] = error

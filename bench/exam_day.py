@@ -335,7 +335,7 @@ class Faults:
             ).stdout.split()
             if workers:
                 os.kill(int(workers[0]), signal.SIGKILL)
-                self.log.append(f"{time.strftime('%H:%M:%S')} SIGKILL gunicorn worker {workers[0]}")
+                self.log.append(f"{time.strftime('%H:%M:%S')} SIGKILL server worker {workers[0]}")
         else:
             t0 = time.monotonic()
             done = subprocess.run(  # noqa: S603

@@ -4,9 +4,9 @@ autosave (one JSON save per answer, idempotent sequence numbers), and submit —
 PostgreSQL and Redis on loopback, configured as production (``config.settings.production``).
 
 Prints the login, waiting-room, start and attempt-page times, saves per second with p50/p95/p99 (overall and over the
-steady part of the run), the load generator's own CPU, retried requests, errors, and answers acknowledged by the
-server vs stored in the database (``AnswerEvent`` rows; they must be equal). Exit status: 0 acknowledged == stored
-and no errors, 1 not, 2 the benchmark could not run.
+steady part of the run), the CPU of the app, PostgreSQL, Redis and the load generator, retried requests, errors,
+and answers acknowledged by the server vs stored in the database (``AnswerEvent`` rows; they must be equal). Exit
+status: 0 acknowledged == stored and no errors, 1 not, 2 the benchmark could not run.
 
     .venv/bin/python bench/exam_day.py                                    # 2 000 students, think 1,5 s: ~6 minutes
     .venv/bin/python bench/exam_day.py --students 2000 --think 4          # an offered load the 2 cores can carry

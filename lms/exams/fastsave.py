@@ -76,7 +76,7 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None
         language=translation.get_language(),
     )
     try:
-        result = (save or _save_alone)(request)
+        result = (save or services.save_request)(request)
     except (Attempt.DoesNotExist, PermissionDenied):
         return 404, {"error": _("There is no such attempt.")}
     except services.DeviceTakenOver as error:
@@ -90,18 +90,6 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None
             return 403, {"error": " ".join(error.messages), "status": "network_refused"}
         return 400, {"error": " ".join(error.messages)}
     return 200, result
-
-
-def _save_alone(request) -> dict:
-    from lms.exams import services
-
-    return _outcome(services.save_batch([request])[0])
-
-
-def _outcome(outcome):
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
 
 
 class _Job:
@@ -141,7 +129,9 @@ class GroupCommit:
             self._lead(job)
         if job.outcome is None:  # its batch was interrupted before it had an outcome
             raise DatabaseError("the batch of this save request was not written")
-        return _outcome(job.outcome)
+        from lms.exams import services
+
+        return services.result_or_raise(job.outcome)
 
     def _lead(self, mine: _Job) -> None:
         try:

@@ -921,7 +921,16 @@ def save_changes(
         ip=ip,
         device=device,
     )
-    outcome = save_batch([request])[0]
+    return save_request(request)
+
+
+def save_request(request: SaveRequest) -> dict:
+    """One request stored alone (a batch of one): its result, or the error refusing it raised."""
+    return result_or_raise(save_batch([request])[0])
+
+
+def result_or_raise(outcome: dict | Exception) -> dict:
+    """A ``save_batch`` outcome as a call's: the result returned, the error raised."""
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
@@ -1175,14 +1184,10 @@ def _lock_attempts(attempt_ids: list[int]) -> dict[int, Attempt]:
         attempt = _from_db(Attempt, connection, attempt_fields, values)
         if attempt.sitting_id not in sittings:
             values = _converted(connection, sitting_fields, row[n:m])
-            sittings[attempt.sitting_id] = Sitting.from_db(
-                connection.alias, [f.attname for f in sitting_fields], values
-            )
+            sittings[attempt.sitting_id] = _from_db(Sitting, connection, sitting_fields, values)
         if attempt.variant_id not in variants:
             values = _converted(connection, variant_fields, row[m:])
-            variants[attempt.variant_id] = Variant.from_db(
-                connection.alias, [f.attname for f in variant_fields], values
-            )
+            variants[attempt.variant_id] = _from_db(Variant, connection, variant_fields, values)
         attempt.sitting, attempt.variant = sittings[attempt.sitting_id], variants[attempt.variant_id]
         attempts[attempt.pk] = attempt
     return attempts

@@ -21,7 +21,7 @@ from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
 from tests.support.people import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def exam(transactional_db):
     ensure_site_baseline()
     setup = make_bank()
     test = toan_test(setup, variants=2)
-    # 45 seconds for the test; the first student has 5 minutes' extra time (given before the start)
-    sitting = schedule(setup, test, minutes=0.75, access_code="K12")
+    # 30 seconds for the test; the first student has 5 minutes' extra time (given before the start)
+    sitting = schedule(setup, test, minutes=0.5, access_code="K12")
     first = Attempt.objects.get(sitting=sitting, student=setup.people.student)
     services.set_extra_time(attempt=first, minutes=5, by=setup.people.teacher)
     return setup, sitting

@@ -14,7 +14,7 @@ from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
 from tests.support.people import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
 
 
 def _login(context, user):

@@ -3,23 +3,25 @@
 autosave (one JSON save per answer, idempotent sequence numbers), and submit — against gunicorn (or granian),
 PostgreSQL and Redis on loopback, configured as production (``config.settings.production``).
 
-Prints the login, waiting-room, start and attempt-page times, saves per second with p50/p95/p99 (overall and over the
-steady part of the run), the CPU of the app, PostgreSQL, Redis and the load generator, retried requests, errors,
-and answers acknowledged by the server vs stored in the database (``AnswerEvent`` rows; they must be equal). Exit
-status: 0 acknowledged == stored and no errors, 1 not, 2 the benchmark could not run.
+Prints the login, waiting-room and start times (and the attempt page's, with ``--start form``), saves per second with
+p50/p95/p99 (overall and over the steady part of the run), the CPU of the app, PostgreSQL, Redis and the load generator,
+retried requests, errors, and answers acknowledged by the server vs stored in the database (``AnswerEvent`` rows; they
+must be equal). Exit status: 0 acknowledged == stored and no errors, 1 not, 2 the benchmark could not run.
 
     .venv/bin/python bench/exam_day.py                                    # 2 000 students, think 1,5 s: ~6 minutes
     .venv/bin/python bench/exam_day.py --students 2000 --think 4          # an offered load the 2 cores can carry
     .venv/bin/python bench/exam_day.py --server granian --servers 2x4     # granian instead (pip install granian)
     .venv/bin/python bench/exam_day.py --fault kill-worker                # or restart-postgres, offline
 
-Each student is an asyncio task with its own keep-alive connection (a few lines of HTTP/1.1 client: 2 000 threads
-would cost the 2 cores more than the server). A student opens the waiting room, starts (POST, as the form does),
-opens the attempt page (which gives the save token), then every ``--think`` seconds (±50 %) answers the next question:
-the change joins a queue, the queue is POSTed, a change leaves it only when the reply lists it in ``acked``, a failed
-request is retried with back-off; then submits. ``--think 0`` is a closed loop (the next answer as soon as the last is
-acknowledged). ``--login-sample`` students log in through the login form; the others get the session such a login
-makes, written directly (the production hasher costs ~0,5 s of CPU a login).
+Each student is an asyncio task with its own keep-alive connection (a few lines of HTTP/1.1 client: 2 000 threads would
+cost the 2 cores more than the server). A student opens the waiting room (which gives the save token and the device
+cookie); at one instant every student sends the start request the waiting room's countdown sends, answered with the
+paper (``--start form``: the waiting room's form, then the attempt page, as before the start request existed); then
+every ``--think`` seconds (±50 %) answers the next question: the change joins a queue, the queue is POSTed, a change
+leaves it only when the reply lists it in ``acked``, a failed request is retried with back-off; then submits. ``--think
+0`` is a closed loop (the next answer as soon as the last is acknowledged). ``--login-sample`` students log in through
+the login form; the others get the session such a login makes, written directly (the production hasher costs ~0,5 s of
+CPU a login).
 
 Uses the helpers of bench/lesson_page.py (database, production environment, gunicorn, login). Creates the database
 named in ``--database-url`` if missing (default ``lms_cbt_bench``) and drops it at the end unless ``--keep``; the Redis
@@ -209,11 +211,12 @@ class Http:
 
 
 class Student:
-    """What static/exams/attempt.js does for one student: start, load the page (which gives the save token), then
-    every change joins a queue, the queue is POSTed, a change leaves the queue only when the reply lists it in
-    ``acked``, a failed request (connection refused or reset, a 5xx) is retried with back-off; then submit. Between
-    two answers the student thinks for ``think`` seconds (uniform ±50 %; 0 = closed loop, the next answer as soon
-    as the previous one is acknowledged). An ``offline`` student keeps answering without sending for
+    """What static/exams/attempt.js does for one student: at the start instant, the waiting room's start request
+    (answered with the paper; the waiting room gave the save token), or with ``--start form`` the form and then the
+    attempt page; then every change joins a queue, the queue is POSTed, a change leaves the queue only when the reply
+    lists it in ``acked``, a failed request (connection refused or reset, a 5xx) is retried with back-off; then submit.
+    Between two answers the student thinks for ``think`` seconds (uniform ±50 %; 0 = closed loop, the next answer as
+    soon as the previous one is acknowledged). An ``offline`` student keeps answering without sending for
     ``offline_seconds`` from question 20, then sends its whole queue."""
 
     def __init__(self, http: Http, attempt: int, sitting: int, rng: random.Random, offline: bool) -> None:
@@ -222,33 +225,19 @@ class Student:
         self.errors: list[str] = []
         self.failures: list[str] = []
         self.acked: set[int] = set()
-        self.start = self.page = None
+        self.start = self.page = self.paper = None
         self.token = ""
 
     def _form_headers(self) -> dict:
         return {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.http.cookies["csrftoken"]}
 
-    async def run(self, go: asyncio.Event, think: float, faults) -> None:
-        form = f"csrfmiddlewaretoken={self.http.cookies['csrftoken']}".encode()
+    async def run(self, go: asyncio.Event, think: float, faults, start: str = "begin") -> None:
         await go.wait()
         t0 = time.perf_counter()
-        try:
-            status, _ = await self.http.request("POST", f"/kiem-tra/ky/{self.sitting}/", form, self._form_headers())
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            self.errors.append(f"start {type(exc).__name__}")
+        opened = await (self._begin() if start == "begin" else self._form_start())
+        if not opened:
             return
         self.start = time.perf_counter() - t0
-        if status != 302:
-            self.errors.append(f"start {status}")
-            return
-        t0 = time.perf_counter()
-        status, page = await self.http.request("GET", f"/kiem-tra/bai-lam/{self.attempt}/")
-        self.page = time.perf_counter() - t0
-        token = re.search(rb'data-save-token="([0-9a-f]*)"', page)
-        if status != 200 or not token:
-            self.errors.append(f"attempt page {status}")
-            return
-        self.token = token.group(1).decode()
         queue: list[dict] = []
         offline_at = QUESTIONS // 2 if self.offline else None
         offline_since = 0.0
@@ -265,11 +254,63 @@ class Student:
                 while time.monotonic() - offline_since < faults.offline_seconds:
                     await asyncio.sleep(1)
             await self._flush_until_empty(queue)
+        form = f"csrfmiddlewaretoken={self.http.cookies['csrftoken']}".encode()
         status, _ = await self.http.request(
             "POST", f"/kiem-tra/bai-lam/{self.attempt}/nop/", form, self._form_headers()
         )
         if status != 302:
             self.errors.append(f"submit {status}")
+
+    async def _begin(self) -> bool:
+        """What the waiting room's script does when its countdown reaches zero: one JSON request, answered with the
+        paper; a failed request (no answer, a 5xx) is sent again after 0,5 s, 1 s, 2 s … (±50 %)."""
+        headers = {
+            "Content-Type": "application/json",
+            "X-CSRFToken": self.http.cookies["csrftoken"],
+            "X-Exam-Token": self.token,
+        }
+        delay = 0.5
+        for _try in range(12):
+            try:
+                status, raw = await self.http.request(
+                    "POST", f"/kiem-tra/bai-lam/{self.attempt}/bat-dau/", b'{"access_code":""}', headers
+                )
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                self.failures.append(f"start {type(exc).__name__}")
+            else:
+                if status == 200 and b'data-slot="' in raw:
+                    self.paper = len(raw)
+                    return True
+                if status < 500:
+                    self.errors.append(f"start {status}")
+                    return False
+                self.failures.append(f"start {status}")
+            await asyncio.sleep(delay * self.rng.uniform(0.5, 1.5))
+            delay = min(delay * 2, 8)
+        self.errors.append("start gave up")
+        return False
+
+    async def _form_start(self) -> bool:
+        """The page-by-page start (``--start form``): the waiting room's form (POST, a redirect), then the attempt
+        page, which gives the save token."""
+        form = f"csrfmiddlewaretoken={self.http.cookies['csrftoken']}".encode()
+        try:
+            status, _ = await self.http.request("POST", f"/kiem-tra/ky/{self.sitting}/", form, self._form_headers())
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.errors.append(f"start {type(exc).__name__}")
+            return False
+        if status != 302:
+            self.errors.append(f"start {status}")
+            return False
+        t0 = time.perf_counter()
+        status, page = await self.http.request("GET", f"/kiem-tra/bai-lam/{self.attempt}/")
+        self.page = time.perf_counter() - t0
+        token = re.search(rb'data-save-token="([0-9a-f]*)"', page)
+        if status != 200 or not token:
+            self.errors.append(f"attempt page {status}")
+            return False
+        self.token = token.group(1).decode()
+        return True
 
     async def _flush(self, queue: list[dict]) -> bool:
         body = json.dumps({"changes": queue}).encode()
@@ -428,18 +469,20 @@ async def _waiting_room(students: dict[str, Student], sitting: int) -> list[floa
     async def one(student: Student) -> None:
         async with gate:
             t0 = time.perf_counter()
-            status, _ = await student.http.request("GET", f"/kiem-tra/ky/{sitting}/")
-            if status != 200:
+            status, page = await student.http.request("GET", f"/kiem-tra/ky/{sitting}/")
+            token = re.search(rb'data-save-token="([0-9a-f]+)"', page)
+            if status != 200 or not token:
                 raise lp.BenchError(f"waiting room answered {status}")
             times.append(time.perf_counter() - t0)
+            student.token = token.group(1).decode()  # the page's token (and its device cookie) for the start
 
     await asyncio.gather(*(one(s) for s in students.values()))
     return times
 
 
-async def _exam(students: dict[str, Student], think: float, faults) -> float:
+async def _exam(students: dict[str, Student], think: float, faults, start: str) -> float:
     go = asyncio.Event()
-    tasks = [asyncio.create_task(s.run(go, think, faults)) for s in students.values()]
+    tasks = [asyncio.create_task(s.run(go, think, faults, start)) for s in students.values()]
     await asyncio.sleep(0.5)  # every task is waiting at the barrier
     began = time.monotonic()
     go.set()
@@ -470,6 +513,13 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_cbt_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--start",
+        choices=["begin", "form"],
+        default="begin",
+        help="begin: the waiting room's start request, answered with the paper (what the page's script sends); "
+        "form: the waiting room's form, then the attempt page",
+    )
     parser.add_argument("--fault", choices=["none", "kill-worker", "restart-postgres", "offline"], default="none")
     parser.add_argument(
         "--offline-seconds", type=float, default=300.0, help="--fault offline: how long (default 5 min)"
@@ -543,7 +593,7 @@ def main(argv=None) -> int:
         watcher.start()
         cpu0, meter = os.times(), CpuMeter(server.proc.pid)
         meter.start()
-        began = loop.run_until_complete(_exam(students, args.think, faults))
+        began = loop.run_until_complete(_exam(students, args.think, faults, args.start))
         elapsed = time.monotonic() - began
         cpu = meter.totals()
         cpu["load generator"] = sum(os.times()[:2]) - sum(cpu0[:2])
@@ -603,8 +653,15 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
     print(
         f"waiting room page: p50 {pct(lobby, 50):.0f} ms  p95 {pct(lobby, 95):.0f} ms (16 at a time, before the start)"
     )
-    print(f"start:  p50 {pct(starts, 50):.0f} ms  p95 {pct(starts, 95):.0f} ms  (all at one instant)")
-    print(f"attempt page after the start: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
+    papers = [s.paper for s in everyone if s.paper]
+    print(
+        f"start ({args.start}):  p50 {pct(starts, 50):.0f} ms  p95 {pct(starts, 95):.0f} ms  max "
+        f"{pct(starts, 100):.0f} ms  (all at one instant; {len(starts)} started)"
+    )
+    if pages:
+        print(f"attempt page after the start: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
+    if papers:
+        print(f"paper: in the start reply ({sum(papers) / len(papers) / 1000:.0f} kB), no page to load after the start")
     took = [t for _s, t, _n in saves]
     print(
         f"saves:  {len(saves)} requests carrying {sum(n for _s, _t, n in saves)} changes in {elapsed:.1f} s = "

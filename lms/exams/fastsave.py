@@ -1,20 +1,21 @@
-"""The answer-save request of exam day, answered without Django's middleware stack.
+"""The two requests of exam day that every student sends at once, answered without Django's middleware stack: the
+answer save (one small JSON request per answer change, ``POST /kiem-tra/bai-lam/<id>/luu/``) and the start (the
+waiting room's countdown reaching zero in the whole room at one instant, ``POST /kiem-tra/bai-lam/<id>/bat-dau/``,
+answered with the paper). Through the whole request cycle (security, CSP, sessions, locale, CSRF, authentication,
+messages, routing) the middleware cost as much as the save itself. ``ExamSaveGateway`` wraps the WSGI application
+(``config/wsgi.py``) and answers those two requests itself when everything it needs is in order:
 
-Every student sends one small JSON request per answer change (``POST /kiem-tra/bai-lam/<id>/luu/``), all students at
-once; through the whole request cycle (security, CSP, sessions, locale, CSRF, authentication, messages, routing) the
-middleware cost as much as the save itself. ``ExamSaveGateway`` wraps the WSGI application (``config/wsgi.py``) and
-answers that one request itself when everything it needs is in order:
-
-- the attempt page's **save token** in ``X-Exam-Token``: an HMAC of the attempt and the session key (``save_token``).
-  A page of another site cannot read it, so it is the request's CSRF protection, and it binds the request to the
-  session it was given to;
+- the page's **save token** (the waiting room and the attempt page give it) in ``X-Exam-Token``: an HMAC of the
+  attempt and the session key (``save_token``). A page of another site cannot read it, so it is the request's CSRF
+  protection, and it binds the request to the session it was given to;
 - the **session** (``SessionStore`` of ``SESSION_ENGINE``: the cache in production) still holds a logged-in user,
   whose session hash (password) still matches and who is still active — what ``AuthenticationMiddleware`` checks;
 - an allowed ``Host`` and a body within ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 
 Anything else — no token or a wrong one, no session, a session of an older password, a host not allowed, another
-path — goes to Django unchanged, where the ordinary view (``views.save``) answers it with the same function,
-``respond``: both paths store, acknowledge and refuse exactly alike (same service, same JSON, same status codes).
+path — goes to Django unchanged, where the ordinary views (``views.save``, ``views.begin``) answer it with the same
+functions, ``respond`` and ``respond_start``: both paths store, acknowledge and refuse exactly alike (same service,
+same JSON, same status codes).
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ def save_token(attempt_id: int, session_key: str | None) -> str:
     return salted_hmac(_SALT, f"{attempt_id}:{session_key}", algorithm="sha256").hexdigest()
 
 
-def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None) -> tuple[int, dict]:
+def respond(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
     """A save request's answer: ``(HTTP status, JSON body)``. 200 with the acknowledgements; 400 for JSON that is
     not an object or a change the service refuses (the question named); 403 outside the allowed networks; 404 an
-    attempt that is not the student's; 409 the attempt was taken over by another device. ``save``: how the request
+    attempt that is not the student's; 409 the attempt was taken over by another device. ``write``: how the request
     is stored (``GroupCommit.save``: with the other threads' requests; by default alone)."""
     from lms.exams import services
     from lms.exams.models import Attempt
@@ -76,7 +77,7 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None
         language=translation.get_language(),
     )
     try:
-        result = (save or services.save_request)(request)
+        result = (write or services.save_request)(request)
     except (Attempt.DoesNotExist, PermissionDenied):
         return 404, {"error": _("There is no such attempt.")}
     except services.DeviceTakenOver as error:
@@ -90,6 +91,48 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, save=None
             return 403, {"error": " ".join(error.messages), "status": "network_refused"}
         return 400, {"error": " ".join(error.messages)}
     return 200, result
+
+
+def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
+    """A start request's answer (the waiting room's countdown reached zero, or the student pressed Start):
+    ``(HTTP status, JSON body)``. 200 with the paper (``views.started_payload``); 400 for a refusal (the access code,
+    the window), the message given; 403 outside the allowed networks; 404 an attempt that is not the student's; 409
+    ``not_yet`` with ``seconds_to_start`` (the browser's clock ran ahead: it asks again then), or ``elsewhere``
+    with the attempt page's ``url`` (another device holds the attempt: that page offers to continue here). ``write``:
+    how the request is written (``GroupCommit.save``: with the other threads' requests; by default alone)."""
+    from django.urls import reverse
+
+    from lms.exams import services, views
+    from lms.exams.models import Attempt
+
+    try:
+        data = json.loads(body or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return 400, {"error": _("The request is not valid JSON.")}
+    code = data.get("access_code")
+    request = services.StartRequest(
+        attempt_id=attempt_id,
+        student=student,
+        access_code=code[:64] if isinstance(code, str) else "",
+        ip=ip,
+        device=device,
+        language=translation.get_language(),
+    )
+    try:
+        attempt = (write or services.start_request)(request)
+    except (Attempt.DoesNotExist, PermissionDenied):
+        return 404, {"error": _("There is no such attempt.")}
+    except services.NotOpenYet as error:
+        return 409, {"error": " ".join(error.messages), "status": "not_yet", "seconds_to_start": error.seconds}
+    except services.NetworkRefused as error:
+        return 403, {"error": " ".join(error.messages), "status": "network_refused"}
+    except ValidationError as error:
+        return 400, {"error": " ".join(error.messages)}
+    if attempt.device and attempt.device != device:
+        return 409, {"status": "elsewhere", "url": reverse("exams:attempt", args=[attempt.pk])}
+    return 200, views.started_payload(attempt)
 
 
 class _Job:
@@ -112,7 +155,8 @@ class GroupCommit:
 
     MAX_BATCH = 64
 
-    def __init__(self) -> None:
+    def __init__(self, batch: str = "save_batch") -> None:
+        self.batch = batch  # the ``services`` function writing a batch: ``save_batch`` or ``start_batch``
         self._lock = threading.Lock()
         self._queue: list[_Job] = []
         self._busy = False
@@ -134,12 +178,14 @@ class GroupCommit:
         return services.result_or_raise(job.outcome)
 
     def _lead(self, mine: _Job) -> None:
+        from lms.exams import services
+
         try:
             while not mine.done:
                 with self._lock:
                     batch = self._take()
                 try:
-                    self._write(batch, mine)
+                    self._write(getattr(services, self.batch), batch, mine)
                 finally:
                     for job in batch:
                         job.done = True
@@ -166,11 +212,9 @@ class GroupCommit:
         return batch
 
     @staticmethod
-    def _write(batch: list[_Job], mine: _Job) -> None:
-        from lms.exams import services
-
+    def _write(write, batch: list[_Job], mine: _Job) -> None:
         try:
-            outcomes = services.save_batch([job.request for job in batch])
+            outcomes = write([job.request for job in batch])
         except Exception as error:  # the batch as a whole: every request of it fails and is sent again
             for job in batch:
                 job.outcome = error if job is mine else _failed(error)
@@ -194,34 +238,44 @@ class _Meta:
 
 
 class ExamSaveGateway:
-    """WSGI middleware: answers a save request that carries a valid save token (see the module's text); passes
-    every other request to ``app``."""
+    """WSGI middleware: answers a save or start request that carries a valid save token (see the module's text);
+    passes every other request to ``app``."""
 
     def __init__(self, app) -> None:
         self.app = app
-        self._path = None
-        self.group = GroupCommit()
+        self._routes = None
+        self.group = GroupCommit("save_batch")  # the saves of this process's threads
+        self.starts = GroupCommit("start_batch")  # the starts: a whole room at one instant
 
-    def _save_path(self):
-        if self._path is None:
+    def _route(self, path: str):
+        """``(attempt id, respond function, group)`` of a save or start path, else None."""
+        if self._routes is None:
             from django.urls import reverse
 
             marker = "987654321"
-            prefix, suffix = reverse("exams:save", args=[int(marker)]).split(marker)
-            self._path = re.compile(rf"^{re.escape(prefix)}(\d{{1,12}}){re.escape(suffix)}$")
-        return self._path
+            routes = []
+            paths = (("exams:save", respond, self.group), ("exams:begin", respond_start, self.starts))
+            for name, answer, group in paths:
+                prefix, suffix = reverse(name, args=[int(marker)]).split(marker)
+                routes.append((re.compile(rf"^{re.escape(prefix)}(\d{{1,12}}){re.escape(suffix)}$"), answer, group))
+            self._routes = routes
+        for pattern, answer, group in self._routes:
+            match = pattern.match(path)
+            if match:
+                return int(match.group(1)), answer, group
+        return None
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "POST" or TOKEN_HEADER not in environ:
             return self.app(environ, start_response)
-        match = self._save_path().match(environ.get("PATH_INFO", ""))
-        if not match or get_script_name(environ) not in ("", "/"):
+        route = self._route(environ.get("PATH_INFO", ""))
+        if route is None or get_script_name(environ) not in ("", "/"):
             return self.app(environ, start_response)
-        answer = self._answer(environ, int(match.group(1)))
+        answer = self._answer(environ, *route)
         if answer is None:  # not for this path: Django answers (and refuses) it as any other request
             return self.app(environ, start_response)
         status, payload = answer
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         start_response(
             f"{status} {HTTPStatus(status).phrase}",
             [
@@ -234,7 +288,7 @@ class ExamSaveGateway:
         )
         return [body]
 
-    def _answer(self, environ, attempt_id: int) -> tuple[int, dict] | None:
+    def _answer(self, environ, attempt_id: int, answer, group) -> tuple[int, dict] | None:
         if not _host_allowed(environ):
             return None
         try:
@@ -259,13 +313,13 @@ class ExamSaveGateway:
                     if student is None:
                         environ["wsgi.input"] = io.BytesIO(body)  # Django reads the body again
                         return None
-                    return respond(
+                    return answer(
                         attempt_id=attempt_id,
                         student=student,
                         body=body,
                         ip=client_ip(_Meta(environ)),
                         device=valid_device(cookies.get(DEVICE_COOKIE, "")),
-                        save=self.group.save,
+                        write=group.save,
                     )
                 except DatabaseError:  # the database went away (restart, failover): the browser sends it again
                     return 503, {"error": _("The server could not save just now; your answers are sent again.")}

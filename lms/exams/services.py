@@ -761,41 +761,149 @@ def take_over_attempt(*, attempt: Attempt, student, device: str, ip=None) -> Att
     return attempt
 
 
-@logs_network_refusals
-@transaction.atomic
+@dataclasses.dataclass
+class StartRequest:
+    """One browser's request to open its attempt (the waiting room's Start, or its countdown reaching zero), for
+    ``start_batch``. ``language``: the language its refusals are written in (the request's; None: the active one)."""
+
+    attempt_id: int
+    student: object
+    access_code: str = ""
+    ip: str | None = None
+    device: str = ""
+    language: str | None = None
+
+
+class NotOpenYet(ValidationError):
+    """The test has not started yet (a browser whose clock runs ahead asked early): ``seconds`` until it opens."""
+
+    def __init__(self, message, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
 def start_attempt(*, attempt: Attempt, student, access_code: str = "", ip=None, device: str = "") -> Attempt:
     """Open the student's attempt: inside the window, with the access code, within the late-join rule, from an
     allowed network (``check_network``). ``device`` binds the attempt to this browser (one device at a time). Opening
-    it again (reload) resumes it and is logged; another device takes it over with ``take_over_attempt``."""
-    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("sitting__test__school").get(pk=attempt.pk)
-    if attempt.student_id != student.pk:
+    it again (reload) resumes it and is logged; another device takes it over with ``take_over_attempt``.
+
+    One request is a batch of one (``start_batch``), so both paths apply the same rules."""
+    request = StartRequest(attempt_id=attempt.pk, student=student, access_code=access_code, ip=ip, device=device)
+    return start_request(request)
+
+
+def start_request(request: StartRequest) -> Attempt:
+    """One start request written alone: the attempt, or the error refusing it raised."""
+    return result_or_raise(start_batch([request])[0])
+
+
+def start_batch(requests: list[StartRequest]) -> list[Attempt | Exception]:
+    """Open several students' attempts in **one transaction** (group commit, as ``save_batch``): one outcome per
+    request, in order — the attempt, opened or resumed, or the error refusing it (``Attempt.DoesNotExist``,
+    ``PermissionDenied``, ``NotOpenYet``, ``NetworkRefused``, ``ValidationError``); a refused request writes nothing
+    but its network refusal and does not stop the others. A database error raises (nothing of the batch is written).
+    At most one request per attempt (``ValueError`` otherwise).
+
+    At the start of a sitting the whole room starts within a second, so the batch costs a few statements whatever
+    its size: the attempts are locked with one (in the order of their ids, as the saves lock them), the opened ones
+    are written with one on PostgreSQL (array parameters), their START / RESUME events with one more, and one commit
+    serves them all."""
+    if len({r.attempt_id for r in requests}) != len(requests):
+        raise ValueError("start_batch takes at most one request per attempt")
+    outcomes: list = [None] * len(requests)
+    written: list[Attempt] = []
+    events: list[AttemptEvent] = []
+    connection = transaction.get_connection()
+    with connection.wrap_database_errors, transaction.atomic():
+        attempts = _lock_attempts([r.attempt_id for r in requests])
+        now = timezone.now()
+        for index, request in enumerate(requests):
+            try:
+                other = request.language and request.language != translation.get_language()
+                with translation.override(request.language) if other else contextlib.nullcontext():
+                    attempt, opened, changed = _plan_start(request, attempts.get(request.attempt_id), now)
+            except (ObjectDoesNotExist, PermissionDenied, ValidationError) as error:
+                outcomes[index] = error
+                continue
+            except DatabaseError:
+                raise  # the transaction is broken: nothing of the batch can be written
+            except Exception as error:  # a fault hit by one request's data fails that request, not its batch
+                outcomes[index] = error
+                continue
+            outcomes[index] = attempt
+            kind = EventKind.START if opened else EventKind.RESUME
+            events.append(AttemptEvent(attempt=attempt, kind=kind, at=now, ip=request.ip))
+            if changed:
+                written.append(attempt)
+        _write_starts(written)
+        AttemptEvent.objects.bulk_create(events)
+    for outcome in outcomes:
+        if isinstance(outcome, NetworkRefused):
+            log_network_refusal(outcome)  # idempotent: written in the batch unless the batch rolled it back
+    return outcomes
+
+
+def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[Attempt, bool, bool]:
+    """Check one start request against its (locked) attempt: ``(attempt, opened now, attempt row changed)``, the
+    attempt's fields set as they are to be written; raises what refuses it."""
+    if attempt is None:
+        raise Attempt.DoesNotExist
+    if attempt.student_id != request.student.pk:
         raise PermissionDenied
-    sitting, now = attempt.sitting, timezone.now()
+    sitting = attempt.sitting
     if attempt.status == AttemptStatus.SUBMITTED:
         raise ValidationError(_("You have already submitted this test."))
-    check_network(sitting, student, ip, action="start")
-    if attempt.status == AttemptStatus.IN_PROGRESS:
-        AttemptEvent.objects.create(attempt=attempt, kind=EventKind.RESUME, ip=ip)
-        if device and not attempt.device:
-            attempt.device = device
-            attempt.save(update_fields=["device"])
-        return attempt
+    check_network(sitting, request.student, request.ip, action="start")
+    if attempt.status == AttemptStatus.IN_PROGRESS:  # opened again: resumed (and bound, if it had no device)
+        if request.device and not attempt.device:
+            attempt.device = request.device
+            return attempt, False, True
+        return attempt, False, False
     if now < sitting.opens_at:
-        raise ValidationError(_("The test has not started yet."))
+        raise NotOpenYet(_("The test has not started yet."), (sitting.opens_at - now).total_seconds())
     if now >= sitting.closes_at:
         raise ValidationError(_("The test window has closed."))
     if sitting.late_join_minutes is not None and now > sitting.opens_at + timedelta(minutes=sitting.late_join_minutes):
         raise ValidationError(
             _("Joining is allowed only in the first %(minutes)s minutes.") % {"minutes": sitting.late_join_minutes}
         )
-    if sitting.access_code and access_code.strip() != sitting.access_code:
+    if sitting.access_code and (request.access_code or "").strip() != sitting.access_code:
         raise ValidationError(_("The access code is not right. Ask the invigilator."))
-    attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = AttemptStatus.IN_PROGRESS, now, ip, now
+    attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = (
+        AttemptStatus.IN_PROGRESS,
+        now,
+        request.ip,
+        now,
+    )
     attempt.deadline = attempt.compute_deadline()
-    attempt.device = device
-    attempt.save(update_fields=["status", "started_at", "deadline", "ip", "last_seen_at", "device"])
-    AttemptEvent.objects.create(attempt=attempt, kind=EventKind.START, ip=ip)
-    return attempt
+    attempt.device = request.device or ""
+    return attempt, True, True
+
+
+_START_FIELDS = ("status", "started_at", "deadline", "ip", "last_seen_at", "device")
+
+
+def _write_starts(attempts: list[Attempt]) -> None:
+    """Write the opened (or newly bound) attempts' start fields: on PostgreSQL one statement for the batch (the rows
+    as array parameters: one statement text, prepared once per connection), elsewhere one per attempt."""
+    if not attempts:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        for attempt in attempts:
+            attempt.save(update_fields=list(_START_FIELDS))
+        return
+    fields = [Attempt._meta.get_field(name) for name in _START_FIELDS]
+    columns = [[a.pk for a in attempts]]
+    columns += [[f.get_db_prep_save(getattr(a, f.attname), connection) for a in attempts] for f in fields]
+    with _hot_cursor(connection) as cursor:
+        cursor.execute(
+            f"UPDATE {Attempt._meta.db_table} AS t SET status = r.status, started_at = r.started_at, "  # noqa: S608
+            "deadline = r.deadline, ip = r.ip, last_seen_at = r.last_seen_at, device = r.device FROM unnest("
+            "%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[], %s::inet[], %s::timestamptz[], "
+            "%s::text[]) AS r(id, status, started_at, deadline, ip, last_seen_at, device) WHERE t.id = r.id",
+            columns,
+        )
 
 
 def _validate_response(slot: dict, response, rules) -> object:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ky/<int:pk>/phan-tich/", views.analysis, name="analysis"),
     path("bai-lam/<int:pk>/", views.attempt_page, name="attempt"),
     path("bai-lam/<int:pk>/luu/", views.save, name="save"),
+    path("bai-lam/<int:pk>/bat-dau/", views.begin, name="begin"),
     path("bai-lam/<int:pk>/nop/", views.submit, name="submit"),
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
     path("bai-lam/<int:pk>/tiep-tuc/", views.take_over, name="take_over"),

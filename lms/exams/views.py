@@ -160,7 +160,7 @@ def lobby(request, pk):
             for message in error.messages:
                 messages.error(request, message)
     now = timezone.now()
-    return render(
+    response = render(
         request,
         "exams/lobby.html",
         {
@@ -169,8 +169,39 @@ def lobby(request, pk):
             "not_yet": now < sitting.opens_at,
             "closed": now >= sitting.closes_at,
             "seconds_to_start": max(0, int((sitting.opens_at - now).total_seconds())),
+            "ms_to_start": max(0, int((sitting.opens_at - now).total_seconds() * 1000)),
+            "total": len(attempt.variant.slots()),
+            "heartbeat": delivery_rules(sitting.delivery_rules).heartbeat_seconds,
+            "save_token": fastsave.save_token(attempt.pk, request.session.session_key),
         },
     )
+    # The start request (``begin``) binds the attempt to this browser: it needs its id before the start.
+    return _remember_device(response, _device(request) or _new_device())
+
+
+@login_required
+@require_POST
+def begin(request, pk):
+    """JSON: the waiting room's start (``{"access_code"}``) → the paper (``started_payload``), without leaving the
+    page. The same answer as ``fastsave.ExamSaveGateway`` gives when the request carries the page's save token."""
+    status, payload = fastsave.respond_start(
+        attempt_id=pk, student=request.user, body=request.body, ip=_ip(request), device=_device(request)
+    )
+    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def started_payload(attempt: Attempt) -> dict:
+    """What the waiting room needs to turn into the attempt page once the attempt is open: the paper (with the
+    answers saved so far, if it was open already), the time left, the exam code and the counters."""
+    answers = {a.slot: a.response for a in attempt.answers.all()} if attempt.last_seq else {}
+    return {
+        "status": attempt.status,
+        "seconds_left": attempt.seconds_left(),
+        "last_seq": attempt.last_seq,
+        "answered": attempt.answered,
+        "code": attempt.variant.code,
+        "questions": str(questions_html(attempt, answers)),
+    }
 
 
 @login_required
@@ -201,7 +232,7 @@ def attempt_page(request, pk):
         {
             "attempt": attempt,
             "sitting": attempt.sitting,
-            "questions": _questions_html(attempt, answers),
+            "questions": questions_html(attempt, answers),
             "seconds_left": attempt.seconds_left(),
             "heartbeat": rules.heartbeat_seconds,
             "total": len(attempt.variant.slots()),
@@ -211,11 +242,16 @@ def attempt_page(request, pk):
     return _remember_device(response, attempt.device) if attempt.device else response
 
 
-def _questions_html(attempt: Attempt, answers: dict):
+# cache key → the rendered paper, in this process: at a sitting's start every student of the room asks for one of a few
+# papers within a second, and reading ~50 kB from the shared cache each time would cost more than keeping them here.
+_PAPERS: dict[str, str] = {}
+
+
+def questions_html(attempt: Attempt, answers: dict):
     """The questions of the attempt's exam code with the student's answers filled in. Before the first answer the
     paper is the same for every student of that code (an ordering question starts from a shuffle seeded by code and
-    slot), so it is rendered once per code, revision and language and kept in the cache: at the start of a sitting
-    the whole class opens it within seconds."""
+    slot), so it is rendered once per code, revision and language, kept in the cache (and in this process): at the
+    start of a sitting the whole class opens it within a second."""
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils import translation
@@ -225,7 +261,11 @@ def _questions_html(attempt: Attempt, answers: dict):
     if not answers:
         made = variant.created_at.timestamp()
         key = f"exams:paper:{variant.pk}:{variant.revision}:{made}:{translation.get_language()}"
-        cached = cache.get(key)
+        cached = _PAPERS.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None:
+                _remember_paper(key, cached)
         if cached is not None:
             return mark_safe(cached)
     parts = [
@@ -249,7 +289,14 @@ def _questions_html(attempt: Attempt, answers: dict):
     html = render_to_string("exams/_questions.html", {"parts": parts})
     if key is not None:
         cache.set(key, html, 6 * 3600)
+        _remember_paper(key, html)
     return mark_safe(html)
+
+
+def _remember_paper(key: str, html: str) -> None:
+    if len(_PAPERS) >= 256:  # bounded: a server's open sittings have far fewer codes than this
+        _PAPERS.clear()
+    _PAPERS[key] = html
 
 
 @login_required

@@ -1,258 +1,346 @@
 /* Test delivery: every answer change is sent at once with a per-attempt sequence number; unsent changes live in
  * localStorage (they survive a reload or a dropped connection) and are re-sent until the server acknowledges them.
- * The server's clock is the only clock: the countdown is re-synchronised from every reply. No inline script. */
+ * The server's clock is the only clock: the countdown is re-synchronised from every reply. No inline script.
+ * In the waiting room the exam is on the page, hidden and without its paper: when the server's countdown reaches zero
+ * (or the student presses Start) one request opens the attempt and brings the paper, and the page becomes the
+ * attempt page without loading another. */
 (function () {
   "use strict";
   var root = document.getElementById("exam");
   if (!root) return;
   var d = root.dataset;
-  var KEY = "exam-attempt:" + d.attempt;
-  var state;
-  try { state = JSON.parse(window.localStorage.getItem(KEY)) || {}; } catch (e) { state = {}; }
-  state.seq = Math.max(state.seq || 0, parseInt(d.lastSeq, 10) || 0);
-  state.queue = state.queue || [];
-  state.events = state.events || [];
-  var statusEl = document.getElementById("status");
-  var timerEl = document.getElementById("timer");
-  var answeredEl = document.getElementById("answered");
-  var deadline = Date.now() + (parseInt(d.secondsLeft, 10) || 0) * 1000;
-  var inFlight = false, retry = 1000, timeUp = false, done = false;
 
-  function persist() {
-    try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
-  }
-  function show(kind, extra) {
-    var text = d["msg" + kind] || kind;
-    if (kind !== "Saved" && state.queue.length) text += " (" + state.queue.length + " " + d.msgPending + ")";
-    statusEl.textContent = extra ? text + ": " + extra : text;
-    statusEl.setAttribute("data-state", kind.toLowerCase());
-  }
+  // The waiting room: count down to the opening (the server's time, sent as milliseconds to go), then open.
+  function waitingRoom() {
+    var form = document.getElementById("start-form");
+    var button = form && form.querySelector("button[type=submit]");
+    var codeInput = document.getElementById("access-code");
+    var errorEl = document.getElementById("start-error");
+    var countdown = document.getElementById("countdown");
+    var opensAt = Date.now() + (parseInt(d.msToStart, 10) || 0);
+    var starting = false, retry = 500;
 
-  // The response of a question (or of a sub-question / gap: any element with data-type), as the server takes it.
-  function own(el, selector) {
-    // the inputs of `el` itself, not those of its sub-questions
-    return Array.prototype.filter.call(el.querySelectorAll(selector), function (i) {
-      return i.closest("[data-part], [data-gap], .exam-q") === el;
-    });
-  }
-  function responseOf(el) {
-    var type = el.getAttribute("data-type");
-    if (type === "group" || type === "cloze") {
-      var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
-      var values = [], anyValue = false;
-      Array.prototype.forEach.call(subs, function (sub) {
-        if (sub.parentElement.closest("[data-type]") !== el) return;
-        var v = responseOf(sub);
-        values.push(v);
-        if (v !== null) anyValue = true;
-      });
-      return anyValue ? values : null;
+    function say(message) {
+      if (!errorEl) return;
+      errorEl.textContent = message || "";
+      errorEl.hidden = !message;
     }
-    if (type === "matching") {
-      var pairs = {}, matched = false;
-      own(el, "select[data-left]").forEach(function (s) {
-        if (s.value) { pairs[s.getAttribute("data-left")] = s.value; matched = true; }
-      });
-      return matched ? pairs : null;
+    function refused(message) {
+      starting = false;
+      if (button) button.disabled = false;
+      say(message || d.msgStartFailed);
     }
-    if (type === "ordering") {
-      var list = el.querySelector("[data-ordering]");
-      if (!list || !list.getAttribute("data-answered")) return null;
-      return Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) {
-        return li.getAttribute("data-item");
-      });
+    function later(ms) {
+      starting = false;
+      window.setTimeout(start, ms);
     }
-    if (type === "true_false_4") {
-      var out = {}, any = false;
-      own(el, "input[type=radio]:checked").forEach(function (i) {
-        out[i.getAttribute("data-statement")] = i.value; any = true;
-      });
-      return any ? out : null;
+    function retryLater() {  // no answer, or the server was busy: again, spread out so a room does not ask at once
+      say(d.msgStartFailed);
+      later(retry * (0.5 + Math.random()));
+      retry = Math.min(retry * 2, 8000);
     }
-    if (type === "multiple_response") {
-      var chosen = [];
-      own(el, "input[type=checkbox]:checked").forEach(function (i) { chosen.push(i.value); });
-      return chosen.length ? chosen : null;
+    function open(body) {
+      document.getElementById("paper").innerHTML = body.questions;
+      d.secondsLeft = String(body.seconds_left);
+      d.lastSeq = String(body.last_seq);
+      document.getElementById("code").textContent = body.code;
+      document.getElementById("answered").textContent = body.answered;
+      var lobby = document.getElementById("lobby");
+      if (lobby) lobby.hidden = true;
+      root.hidden = false;
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", d.attemptUrl);
+      run();
     }
-    if (type === "single_choice" || type === "true_false") {
-      var r = own(el, "input[type=radio]:checked")[0] || own(el, "select")[0];
-      return r && r.value ? r.value : null;
+    function start() {
+      if (starting) return;
+      starting = true;
+      if (button) button.disabled = true;
+      say(d.msgStarting);
+      fetch(d.beginUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf, "X-Exam-Token": d.saveToken || "" },
+        body: JSON.stringify({ access_code: codeInput ? codeInput.value : "" })
+      }).then(function (res) {
+        return res.json().then(function (body) { return { code: res.status, body: body || {} }; });
+      }).then(function (r) {
+        if (r.code === 200) { open(r.body); return; }
+        if (r.code === 409 && r.body.status === "not_yet") {  // this computer's clock ran ahead of the server's
+          later(Math.max(200, (r.body.seconds_to_start || 0) * 1000));
+          return;
+        }
+        if (r.code === 409 && r.body.url) { window.location.assign(r.body.url); return; }  // held by another device
+        if (r.code >= 500) { retryLater(); return; }
+        refused(r.body.error);
+      }).catch(retryLater);
     }
-    var t = own(el, "input[type=text], textarea")[0];
-    return t && t.value.trim() !== "" ? t.value : null;
-  }
 
-  function apply(el, response) {
-    var type = el.getAttribute("data-type");
-    if (type === "group" || type === "cloze") {
-      var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
-      var n = 0;
-      Array.prototype.forEach.call(subs, function (sub) {
-        if (sub.parentElement.closest("[data-type]") !== el) return;
-        apply(sub, response && n < response.length ? response[n] : null);
-        n += 1;
-      });
-      return;
-    }
-    if (type === "matching") {
-      own(el, "select[data-left]").forEach(function (s) {
-        s.value = (response && response[s.getAttribute("data-left")]) || "";
-      });
-      return;
-    }
-    if (type === "ordering") {
-      var list = el.querySelector("[data-ordering]");
-      if (!list || !response) return;
-      var byText = {};
-      list.querySelectorAll("li[data-item]").forEach(function (li) { byText[li.getAttribute("data-item")] = li; });
-      response.forEach(function (text) { if (byText[text]) list.appendChild(byText[text]); });
-      list.setAttribute("data-answered", "1");
-      return;
-    }
-    own(el, "input[type=radio], input[type=checkbox]").forEach(function (i) {
-      if (type === "true_false_4") i.checked = !!response && response[i.getAttribute("data-statement")] === i.value;
-      else if (type === "multiple_response") i.checked = !!response && response.indexOf(i.value) >= 0;
-      else i.checked = response !== null && String(response) === i.value;
-    });
-    var s = own(el, "select")[0];
-    if (s) s.value = response === null ? "" : response;
-    var t = own(el, "input[type=text], textarea")[0];
-    if (t) t.value = response === null ? "" : response;
+    if (form) form.addEventListener("submit", function (e) { e.preventDefault(); start(); });
+    if (!d.autoStart) return;
+    var shown = window.setInterval(function () {
+      if (countdown) countdown.textContent = Math.max(0, Math.ceil((opensAt - Date.now()) / 1000));
+    }, 1000);
+    window.setTimeout(function () {
+      window.clearInterval(shown);
+      if (countdown) countdown.textContent = "0";
+      if (button) button.disabled = false;
+      if (codeInput && !codeInput.value.trim()) { codeInput.focus(); return; }  // the code first, then Start
+      start();
+    }, Math.max(0, opensAt - Date.now()));
   }
 
-  // Ordering: the Up / Down buttons move an item; focus stays on the moved item's button.
-  function move(button) {
-    var li = button.closest("li"), list = li.parentElement;
-    var step = parseInt(button.getAttribute("data-move"), 10);
-    var other = step < 0 ? li.previousElementSibling : li.nextElementSibling;
-    if (!other) return false;
-    if (step < 0) list.insertBefore(li, other); else list.insertBefore(other, li);
-    list.setAttribute("data-answered", "1");
-    button.focus();
-    return true;
-  }
+  // The attempt: from its page, or from the waiting room once the paper is in.
+  function run() {
+    var KEY = "exam-attempt:" + d.attempt;
+    var state;
+    try { state = JSON.parse(window.localStorage.getItem(KEY)) || {}; } catch (e) { state = {}; }
+    state.seq = Math.max(state.seq || 0, parseInt(d.lastSeq, 10) || 0);
+    state.queue = state.queue || [];
+    state.events = state.events || [];
+    var statusEl = document.getElementById("status");
+    var timerEl = document.getElementById("timer");
+    var answeredEl = document.getElementById("answered");
+    var deadline = Date.now() + (parseInt(d.secondsLeft, 10) || 0) * 1000;
+    var inFlight = false, retry = 1000, timeUp = false, done = false;
 
-  function change(fs) {
-    if (timeUp) return;
-    var slot = parseInt(fs.getAttribute("data-slot"), 10);
-    state.seq += 1;
-    state.queue = state.queue.filter(function (c) { return c.slot !== slot; });
-    state.queue.push({ seq: state.seq, slot: slot, response: responseOf(fs) });
-    persist();
-    show("Saving");
-    flush();
-  }
+    function persist() {
+      try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
+    }
+    function show(kind, extra) {
+      var text = d["msg" + kind] || kind;
+      if (kind !== "Saved" && state.queue.length) text += " (" + state.queue.length + " " + d.msgPending + ")";
+      statusEl.textContent = extra ? text + ": " + extra : text;
+      statusEl.setAttribute("data-state", kind.toLowerCase());
+    }
 
-  function flush(force) {
-    if (inFlight || done) return;
-    if (!force && !state.queue.length && !state.events.length) return;
-    var batch = state.queue.slice(), events = state.events.slice();
-    inFlight = true;
-    fetch(d.saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf, "X-Exam-Token": d.saveToken || "" },
-      body: JSON.stringify({ changes: batch, events: events })
-    }).then(function (res) {
-      return res.json().then(function (body) { return { ok: res.ok, code: res.status, body: body }; });
-    }).then(function (r) {
-      inFlight = false;
-      if (!r.ok) {
-        show("Error", r.body && r.body.error);
-        if (r.code === 400) { dropSent(batch.map(function (c) { return c.seq; }), events.length); }
-        if (r.code === 409) { stopHere(r.body && r.body.error); }  // continued on another device
-        if (r.code === 403) { window.setTimeout(function () { flush(); }, 10000); }  // outside the allowed network
+    // The response of a question (or of a sub-question / gap: any element with data-type), as the server takes it.
+    function own(el, selector) {
+      // the inputs of `el` itself, not those of its sub-questions
+      return Array.prototype.filter.call(el.querySelectorAll(selector), function (i) {
+        return i.closest("[data-part], [data-gap], .exam-q") === el;
+      });
+    }
+    function responseOf(el) {
+      var type = el.getAttribute("data-type");
+      if (type === "group" || type === "cloze") {
+        var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
+        var values = [], anyValue = false;
+        Array.prototype.forEach.call(subs, function (sub) {
+          if (sub.parentElement.closest("[data-type]") !== el) return;
+          var v = responseOf(sub);
+          values.push(v);
+          if (v !== null) anyValue = true;
+        });
+        return anyValue ? values : null;
+      }
+      if (type === "matching") {
+        var pairs = {}, matched = false;
+        own(el, "select[data-left]").forEach(function (s) {
+          if (s.value) { pairs[s.getAttribute("data-left")] = s.value; matched = true; }
+        });
+        return matched ? pairs : null;
+      }
+      if (type === "ordering") {
+        var list = el.querySelector("[data-ordering]");
+        if (!list || !list.getAttribute("data-answered")) return null;
+        return Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) {
+          return li.getAttribute("data-item");
+        });
+      }
+      if (type === "true_false_4") {
+        var out = {}, any = false;
+        own(el, "input[type=radio]:checked").forEach(function (i) {
+          out[i.getAttribute("data-statement")] = i.value; any = true;
+        });
+        return any ? out : null;
+      }
+      if (type === "multiple_response") {
+        var chosen = [];
+        own(el, "input[type=checkbox]:checked").forEach(function (i) { chosen.push(i.value); });
+        return chosen.length ? chosen : null;
+      }
+      if (type === "single_choice" || type === "true_false") {
+        var r = own(el, "input[type=radio]:checked")[0] || own(el, "select")[0];
+        return r && r.value ? r.value : null;
+      }
+      var t = own(el, "input[type=text], textarea")[0];
+      return t && t.value.trim() !== "" ? t.value : null;
+    }
+
+    function apply(el, response) {
+      var type = el.getAttribute("data-type");
+      if (type === "group" || type === "cloze") {
+        var subs = type === "group" ? el.querySelectorAll("[data-part]") : el.querySelectorAll("[data-gap]");
+        var n = 0;
+        Array.prototype.forEach.call(subs, function (sub) {
+          if (sub.parentElement.closest("[data-type]") !== el) return;
+          apply(sub, response && n < response.length ? response[n] : null);
+          n += 1;
+        });
         return;
       }
-      retry = 1000;
-      dropSent(r.body.acked || [], events.length);
-      if (typeof r.body.seconds_left === "number") deadline = Date.now() + r.body.seconds_left * 1000;
-      if (typeof r.body.answered === "number" && answeredEl) answeredEl.textContent = r.body.answered;
-      if (r.body.status === "submitted") { finish(); return; }
-      if (state.queue.length || state.events.length) flush(); else show("Saved");
-    }).catch(function () {
-      inFlight = false;
-      show("Offline");
-      window.setTimeout(function () { flush(); }, retry);
-      retry = Math.min(retry * 2, 10000);
-    });
-  }
-
-  function dropSent(acked, eventsSent) {
-    state.queue = state.queue.filter(function (c) { return acked.indexOf(c.seq) < 0; });
-    state.events = state.events.slice(eventsSent);
-    persist();
-  }
-
-  // Another device took the attempt over: stop saving here for good (the unsent changes stay in localStorage).
-  function stopHere(message) {
-    done = true;
-    root.querySelectorAll(".exam-q input, .exam-q textarea, #submit-form button").forEach(function (i) { i.disabled = true; });
-    statusEl.textContent = message || d.msgTakenOver;
-    statusEl.setAttribute("data-state", "taken-over");
-    root.classList.add("taken-over");
-  }
-
-  function finish() {
-    done = true;
-    try { window.localStorage.removeItem(KEY); } catch (e) { /* nothing to clean */ }
-    window.location.assign(d.resultUrl);
-  }
-
-  function tick() {
-    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    var m = Math.floor(left / 60), s = left % 60;
-    timerEl.textContent = m + ":" + (s < 10 ? "0" : "") + s;
-    if (left === 0 && !timeUp) {
-      timeUp = true;
-      root.querySelectorAll(".exam-q input, .exam-q textarea, .exam-q select, .exam-q button").forEach(function (i) {
-        i.disabled = true;
+      if (type === "matching") {
+        own(el, "select[data-left]").forEach(function (s) {
+          s.value = (response && response[s.getAttribute("data-left")]) || "";
+        });
+        return;
+      }
+      if (type === "ordering") {
+        var list = el.querySelector("[data-ordering]");
+        if (!list || !response) return;
+        var byText = {};
+        list.querySelectorAll("li[data-item]").forEach(function (li) { byText[li.getAttribute("data-item")] = li; });
+        response.forEach(function (text) { if (byText[text]) list.appendChild(byText[text]); });
+        list.setAttribute("data-answered", "1");
+        return;
+      }
+      own(el, "input[type=radio], input[type=checkbox]").forEach(function (i) {
+        if (type === "true_false_4") i.checked = !!response && response[i.getAttribute("data-statement")] === i.value;
+        else if (type === "multiple_response") i.checked = !!response && response.indexOf(i.value) >= 0;
+        else i.checked = response !== null && String(response) === i.value;
       });
-      show("Timeup");
-      flush(true);
+      var s = own(el, "select")[0];
+      if (s) s.value = response === null ? "" : response;
+      var t = own(el, "input[type=text], textarea")[0];
+      if (t) t.value = response === null ? "" : response;
     }
+
+    // Ordering: the Up / Down buttons move an item; focus stays on the moved item's button.
+    function move(button) {
+      var li = button.closest("li"), list = li.parentElement;
+      var step = parseInt(button.getAttribute("data-move"), 10);
+      var other = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+      if (!other) return false;
+      if (step < 0) list.insertBefore(li, other); else list.insertBefore(other, li);
+      list.setAttribute("data-answered", "1");
+      button.focus();
+      return true;
+    }
+
+    function change(fs) {
+      if (timeUp) return;
+      var slot = parseInt(fs.getAttribute("data-slot"), 10);
+      state.seq += 1;
+      state.queue = state.queue.filter(function (c) { return c.slot !== slot; });
+      state.queue.push({ seq: state.seq, slot: slot, response: responseOf(fs) });
+      persist();
+      show("Saving");
+      flush();
+    }
+
+    function flush(force) {
+      if (inFlight || done) return;
+      if (!force && !state.queue.length && !state.events.length) return;
+      var batch = state.queue.slice(), events = state.events.slice();
+      inFlight = true;
+      fetch(d.saveUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf, "X-Exam-Token": d.saveToken || "" },
+        body: JSON.stringify({ changes: batch, events: events })
+      }).then(function (res) {
+        return res.json().then(function (body) { return { ok: res.ok, code: res.status, body: body }; });
+      }).then(function (r) {
+        inFlight = false;
+        if (!r.ok) {
+          show("Error", r.body && r.body.error);
+          if (r.code === 400) { dropSent(batch.map(function (c) { return c.seq; }), events.length); }
+          if (r.code === 409) { stopHere(r.body && r.body.error); }  // continued on another device
+          if (r.code === 403) { window.setTimeout(function () { flush(); }, 10000); }  // outside the allowed network
+          return;
+        }
+        retry = 1000;
+        dropSent(r.body.acked || [], events.length);
+        if (typeof r.body.seconds_left === "number") deadline = Date.now() + r.body.seconds_left * 1000;
+        if (typeof r.body.answered === "number" && answeredEl) answeredEl.textContent = r.body.answered;
+        if (r.body.status === "submitted") { finish(); return; }
+        if (state.queue.length || state.events.length) flush(); else show("Saved");
+      }).catch(function () {
+        inFlight = false;
+        show("Offline");
+        window.setTimeout(function () { flush(); }, retry);
+        retry = Math.min(retry * 2, 10000);
+      });
+    }
+
+    function dropSent(acked, eventsSent) {
+      state.queue = state.queue.filter(function (c) { return acked.indexOf(c.seq) < 0; });
+      state.events = state.events.slice(eventsSent);
+      persist();
+    }
+
+    // Another device took the attempt over: stop saving here for good (the unsent changes stay in localStorage).
+    function stopHere(message) {
+      done = true;
+      root.querySelectorAll(".exam-q input, .exam-q textarea, #submit-form button").forEach(function (i) { i.disabled = true; });
+      statusEl.textContent = message || d.msgTakenOver;
+      statusEl.setAttribute("data-state", "taken-over");
+      root.classList.add("taken-over");
+    }
+
+    function finish() {
+      done = true;
+      try { window.localStorage.removeItem(KEY); } catch (e) { /* nothing to clean */ }
+      window.location.assign(d.resultUrl);
+    }
+
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      timerEl.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      if (left === 0 && !timeUp) {
+        timeUp = true;
+        root.querySelectorAll(".exam-q input, .exam-q textarea, .exam-q select, .exam-q button").forEach(function (i) {
+          i.disabled = true;
+        });
+        show("Timeup");
+        flush(true);
+      }
+    }
+
+    // Restore what this browser had not yet got acknowledged (it is newer than what the server rendered).
+    state.queue.forEach(function (c) {
+      var fs = root.querySelector('.exam-q[data-slot="' + c.slot + '"]');
+      if (fs) apply(fs, c.response);
+    });
+
+    var timers = {};
+    root.querySelectorAll(".exam-q").forEach(function (fs) {
+      fs.addEventListener("change", function () { change(fs); });
+      fs.addEventListener("click", function (e) {
+        var button = e.target.closest("button[data-move]");
+        if (button && !timeUp && move(button)) change(fs);
+      });
+      fs.addEventListener("input", function (e) {
+        if (e.target.type !== "text" && e.target.tagName !== "TEXTAREA") return;
+        window.clearTimeout(timers[fs.dataset.slot]);
+        timers[fs.dataset.slot] = window.setTimeout(function () { change(fs); }, 400);
+      });
+    });
+    window.addEventListener("online", function () { flush(true); });
+    window.addEventListener("offline", function () { show("Offline"); });
+    window.addEventListener("blur", function () {
+      state.events.push({ kind: "blur", at: new Date().toISOString() }); persist(); flush();
+    });
+    window.addEventListener("focus", function () {
+      state.events.push({ kind: "focus", at: new Date().toISOString() }); persist(); flush();
+    });
+    var form = document.getElementById("submit-form");
+    form.addEventListener("submit", function (e) {
+      if (state.queue.length) { e.preventDefault(); flush(true); show("Saving"); }
+      else { done = true; try { window.localStorage.removeItem(KEY); } catch (err) { /* ignore */ } }
+    });
+    if (typeof window.renderMathInElement === "function") {
+      window.renderMathInElement(root, {
+        delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
+        throwOnError: false
+      });
+    }
+    window.setInterval(tick, 1000);
+    window.setInterval(function () { flush(true); }, (parseInt(d.heartbeat, 10) || 15) * 1000);
+    tick();
+    if (state.queue.length || state.events.length) { show("Saving"); flush(); } else show("Saved");
   }
 
-  // Restore what this browser had not yet got acknowledged (it is newer than what the server rendered).
-  state.queue.forEach(function (c) {
-    var fs = root.querySelector('.exam-q[data-slot="' + c.slot + '"]');
-    if (fs) apply(fs, c.response);
-  });
-
-  var timers = {};
-  root.querySelectorAll(".exam-q").forEach(function (fs) {
-    fs.addEventListener("change", function () { change(fs); });
-    fs.addEventListener("click", function (e) {
-      var button = e.target.closest("button[data-move]");
-      if (button && !timeUp && move(button)) change(fs);
-    });
-    fs.addEventListener("input", function (e) {
-      if (e.target.type !== "text" && e.target.tagName !== "TEXTAREA") return;
-      window.clearTimeout(timers[fs.dataset.slot]);
-      timers[fs.dataset.slot] = window.setTimeout(function () { change(fs); }, 400);
-    });
-  });
-  window.addEventListener("online", function () { flush(true); });
-  window.addEventListener("offline", function () { show("Offline"); });
-  window.addEventListener("blur", function () {
-    state.events.push({ kind: "blur", at: new Date().toISOString() }); persist(); flush();
-  });
-  window.addEventListener("focus", function () {
-    state.events.push({ kind: "focus", at: new Date().toISOString() }); persist(); flush();
-  });
-  var form = document.getElementById("submit-form");
-  form.addEventListener("submit", function (e) {
-    if (state.queue.length) { e.preventDefault(); flush(true); show("Saving"); }
-    else { done = true; try { window.localStorage.removeItem(KEY); } catch (err) { /* ignore */ } }
-  });
-  if (typeof window.renderMathInElement === "function") {
-    window.renderMathInElement(root, {
-      delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
-      throwOnError: false
-    });
-  }
-  window.setInterval(tick, 1000);
-  window.setInterval(function () { flush(true); }, (parseInt(d.heartbeat, 10) || 15) * 1000);
-  tick();
-  if (state.queue.length || state.events.length) { show("Saving"); flush(); } else show("Saved");
+  if (d.waiting) waitingRoom(); else run();
 })();

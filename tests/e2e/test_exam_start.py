@@ -1,0 +1,55 @@
+"""The start of a sitting in Debian's Chromium: the student waits in the waiting room with the access code typed in;
+when the server's countdown reaches zero the test opens by itself, on the same page (one request brings the paper),
+and from then on it is the attempt page: answers are saved, a reload shows them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from lms.exams.models import Answer, Attempt, AttemptStatus
+from tests.exams.support import make_bank, schedule, toan_test
+from tests.support.baseline import ensure_site_baseline
+from tests.support.people import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_test_opens_by_itself_when_the_countdown_reaches_zero(new_context, live_server, transactional_db):
+    ensure_site_baseline()
+    setup = make_bank()
+    test = toan_test(setup, variants=2)
+    student = setup.people.student
+    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
+    page.goto("/tai-khoan/dang-nhap/")
+    page.locator("input[name=username]").fill(student.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/tai-khoan/")
+
+    sitting = schedule(setup, test, minutes=10, opens_in=6 / 60, access_code="K12")  # opens in 6 seconds
+    attempt = Attempt.objects.get(sitting=sitting, student=student)
+    page.goto(f"/kiem-tra/ky/{sitting.pk}/")
+    expect(page.locator("[data-testid=countdown]")).to_have_text(re.compile(r"^[1-6]$"))
+    expect(page.locator("[data-testid=start]")).to_be_disabled()
+    expect(page.locator("[data-testid=q-1]")).to_have_count(0)  # no paper before the start
+    page.locator("input[name=access_code]").fill("K12")
+
+    # Nobody clicks: at zero the page asks for the paper and becomes the attempt page.
+    expect(page.locator("[data-testid=q-1]")).to_be_visible(timeout=20_000)
+    assert page.url.endswith(f"/kiem-tra/bai-lam/{attempt.pk}/")
+    expect(page.locator("[data-testid=lobby]")).to_be_hidden()
+    expect(page.locator("[data-testid=timer]")).to_have_text(re.compile(r"^(9|10):\d\d$"))
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.IN_PROGRESS and attempt.started_at >= sitting.opens_at
+    assert attempt.started_at - sitting.opens_at < timedelta(seconds=5) and attempt.device
+    expect(page.locator("[data-testid=exam-code]")).to_have_text(attempt.variant.code)
+
+    page.locator("[data-testid=q-1] input[value=C]").check()
+    expect(page.locator("[data-testid=save-status]")).to_have_text("Đã lưu")
+    assert Answer.objects.get(attempt=attempt, slot=1).response == "C"
+    page.reload()  # the server's attempt page now, with the answer in place
+    expect(page.locator("[data-testid=q-1] input[value=C]")).to_be_checked()

@@ -278,7 +278,7 @@ class Student:
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 self.failures.append(f"start {type(exc).__name__}")
             else:
-                if status == 200 and b'data-slot="' in raw:
+                if status == 200 and 'data-slot="' in json.loads(raw).get("questions", ""):
                     self.paper = len(raw)
                     return True
                 if status < 500:

@@ -94,7 +94,7 @@ def caches(env: Mapping[str, str]) -> dict[str, Any]:
     if not url:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms"}}
     if url.startswith(("redis://", "rediss://")):
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        return {"default": {"BACKEND": "lib.cache.RedisCache", "LOCATION": url}}  # one client per pool
     return {"default": environ.Env.cache_url_config(url)}
 
 

@@ -36,6 +36,7 @@ from django.db import DatabaseError, connection
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from lib.locale import chosen_language
@@ -91,6 +92,30 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, write=Non
             return 403, {"error": " ".join(error.messages), "status": "network_refused"}
         return 400, {"error": " ".join(error.messages)}
     return 200, result
+
+
+class Encoded(SafeString):
+    """Rendered HTML kept with its JSON text (``json``, UTF-8 bytes), so that a reply carrying it is not encoded again
+    for every student (``_json``). A ``SafeString``: it is put on pages as it is."""
+
+    def __new__(cls, value: str):
+        self = super().__new__(cls, value)
+        self.json = json.dumps(str(value), ensure_ascii=False).encode()
+        return self
+
+
+def _json(payload: dict) -> bytes:
+    """The reply's JSON; an ``Encoded`` value's text is put in as it was encoded once."""
+    kept = [(key, value) for key, value in payload.items() if isinstance(value, Encoded)]
+    rest = {key: value for key, value in payload.items() if not isinstance(value, Encoded)}
+    body = json.dumps(rest, separators=(",", ":"), ensure_ascii=False).encode()
+    if not kept:
+        return body
+    parts = [body[:-1]] if rest else [b"{"]
+    for n, (key, value) in enumerate(kept):
+        comma = b"," if rest or n else b""
+        parts.append(comma + json.dumps(key).encode() + b":" + value.json)
+    return b"".join(parts) + b"}"
 
 
 def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
@@ -275,7 +300,7 @@ class ExamSaveGateway:
         if answer is None:  # not for this path: Django answers (and refuses) it as any other request
             return self.app(environ, start_response)
         status, payload = answer
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        body = _json(payload)
         start_response(
             f"{status} {HTTPStatus(status).phrase}",
             [

@@ -160,6 +160,8 @@ def lobby(request, pk):
             for message in error.messages:
                 messages.error(request, message)
     now = timezone.now()
+    if now < sitting.closes_at:
+        questions_html(attempt, {})  # the paper, rendered and cached before the start rather than at it
     response = render(
         request,
         "exams/lobby.html",
@@ -194,13 +196,14 @@ def started_payload(attempt: Attempt) -> dict:
     """What the waiting room needs to turn into the attempt page once the attempt is open: the paper (with the
     answers saved so far, if it was open already), the time left, the exam code and the counters."""
     answers = {a.slot: a.response for a in attempt.answers.all()} if attempt.last_seq else {}
+    html = questions_html(attempt, answers)
     return {
         "status": attempt.status,
         "seconds_left": attempt.seconds_left(),
         "last_seq": attempt.last_seq,
         "answered": attempt.answered,
         "code": attempt.variant.code,
-        "questions": str(questions_html(attempt, answers)),
+        "questions": html if isinstance(html, fastsave.Encoded) else str(html),
     }
 
 
@@ -242,9 +245,10 @@ def attempt_page(request, pk):
     return _remember_device(response, attempt.device) if attempt.device else response
 
 
-# cache key → the rendered paper, in this process: at a sitting's start every student of the room asks for one of a few
-# papers within a second, and reading ~50 kB from the shared cache each time would cost more than keeping them here.
-_PAPERS: dict[str, str] = {}
+# cache key → the rendered paper, in this process (with its JSON text, for the start request's reply): at a sitting's
+# start every student of the room asks for one of a few papers within a second, and reading ~30 kB from the shared
+# cache and encoding it each time would cost more than keeping them here.
+_PAPERS: dict[str, fastsave.Encoded] = {}
 
 
 def questions_html(attempt: Attempt, answers: dict):
@@ -261,13 +265,13 @@ def questions_html(attempt: Attempt, answers: dict):
     if not answers:
         made = variant.created_at.timestamp()
         key = f"exams:paper:{variant.pk}:{variant.revision}:{made}:{translation.get_language()}"
-        cached = _PAPERS.get(key)
-        if cached is None:
-            cached = cache.get(key)
-            if cached is not None:
-                _remember_paper(key, cached)
+        kept = _PAPERS.get(key)
+        if kept is not None:
+            return kept  # (a SafeString: rendered by the template below)
+        cached = cache.get(key)
         if cached is not None:
-            return mark_safe(cached)
+            _remember_paper(key, cached)
+            return _PAPERS[key]
     parts = [
         {
             "code": part["code"],
@@ -290,13 +294,14 @@ def questions_html(attempt: Attempt, answers: dict):
     if key is not None:
         cache.set(key, html, 6 * 3600)
         _remember_paper(key, html)
+        return _PAPERS[key]
     return mark_safe(html)
 
 
 def _remember_paper(key: str, html: str) -> None:
     if len(_PAPERS) >= 256:  # bounded: a server's open sittings have far fewer codes than this
         _PAPERS.clear()
-    _PAPERS[key] = html
+    _PAPERS[key] = fastsave.Encoded(html)
 
 
 @login_required

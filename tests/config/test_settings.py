@@ -70,7 +70,8 @@ def test_elasticsearch_url_selects_the_elasticsearch9_backend():
 
 
 def test_cache_and_email_urls():
-    assert components.caches({"CACHE_URL": "redis://redis:6379/2"})["default"]["LOCATION"] == "redis://redis:6379/2"
+    redis = components.caches({"CACHE_URL": "redis://redis:6379/2"})["default"]
+    assert redis == {"BACKEND": "lib.cache.RedisCache", "LOCATION": "redis://redis:6379/2"}
     smtp = components.email({"EMAIL_URL": "smtp+tls://user:pass@mail.truong.vn:587"})
     assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_TLS"]) == ("mail.truong.vn", 587, True)
     assert components.email({"EMAIL_URL": "filemail:///var/mail/lms"})["EMAIL_FILE_PATH"] == "/var/mail/lms"

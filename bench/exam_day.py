@@ -655,11 +655,11 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
     )
     papers = [s.paper for s in everyone if s.paper]
     print(
-        f"start ({args.start}):  p50 {pct(starts, 50):.0f} ms  p95 {pct(starts, 95):.0f} ms  max "
-        f"{pct(starts, 100):.0f} ms  (all at one instant; {len(starts)} started)"
+        f"start ({args.start}), until the student has the paper:  p50 {pct(starts, 50):.0f} ms  p95 "
+        f"{pct(starts, 95):.0f} ms  max {pct(starts, 100):.0f} ms  (all at one instant; {len(starts)} started)"
     )
     if pages:
-        print(f"attempt page after the start: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
+        print(f"of which the attempt page after the form: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
     if papers:
         print(f"paper: in the start reply ({sum(papers) / len(papers) / 1000:.0f} kB), no page to load after the start")
     took = [t for _s, t, _n in saves]

@@ -46,6 +46,24 @@ def _new_device() -> str:
     return secrets.token_hex(16)
 
 
+def _json_login_required(view):
+    """For the script's JSON requests (save, start): a request without a logged-in user is answered 401 in JSON, not
+    redirected to the login page (a script cannot follow that, and would take it for a lost connection)."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            message = _(
+                "You are no longer logged in. Log in again in this browser: the answers not yet saved are kept on "
+                "this computer and sent then."
+            )
+            return JsonResponse({"error": message, "status": "logged_out"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _sitting(pk) -> Sitting:
     try:
         return selectors.get_sitting(pk)
@@ -181,7 +199,7 @@ def lobby(request, pk):
     return _remember_device(response, _device(request) or _new_device())
 
 
-@login_required
+@_json_login_required
 @require_POST
 def begin(request, pk):
     """JSON: the waiting room's start (``{"access_code"}``) → the paper (``started_payload``), without leaving the
@@ -304,7 +322,7 @@ def _remember_paper(key: str, html: str) -> None:
     _PAPERS[key] = fastsave.Encoded(html)
 
 
-@login_required
+@_json_login_required
 @require_POST
 def save(request, pk):
     """JSON: ``{"changes": [{"seq", "slot", "response"}…], "events": [{"kind", "at"}…]}`` → acknowledgements.

@@ -220,3 +220,19 @@ def test_the_waiting_room_carries_the_hidden_exam_and_gives_this_browser_an_id(r
     ms = int(re.search(r'data-ms-to-start="(\d+)"', html).group(1))
     assert 85_000 < ms <= 90_000
     assert 'data-testid="start" disabled' in html and 'id="paper"></div>' in html  # no paper before the start
+
+
+def test_a_logged_out_browser_is_told_so_in_json_and_nothing_is_written(room):
+    """The script's requests get a 401 it can show ("log in again"), not the login page it would take for a lost
+    connection; its unsent changes stay in the browser."""
+    _setup, _sitting, attempts = room
+    attempt = attempts[0]
+    anonymous = Client()
+    for path, body in (
+        ("bat-dau", {"access_code": "K12"}),
+        ("luu", {"changes": [{"seq": 1, "slot": 1, "response": "A"}]}),
+    ):
+        response = anonymous.post(f"/kiem-tra/bai-lam/{attempt.pk}/{path}/", body, content_type="application/json")
+        assert response.status_code == 401 and response.json()["status"] == "logged_out"
+        assert "Đăng nhập lại" in response.json()["error"]  # Vietnamese by default
+    assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.READY

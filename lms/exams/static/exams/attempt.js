@@ -246,7 +246,9 @@
           show("Error", r.body && r.body.error);
           if (r.code === 400) { dropSent(batch.map(function (c) { return c.seq; }), events.length); }
           if (r.code === 409) { stopHere(r.body && r.body.error); }  // continued on another device
-          if (r.code === 403) { window.setTimeout(function () { flush(); }, 10000); }  // outside the allowed network
+          if (r.code === 403 || r.code === 401) {  // outside the allowed network, or logged out: kept, tried again
+          window.setTimeout(function () { flush(); }, 10000);
+        }
           return;
         }
         retry = 1000;

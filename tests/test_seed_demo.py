@@ -93,8 +93,9 @@ def test_seed_is_idempotent(seeded):
     User = get_user_model()
     counts = (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count())
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--site", "http://127.0.0.1:8765", stdout=out)
     assert "(0 new accounts, 0 new lessons)" in out.getvalue()
+    assert "Site: http://127.0.0.1:8765/   Admin: http://127.0.0.1:8765/admin/" in out.getvalue()  # make demo PORT=…
     assert (User.objects.count(), schools_api.get_people(schools_api.get_school_by_code(SCHOOL_CODE)).count()) == counts
     assert User.objects.count() == 4 + 9 + 2 * CLASS_SIZE * 2  # operator, admin, 2 BGH, 9 teachers, students, parents
 

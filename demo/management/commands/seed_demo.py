@@ -8,6 +8,13 @@ from demo.seed import DEMO_PASSWORD, seed
 class Command(BaseCommand):
     help = "Create a realistic Vietnamese demo school (idempotent) and print its logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="the address the site will be served at (printed with the logins)",
+        )
+
     def handle(self, *args, **options):
         result = seed()
         out = self.stdout
@@ -27,4 +34,5 @@ class Command(BaseCommand):
         out.write(
             "  Also: hs10a1.01 … hs10a1.30, hs10a2.01 … hs10a2.30 (students) and ph10a1.01 … ph10a2.30 (their parents)."
         )
-        out.write("  Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/   Login: /tai-khoan/dang-nhap/")
+        site = options["site"].rstrip("/")
+        out.write(f"  Site: {site}/   Admin: {site}/admin/   Login: {site}/tai-khoan/dang-nhap/")

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 from lms.assessments.api import QType, QuestionContent
 from lms.assessments.ir import Choice, TextAnswer
+from lms.courses import services as course_services
+from lms.courses.models import DeliveryForm, ItemKind
 from lms.exams import practice
+from tests.courses.support import yesterday
 from tests.exams.support import make_bank, ready
 
 
@@ -46,3 +49,15 @@ def make_set(setup, versions, *, publish=True, **kw):
     if publish:
         practice.set_published(practice_set=made, user=setup.people.teacher, published=True)
     return made
+
+
+def plan_practice(setup, practice_set, *, actor=None):
+    """The set as an item of the class's course plan, released yesterday, supporting in-person lessons (hỗ trợ)."""
+    return course_services.add_plan_item(
+        actor=actor or setup.people.teacher,
+        course=setup.cls.course,
+        kind=ItemKind.PRACTICE,
+        reference=str(practice_set.pk),
+        release_at=yesterday(),
+        delivery_form=DeliveryForm.HO_TRO,
+    )

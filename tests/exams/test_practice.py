@@ -14,11 +14,9 @@ from lms.assessments import api as bank_api
 from lms.assessments.api import QType, QuestionContent
 from lms.courses import selectors
 from lms.courses import services as course_services
-from lms.courses.models import DeliveryForm, ItemKind
 from lms.exams import practice
 from lms.exams.models import PracticeAttempt
-from tests.courses.support import yesterday
-from tests.exams.practice_support import build, make_set
+from tests.exams.practice_support import build, make_set, plan_practice
 from tests.exams.support import ready, single
 
 
@@ -69,14 +67,7 @@ def test_a_published_set_in_the_plan_shows_the_best_attempt(built, client):
     made = make_set(setup, versions)
     provider_choices = [c.reference for c in practice.PracticeProvider().choices(setup.cls.course)]
     assert provider_choices == [str(made.pk)]
-    item = course_services.add_plan_item(
-        actor=setup.people.teacher,
-        course=setup.cls.course,
-        kind=ItemKind.PRACTICE,
-        reference=str(made.pk),
-        release_at=yesterday(),
-        delivery_form=DeliveryForm.HO_TRO,
-    )
+    item = plan_practice(setup, made)
     assert item.title == made.title
     student = setup.people.student
     first = practice.start_attempt(practice_set=made, student=student)
@@ -98,14 +89,7 @@ def test_a_draft_or_another_schools_set_cannot_be_planned(built):
     setup, versions = built
     made = make_set(setup, versions, publish=False)
     with pytest.raises(ValidationError, match="no published practice set"):
-        course_services.add_plan_item(
-            actor=setup.people.teacher,
-            course=setup.cls.course,
-            kind=ItemKind.PRACTICE,
-            reference=str(made.pk),
-            release_at=yesterday(),
-            delivery_form=DeliveryForm.HO_TRO,
-        )
+        plan_practice(setup, made)
 
 
 def test_the_practice_pages_carry_no_inline_script_or_style(built, client):

@@ -15,12 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lms.courses import selectors
-from lms.courses import services as course_services
-from lms.courses.models import DeliveryForm, ItemKind
 from lms.exams import practice
 from lms.exams.models import PracticeAttempt
-from tests.courses.support import yesterday
-from tests.exams.practice_support import build, make_set
+from tests.exams.practice_support import build, make_set, plan_practice
 
 TF4_RIGHT = {"q2a": "Đ", "q2b": "S", "q2c": "Đ", "q2d": "S"}
 TF4_THREE_OF_FOUR = {"q2a": "Đ", "q2b": "S", "q2c": "Đ", "q2d": "Đ"}
@@ -241,14 +238,7 @@ def test_answers_kept_before_tries_were_counted_read_as_one_try(built):
 def test_the_plan_counts_the_best_first_try_score(built):
     setup, made = built
     student = setup.people.student
-    item = course_services.add_plan_item(
-        actor=setup.people.teacher,
-        course=setup.cls.course,
-        kind=ItemKind.PRACTICE,
-        reference=str(made.pk),
-        release_at=yesterday(),
-        delivery_form=DeliveryForm.HO_TRO,
-    )
+    item = plan_practice(setup, made)
     attempt = practice.start_attempt(practice_set=made, student=student)
     practice.check_question(attempt=attempt, student=student, position=1, response="A")
     practice.retry_question(attempt=attempt, student=student, position=1)

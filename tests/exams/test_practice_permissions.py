@@ -13,6 +13,7 @@ from lms.courses.models import DeliveryForm, ItemKind
 from lms.exams import practice
 from lms.schools import api as schools_api
 from tests.courses.support import yesterday
+from tests.exams.practice_support import plan_practice
 from tests.exams.support import make_bank
 from tests.support.factories import UserFactory
 from tests.support.people import make_school_people
@@ -43,14 +44,7 @@ def _build():
     practice.set_published(practice_set=published, user=people.teacher, published=True)
     draft = practice.create_practice_set(author=people.teacher, school=people.school, title="Nháp", versions=versions)
     attempt = practice.start_attempt(practice_set=published, student=people.student)
-    item = course_services.add_plan_item(
-        actor=people.teacher,
-        course=setup.cls.course,
-        kind=ItemKind.PRACTICE,
-        reference=str(published.pk),
-        release_at=yesterday(),
-        delivery_form=DeliveryForm.HO_TRO,
-    )
+    item = plan_practice(setup, published, actor=people.teacher)
     archived = course_services.add_plan_item(
         actor=people.teacher,
         course=setup.cls.course,

@@ -60,11 +60,8 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, write=Non
     from lms.exams import services
     from lms.exams.models import Attempt
 
-    try:
-        data = json.loads(body or b"{}")
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
+    data = _json_object(body)
+    if data is None:
         return 400, {"error": _("The request is not valid JSON.")}
     events = data.get("events") or []
     events = events if isinstance(events, list) else []
@@ -79,19 +76,38 @@ def respond(*, attempt_id: int, student, body: bytes, ip, device: str, write=Non
     )
     try:
         result = (write or services.save_request)(request)
-    except (Attempt.DoesNotExist, PermissionDenied):
-        return 404, {"error": _("There is no such attempt.")}
-    except services.DeviceTakenOver as error:
-        return 409, {"error": " ".join(error.messages), "status": "taken_over"}
-    except ValidationError as error:
-        if events:  # the refused request's focus events are still kept
+    except (Attempt.DoesNotExist, PermissionDenied, ValidationError) as error:
+        refused = isinstance(error, ValidationError) and not isinstance(error, services.DeviceTakenOver)
+        if refused and events:  # the refused request's focus events are still kept (not a replaced device's)
             services.record_refused_save_events(
                 attempt_id=attempt_id, student=student, events=events, ip=ip, device=device
             )
-        if isinstance(error, services.NetworkRefused):
-            return 403, {"error": " ".join(error.messages), "status": "network_refused"}
-        return 400, {"error": " ".join(error.messages)}
+        return _refusal(error)
     return 200, result
+
+
+def _json_object(body: bytes) -> dict | None:
+    """The request's JSON object (an empty body is ``{}``), or None for anything else."""
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _refusal(error: Exception) -> tuple[int, dict]:
+    """The answer to a save or start request the service refused: 404 an attempt that is not the student's, 409 taken
+    over by another device, 403 outside the allowed networks, 400 any other refusal (its message)."""
+    from lms.exams import services
+
+    if not isinstance(error, ValidationError):  # Attempt.DoesNotExist, PermissionDenied
+        return 404, {"error": _("There is no such attempt.")}
+    message = " ".join(error.messages)
+    if isinstance(error, services.DeviceTakenOver):
+        return 409, {"error": message, "status": "taken_over"}
+    if isinstance(error, services.NetworkRefused):
+        return 403, {"error": message, "status": "network_refused"}
+    return 400, {"error": message}
 
 
 class Encoded(SafeString):
@@ -130,11 +146,8 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
     from lms.exams import services, views
     from lms.exams.models import Attempt
 
-    try:
-        data = json.loads(body or b"{}")
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
+    data = _json_object(body)
+    if data is None:
         return 400, {"error": _("The request is not valid JSON.")}
     code = data.get("access_code")
     request = services.StartRequest(
@@ -147,14 +160,10 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
     )
     try:
         attempt = (write or services.start_request)(request)
-    except (Attempt.DoesNotExist, PermissionDenied):
-        return 404, {"error": _("There is no such attempt.")}
     except services.NotOpenYet as error:
         return 409, {"error": " ".join(error.messages), "status": "not_yet", "seconds_to_start": error.seconds}
-    except services.NetworkRefused as error:
-        return 403, {"error": " ".join(error.messages), "status": "network_refused"}
-    except ValidationError as error:
-        return 400, {"error": " ".join(error.messages)}
+    except (Attempt.DoesNotExist, PermissionDenied, ValidationError) as error:
+        return _refusal(error)
     if attempt.device and attempt.device != device:
         return 409, {"status": "elsewhere", "url": reverse("exams:attempt", args=[attempt.pk])}
     return 200, views.started_payload(attempt)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -808,8 +808,7 @@ def start_batch(requests: list[StartRequest]) -> list[Attempt | Exception]:
     its size: the attempts are locked with one (in the order of their ids, as the saves lock them), the opened ones
     are written with one on PostgreSQL (array parameters), their START / RESUME events with one more, and one commit
     serves them all."""
-    if len({r.attempt_id for r in requests}) != len(requests):
-        raise ValueError("start_batch takes at most one request per attempt")
+    _one_per_attempt(requests, "start_batch")
     outcomes: list = [None] * len(requests)
     written: list[Attempt] = []
     events: list[AttemptEvent] = []
@@ -817,30 +816,47 @@ def start_batch(requests: list[StartRequest]) -> list[Attempt | Exception]:
     with connection.wrap_database_errors, transaction.atomic():
         attempts = _lock_attempts([r.attempt_id for r in requests])
         now = timezone.now()
-        for index, request in enumerate(requests):
-            try:
-                other = request.language and request.language != translation.get_language()
-                with translation.override(request.language) if other else contextlib.nullcontext():
-                    attempt, opened, changed = _plan_start(request, attempts.get(request.attempt_id), now)
-            except (ObjectDoesNotExist, PermissionDenied, ValidationError) as error:
-                outcomes[index] = error
-                continue
-            except DatabaseError:
-                raise  # the transaction is broken: nothing of the batch can be written
-            except Exception as error:  # a fault hit by one request's data fails that request, not its batch
-                outcomes[index] = error
-                continue
+        for index, (attempt, opened, changed) in _plan_each(requests, attempts, now, _plan_start, outcomes):
             outcomes[index] = attempt
             kind = EventKind.START if opened else EventKind.RESUME
-            events.append(AttemptEvent(attempt=attempt, kind=kind, at=now, ip=request.ip))
+            events.append(AttemptEvent(attempt=attempt, kind=kind, at=now, ip=requests[index].ip))
             if changed:
                 written.append(attempt)
         _write_starts(written)
         _insert_attempt_events(events)
+    _log_refusals(outcomes)
+    return outcomes
+
+
+def _one_per_attempt(requests: list, name: str) -> None:
+    if len({r.attempt_id for r in requests}) != len(requests):
+        raise ValueError(f"{name} takes at most one request per attempt")
+
+
+def _plan_each(requests: list, attempts: dict[int, Attempt], now, plan, outcomes: list) -> list[tuple[int, object]]:
+    """``plan(request, its locked attempt, now)`` for every request of a batch, each in the request's own language:
+    the plans, with their requests' indexes. A request refused — or whose data hits a fault — gets the error as its
+    outcome in ``outcomes`` and does not stop the others. A database error raises: the transaction is broken, and
+    nothing of the batch can be written."""
+    planned = []
+    for index, request in enumerate(requests):
+        try:
+            other = request.language and request.language != translation.get_language()
+            with translation.override(request.language) if other else contextlib.nullcontext():
+                planned.append((index, plan(request, attempts.get(request.attempt_id), now)))
+        except DatabaseError:
+            raise
+        except Exception as error:  # a refusal (ObjectDoesNotExist, PermissionDenied, ValidationError) or a fault
+            outcomes[index] = error
+    return planned
+
+
+def _log_refusals(outcomes: list) -> None:
+    """Log a batch's network refusals once it is over (idempotent: those written in the batch are kept unless the
+    batch rolled back)."""
     for outcome in outcomes:
         if isinstance(outcome, NetworkRefused):
-            log_network_refusal(outcome)  # idempotent: written in the batch unless the batch rolled it back
-    return outcomes
+            log_network_refusal(outcome)
 
 
 def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[Attempt, bool, bool]:
@@ -1080,34 +1096,20 @@ def save_batch(requests: list[SaveRequest]) -> list[dict | Exception]:
     attempt's counters with one ``UPDATE``. None needs another's result, so on PostgreSQL they are sent in one pipeline
     with the ``COMMIT``: two round trips for the whole batch (lock; write and commit), and one commit (one ``fsync``)
     for all its students."""
-    if len({r.attempt_id for r in requests}) != len(requests):
-        raise ValueError("save_batch takes at most one request per attempt")
+    _one_per_attempt(requests, "save_batch")
     outcomes: list = [None] * len(requests)
-    plans: list[tuple[int, _SavePlan]] = []
     connection = transaction.get_connection()
     with connection.wrap_database_errors, _pipeline(), transaction.atomic():
         attempts = _lock_attempts([r.attempt_id for r in requests])
         now = timezone.now()
-        for index, request in enumerate(requests):
-            try:
-                other = request.language and request.language != translation.get_language()
-                with translation.override(request.language) if other else contextlib.nullcontext():
-                    plans.append((index, _plan_save(request, attempts.get(request.attempt_id), now)))
-            except (ObjectDoesNotExist, PermissionDenied, ValidationError) as error:
-                outcomes[index] = error
-            except DatabaseError:
-                raise  # the transaction is broken: nothing of the batch can be stored
-            except Exception as error:  # a fault hit by one request's data fails that request, not its batch
-                outcomes[index] = error
+        plans: list[tuple[int, _SavePlan]] = _plan_each(requests, attempts, now, _plan_save, outcomes)
         for _index, plan in plans:
             _write_save(plan)
         answered = _write_changes([plan for _index, plan in plans if not plan.closed], now)
     answered = answered()  # read once the pipeline (and the transaction) is through
     for index, plan in plans:
         outcomes[index] = _save_result(plan, answered)
-    for outcome in outcomes:
-        if isinstance(outcome, NetworkRefused):
-            log_network_refusal(outcome)  # idempotent: written in the batch unless a refused one rolled it back
+    _log_refusals(outcomes)
     return outcomes
 
 

@@ -214,14 +214,13 @@ def started_payload(attempt: Attempt) -> dict:
     """What the waiting room needs to turn into the attempt page once the attempt is open: the paper (with the
     answers saved so far, if it was open already), the time left, the exam code and the counters."""
     answers = {a.slot: a.response for a in attempt.answers.all()} if attempt.last_seq else {}
-    html = questions_html(attempt, answers)
     return {
         "status": attempt.status,
         "seconds_left": attempt.seconds_left(),
         "last_seq": attempt.last_seq,
         "answered": attempt.answered,
         "code": attempt.variant.code,
-        "questions": html if isinstance(html, fastsave.Encoded) else str(html),
+        "questions": questions_html(attempt, answers),  # an Encoded paper is put in the reply as encoded once
     }
 
 

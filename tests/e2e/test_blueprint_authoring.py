@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from lms.exams.models import Test as ExamTest  # not "Test…": pytest would try to collect it
 from tests.exams.blueprint_support import make_blueprint, make_tagged_bank
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,20 +22,10 @@ def blueprint(transactional_db):
     return setup, make_blueprint(setup)
 
 
-def _login(context, user):
-    page = context.new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
-
-
 def test_generate_a_test_from_the_matrix_and_approve_it(new_context, live_server, blueprint, tmp_path):
     setup, bp = blueprint
     people = setup.people
-    page = _login(new_context(base_url=live_server.url, locale="vi-VN"), people.teacher)
+    page = log_in(new_context(base_url=live_server.url, locale="vi-VN"), people.teacher)
     page.goto("/kiem-tra/")
     page.get_by_role("link", name="Ma trận và bản đặc tả đề kiểm tra").click()
     page.get_by_role("link", name=bp.title).click()
@@ -53,7 +43,7 @@ def test_generate_a_test_from_the_matrix_and_approve_it(new_context, live_server
     page.get_by_role("button", name="Gửi duyệt").click()
     expect(page.locator(".messages")).to_contain_text("Đã gửi đề cho tổ chuyên môn duyệt.")
 
-    head = _login(new_context(base_url=live_server.url, locale="vi-VN"), people.group_head)
+    head = log_in(new_context(base_url=live_server.url, locale="vi-VN"), people.group_head)
     head.goto(f"/kiem-tra/de/{test.pk}/soan/")
     head.get_by_role("button", name="Duyệt đề").click()
     expect(head.locator(".messages")).to_contain_text("Đề đã được duyệt và có thể lên lịch.")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from lms.courses.models import Submission
 from tests.courses.support import make_class
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,13 +29,7 @@ def klass(transactional_db):
 
 
 def _session(new_context, live_server, user):
-    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
+    return log_in(new_context(base_url=live_server.url, locale="vi-VN"), user)
 
 
 def _local(moment) -> str:

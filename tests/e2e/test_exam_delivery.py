@@ -19,7 +19,7 @@ from lms.exams import services
 from lms.exams.models import Answer, Attempt, AttemptStatus
 from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
 
@@ -34,16 +34,6 @@ def exam(transactional_db):
     first = Attempt.objects.get(sitting=sitting, student=setup.people.student)
     services.set_extra_time(attempt=first, minutes=5, by=setup.people.teacher)
     return setup, sitting
-
-
-def _login(context, user):
-    page = context.new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
 
 
 def _start(page, sitting):
@@ -82,7 +72,7 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
 
     # Student 2 starts first, answers one question, and their browser is closed.
     ctx2 = new_context(base_url=live_server.url, locale="vi-VN")
-    page2 = _login(ctx2, student2)
+    page2 = log_in(ctx2, student2)
     _start(page2, sitting)
     attempt2 = Attempt.objects.get(sitting=sitting, student=student2)
     page2.locator("[data-testid=q-1] input[value=A]").check()
@@ -91,7 +81,7 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
 
     # Student 1 answers online, then offline, then online again.
     ctx = new_context(base_url=live_server.url, locale="vi-VN")
-    page = _login(ctx, student)
+    page = log_in(ctx, student)
     _start(page, sitting)
     attempt = Attempt.objects.get(sitting=sitting, student=student)
     status = page.locator("[data-testid=save-status]")
@@ -140,7 +130,7 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     assert attempt2.submitted_at > attempt2.deadline and attempt2.points is not None
 
     # The invigilator sees both.
-    teacher = _login(new_context(base_url=live_server.url, locale="vi-VN"), people.teacher)
+    teacher = log_in(new_context(base_url=live_server.url, locale="vi-VN"), people.teacher)
     teacher.goto(f"/kiem-tra/ky/{sitting.pk}/giam-thi/")
     row1 = teacher.locator(f"tr[data-student={student.username}]")
     row2 = teacher.locator(f"tr[data-student={student2.username}]")

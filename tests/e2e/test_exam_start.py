@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from lms.exams.models import Answer, Attempt, AttemptStatus
 from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +23,7 @@ def test_the_test_opens_by_itself_when_the_countdown_reaches_zero(new_context, l
     setup = make_bank()
     test = toan_test(setup, variants=2)
     student = setup.people.student
-    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(student.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
+    page = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
 
     sitting = schedule(setup, test, minutes=10, opens_in=6 / 60, access_code="K12")  # opens in 6 seconds
     attempt = Attempt.objects.get(sitting=sitting, student=student)

@@ -12,19 +12,9 @@ from playwright.sync_api import expect
 from lms.exams.models import Answer, Attempt
 from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
-
-
-def _login(context, user):
-    page = context.new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
 
 
 def _stored(attempt, slot, timeout=15.0):
@@ -43,7 +33,7 @@ def test_second_device_takes_over_and_the_first_stops(new_context, live_server, 
     sitting = schedule(setup, toan_test(setup, variants=2))
     student = setup.people.student
 
-    first = _login(new_context(base_url=live_server.url, locale="vi-VN"), student)
+    first = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
     first.goto(f"/kiem-tra/ky/{sitting.pk}/")
     first.locator("[data-testid=start]").click()
     first.wait_for_url("**/kiem-tra/bai-lam/*/")
@@ -51,7 +41,7 @@ def test_second_device_takes_over_and_the_first_stops(new_context, live_server, 
     first.locator("[data-testid=q-1] input[value=B]").check()
     assert _stored(attempt, 1) == "B"
 
-    second = _login(new_context(base_url=live_server.url, locale="vi-VN"), student)
+    second = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
     second.goto(f"/kiem-tra/bai-lam/{attempt.pk}/")
     expect(second.locator("[data-testid=takeover]")).to_contain_text("đang mở trên thiết bị khác")
     second.locator("[data-testid=take-over]").click()
@@ -66,6 +56,6 @@ def test_second_device_takes_over_and_the_first_stops(new_context, live_server, 
     second.locator("[data-testid=q-2] input[value=D]").check()
     assert _stored(attempt, 2) == "D"
 
-    teacher = _login(new_context(base_url=live_server.url, locale="vi-VN"), setup.people.teacher)
+    teacher = log_in(new_context(base_url=live_server.url, locale="vi-VN"), setup.people.teacher)
     teacher.goto(f"/kiem-tra/ky/{sitting.pk}/giam-thi/")
     expect(teacher.locator(f"tr[data-student={student.username}] [data-testid=takeovers]")).to_contain_text("→")

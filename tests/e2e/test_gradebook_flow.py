@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.gradebook.support import columns, make_gradebook_class
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +20,7 @@ def gb(transactional_db):
 
 
 def _session(new_context, live_server, user):
-    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
+    return log_in(new_context(base_url=live_server.url, locale="vi-VN"), user)
 
 
 def test_enter_lock_unlock_and_audit(new_context, live_server, gb):

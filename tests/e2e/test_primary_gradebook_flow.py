@@ -11,7 +11,7 @@ from lms.gradebook import rules
 from lms.gradebook.models import AuditAction, AuditEntry, Mark, PrimaryYearResult
 from tests.gradebook.support import make_gradebook_class, make_primary_class
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +25,7 @@ def primary(transactional_db):
 
 
 def _session(new_context, live_server, user):
-    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
+    return log_in(new_context(base_url=live_server.url, locale="vi-VN"), user)
 
 
 def _cn(book, kind):

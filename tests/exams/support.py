@@ -13,8 +13,11 @@ from curriculum.api import get_subject
 from lms.assessments import api as bank_api
 from lms.assessments.api import QType, QuestionContent
 from lms.assessments.ir import Choice, NumericAnswer, Statement
+from lms.courses import api as courses_api
 from lms.exams import services
+from lms.schools.api import Role, assign_role
 from tests.courses.support import ClassSetup, make_class
+from tests.support.factories import UserFactory
 
 
 def single(n: int, level: str = "biet") -> QuestionContent:
@@ -122,3 +125,15 @@ def schedule(setup: ExamSetup, test, *, minutes: float = 45, opens_in: float = -
         access_code=access_code,
         **kw,
     )
+
+
+def enrol_students(setup: ExamSetup, numbers) -> list:
+    """More students of the school in the class (``hocsinh3`` … by class-list number), before a sitting is scheduled
+    (it deals them codes)."""
+    students = []
+    for n in numbers:
+        student = UserFactory(username=f"hocsinh{n}")
+        assign_role(user=student, school=setup.people.school, role=Role.STUDENT)
+        courses_api.enroll_student(school_class=setup.cls.klass, student=student, number=n)
+        students.append(student)
+    return students

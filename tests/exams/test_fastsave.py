@@ -21,13 +21,6 @@ def _django(environ, start_response):
     raise Passed(environ["PATH_INFO"])
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session_checks():
-    fastsave._CHECKED.clear()
-    yield
-    fastsave._CHECKED.clear()
-
-
 @pytest.fixture
 def exam(db):
     setup = make_bank()

@@ -11,22 +11,16 @@ from django.db import DatabaseError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lms.courses import api as courses_api
 from lms.exams import fastsave, services
 from lms.exams.models import Answer, AnswerEvent, Attempt, AttemptStatus
-from lms.schools.api import Role, assign_role
-from tests.exams.support import make_bank, schedule, toan_test
-from tests.support.factories import UserFactory
+from tests.exams.support import enrol_students, make_bank, schedule, toan_test
 
 
 @pytest.fixture
 def room(db):
     """A sitting of five students, all started (five attempts on two exam codes)."""
     setup = make_bank()
-    for n in range(3, 6):
-        student = UserFactory(username=f"hocsinh{n}")
-        assign_role(user=student, school=setup.people.school, role=Role.STUDENT)
-        courses_api.enroll_student(school_class=setup.cls.klass, student=student, number=n)
+    enrol_students(setup, range(3, 6))
     sitting = schedule(setup, toan_test(setup, variants=2))
     attempts = list(Attempt.objects.filter(sitting=sitting).select_related("student", "variant").order_by("pk"))
     for attempt in attempts:

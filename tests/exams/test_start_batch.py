@@ -13,30 +13,17 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lms.courses import api as courses_api
-from lms.exams import fastsave, services
+from lms.exams import services
 from lms.exams.api import ExamSaveGateway, save_token
 from lms.exams.models import Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting
-from lms.schools.api import Role, assign_role
-from tests.exams.support import make_bank, schedule, toan_test
-from tests.support.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_session_checks():
-    fastsave._CHECKED.clear()
-    yield
-    fastsave._CHECKED.clear()
+from tests.exams.support import enrol_students, make_bank, schedule, toan_test
 
 
 @pytest.fixture
 def room(db):
     """A sitting of five students (two exam codes) that opened a minute ago, with an access code; nobody started."""
     setup = make_bank()
-    for n in range(3, 6):
-        student = UserFactory(username=f"hocsinh{n}")
-        assign_role(user=student, school=setup.people.school, role=Role.STUDENT)
-        courses_api.enroll_student(school_class=setup.cls.klass, student=student, number=n)
+    enrol_students(setup, range(3, 6))
     sitting = schedule(setup, toan_test(setup, variants=2), access_code="K12")
     attempts = list(Attempt.objects.filter(sitting=sitting).select_related("student").order_by("pk"))
     return setup, sitting, attempts

@@ -1,0 +1,16 @@
+"""Helpers of the browser tests (Playwright on Debian's Chromium)."""
+
+from __future__ import annotations
+
+from tests.support.people import PASSWORD
+
+
+def log_in(context, user):
+    """A new page of the browser ``context``, logged in as ``user`` through the login form (the fixtures' password)."""
+    page = context.new_page()
+    page.goto("/tai-khoan/dang-nhap/")
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/tai-khoan/")
+    return page

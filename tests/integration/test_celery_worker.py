@@ -46,8 +46,11 @@ def _reset_connections():
     app._local.__dict__.pop("backend", None)
 
 
+_END_OF_MESSAGE = b"\n" + b"-" * 79 + b"\n"
+
+
 def _read_mail(path):
-    raw = path.read_bytes().split(b"\n" + b"-" * 79 + b"\n")[0]
+    raw = path.read_bytes().split(_END_OF_MESSAGE)[0]
     message = message_from_bytes(raw)
     subject = str(make_header(decode_header(message["Subject"])))
     body = message.get_payload(decode=True).decode(message.get_content_charset())
@@ -55,10 +58,12 @@ def _read_mail(path):
 
 
 def _wait_for_mail(mail_dir, timeout=30.0):
+    # Django's file backend creates the file when the connection opens and writes the message after it, ending it
+    # with a line of dashes: a file is a whole e-mail only once that line is there.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted(mail_dir.glob("*.log"))
-        if files:
+        if files and all(path.read_bytes().endswith(_END_OF_MESSAGE) for path in files):
             return files
         time.sleep(0.2)
     raise AssertionError(f"the worker sent no e-mail within {timeout}s")

@@ -55,6 +55,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lesson_page as lp  # noqa: E402 -- the sibling benchmark's helpers
 
 QUESTIONS = 40
+# --start check-in: once every student is in the waiting room the test is made to open this many seconds later; each
+# student checks in at a random moment between CHECK_IN_LEAD and 5 s before it (as attempt.js does within the
+# delivery rules' check_in_seconds).
+CHECK_IN_LEAD = 25.0
 
 SEED = r"""
 import json, os, secrets
@@ -100,7 +104,8 @@ exams_api.generate_variants(test=test, count=4, seed="bench")
 exams_api.submit_for_review(test=test, user=people.teacher)
 test = exams_api.approve_test(test=test, user=people.group_head)
 now = timezone.now()
-sitting = exams_api.schedule_sitting(test=test, course=cls.course, opens_at=now - timedelta(minutes=1),
+opens_at = now + timedelta(seconds=int(os.environ["BENCH_OPENS_IN"]))  # check-in: moved nearer once all are in
+sitting = exams_api.schedule_sitting(test=test, course=cls.course, opens_at=opens_at,
                                      closes_at=now + timedelta(hours=3), duration=timedelta(minutes=50),
                                      created_by=people.teacher)
 attempts = {a.student.username: a.pk for a in Attempt.objects.filter(sitting=sitting).select_related("student")
@@ -225,19 +230,20 @@ class Student:
         self.errors: list[str] = []
         self.failures: list[str] = []
         self.acked: set[int] = set()
-        self.start = self.page = self.paper = None
+        self.start = self.page = self.paper = self.check_in = None
         self.token = ""
 
     def _form_headers(self) -> dict:
         return {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.http.cookies["csrftoken"]}
 
-    async def run(self, go: asyncio.Event, think: float, faults, start: str = "begin") -> None:
-        await go.wait()
-        t0 = time.perf_counter()
-        opened = await (self._begin() if start == "begin" else self._form_start())
+    async def run(self, go: Go, think: float, faults, start: str = "begin") -> None:
+        if start == "check-in":
+            await self._check_in(go)
+        await go.event.wait()
+        opened = await (self._form_start() if start == "form" else self._begin())
         if not opened:
             return
-        self.start = time.perf_counter() - t0
+        self.start = time.perf_counter() - go.at  # from the start instant itself
         queue: list[dict] = []
         offline_at = QUESTIONS // 2 if self.offline else None
         offline_since = 0.0
@@ -261,14 +267,34 @@ class Student:
         if status != 302:
             self.errors.append(f"submit {status}")
 
-    async def _begin(self) -> bool:
-        """What the waiting room's script does when its countdown reaches zero: one JSON request, answered with the
-        paper; a failed request (no answer, a 5xx) is sent again after 0,5 s, 1 s, 2 s … (±50 %)."""
-        headers = {
+    async def _check_in(self, go: Go) -> None:
+        """What the waiting room's script does at a random moment of the last 30 s: the start request, early —
+        answered ``checked_in`` (the attempt opens at the start). A failure changes nothing: the start asks again."""
+        await asyncio.sleep(max(0.0, go.opens - time.monotonic() - self.rng.uniform(5.0, CHECK_IN_LEAD)))
+        t0 = time.perf_counter()
+        try:
+            status, raw = await self.http.request(
+                "POST", f"/kiem-tra/bai-lam/{self.attempt}/bat-dau/", b'{"access_code":""}', self._json_headers()
+            )
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.failures.append(f"check-in {type(exc).__name__}")
+            return
+        if status == 200 and json.loads(raw).get("status") == "checked_in":
+            self.check_in = time.perf_counter() - t0
+        else:
+            self.errors.append(f"check-in {status}")
+
+    def _json_headers(self) -> dict:
+        return {
             "Content-Type": "application/json",
             "X-CSRFToken": self.http.cookies["csrftoken"],
             "X-Exam-Token": self.token,
         }
+
+    async def _begin(self) -> bool:
+        """What the waiting room's script does when its countdown reaches zero: one JSON request, answered with the
+        paper; a failed request (no answer, a 5xx) is sent again after 0,5 s, 1 s, 2 s … (±50 %)."""
+        headers = self._json_headers()
         delay = 0.5
         for _try in range(12):
             try:
@@ -278,9 +304,13 @@ class Student:
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 self.failures.append(f"start {type(exc).__name__}")
             else:
-                if status == 200 and 'data-slot="' in json.loads(raw).get("questions", ""):
+                reply = json.loads(raw) if status == 200 else {}
+                if 'data-slot="' in reply.get("questions", ""):
                     self.paper = len(raw)
                     return True
+                if reply.get("status") == "checked_in":  # this clock ran ahead of the server's: ask again then
+                    await asyncio.sleep(reply["seconds_to_start"])
+                    continue
                 if status < 500:
                     self.errors.append(f"start {status}")
                     return False
@@ -480,14 +510,36 @@ async def _waiting_room(students: dict[str, Student], sitting: int) -> list[floa
     return times
 
 
-async def _exam(students: dict[str, Student], think: float, faults, start: str) -> float:
-    go = asyncio.Event()
+class Go:
+    """The start instant: ``opens`` (monotonic) when the test opens, ``event`` set then, ``at`` its perf_counter."""
+
+    def __init__(self, opens: float) -> None:
+        self.opens, self.event, self.at = opens, asyncio.Event(), 0.0
+
+
+async def _exam(students: dict[str, Student], think: float, faults, start: str, opens: float | None) -> float:
+    go = Go(opens if opens is not None else time.monotonic() + 0.5)  # (0,5 s: every task is at the barrier)
     tasks = [asyncio.create_task(s.run(go, think, faults, start)) for s in students.values()]
-    await asyncio.sleep(0.5)  # every task is waiting at the barrier
+    await asyncio.sleep(max(0.0, go.opens - time.monotonic()))
     began = time.monotonic()
-    go.set()
+    go.at = time.perf_counter()
+    go.event.set()
     await asyncio.gather(*tasks)
     return began
+
+
+def _open_soon(database_url: str, sitting: int, seconds: float) -> float:
+    """Move the sitting's start to ``seconds`` from now (in the database: what the server reads): its monotonic
+    time here."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        (opens_at,) = conn.execute(
+            "UPDATE exams_sitting SET opens_at = now() + make_interval(secs => %s) WHERE id = %s RETURNING "
+            "extract(epoch FROM opens_at)",
+            [seconds, sitting],
+        ).fetchone()
+    return time.monotonic() + (float(opens_at) - time.time())
 
 
 def main(argv=None) -> int:
@@ -515,10 +567,11 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--start",
-        choices=["begin", "form"],
-        default="begin",
-        help="begin: the waiting room's start request, answered with the paper (what the page's script sends); "
-        "form: the waiting room's form, then the attempt page",
+        choices=["check-in", "begin", "form"],
+        default="check-in",
+        help="check-in: what the page's script does — the start request sent once at a random moment of the last "
+        f"{CHECK_IN_LEAD:.0f} s before the start (it checks in), then again at the start, answered with the paper; "
+        "begin: only the start request, at the start; form: the waiting room's form, then the attempt page",
     )
     parser.add_argument("--fault", choices=["none", "kill-worker", "restart-postgres", "offline"], default="none")
     parser.add_argument(
@@ -533,6 +586,7 @@ def main(argv=None) -> int:
     created, pg_version = lp.create_database(args.database_url)
     env = lp.django_env(args.database_url, args.redis_url, secrets.token_urlsafe(40))
     env["BENCH_STUDENTS"] = str(args.students)
+    env["BENCH_OPENS_IN"] = "3600" if args.start == "check-in" else "-60"
     env["BENCH_LOGIN_SAMPLE"] = str(min(args.login_sample, args.students))
     # Keep-alive as a reverse proxy keeps its upstream connections (gunicorn's default closes them after 2 s idle)
     env["GUNICORN_CMD_ARGS"] = "--keep-alive 75 --backlog 4096 --worker-connections 2000"
@@ -585,7 +639,12 @@ def main(argv=None) -> int:
         lp.log(f"{len(students)} students open the waiting room")
         loop = asyncio.new_event_loop()
         lobby = loop.run_until_complete(_waiting_room(students, data["sitting"]))
-        lp.log("the test starts for everyone at once")
+        opens = None
+        if args.start == "check-in":
+            opens = _open_soon(args.database_url, data["sitting"], CHECK_IN_LEAD + 5)
+            lp.log(f"the test opens in {CHECK_IN_LEAD + 5:.0f} s; every student checks in at a random moment before")
+        else:
+            lp.log("the test starts for everyone at once")
         stop = threading.Event()
         watcher = threading.Thread(
             target=faults.watch, args=(server, students, len(students) * QUESTIONS, stop), daemon=True
@@ -593,7 +652,7 @@ def main(argv=None) -> int:
         watcher.start()
         cpu0, meter = os.times(), CpuMeter(server.proc.pid)
         meter.start()
-        began = loop.run_until_complete(_exam(students, args.think, faults, args.start))
+        began = loop.run_until_complete(_exam(students, args.think, faults, args.start, opens))
         elapsed = time.monotonic() - began
         cpu = meter.totals()
         cpu["load generator"] = sum(os.times()[:2]) - sum(cpu0[:2])
@@ -654,6 +713,12 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
         f"waiting room page: p50 {pct(lobby, 50):.0f} ms  p95 {pct(lobby, 95):.0f} ms (16 at a time, before the start)"
     )
     papers = [s.paper for s in everyone if s.paper]
+    check_ins = [s.check_in for s in everyone if s.check_in is not None]
+    if check_ins:
+        print(
+            f"check-in ({len(check_ins)} checked in, 5–{CHECK_IN_LEAD:.0f} s before the start, one request each): "
+            f"p50 {pct(check_ins, 50):.0f} ms  p95 {pct(check_ins, 95):.0f} ms"
+        )
     print(
         f"start ({args.start}), until the student has the paper:  p50 {pct(starts, 50):.0f} ms  p95 "
         f"{pct(starts, 95):.0f} ms  max {pct(starts, 100):.0f} ms  (all at one instant; {len(starts)} started)"

@@ -23,6 +23,19 @@ def _isolated_media_and_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_session_checks():
+    """The save gateway remembers session checks and check-ins per process (``fastsave._CHECKED``,
+    ``_CHECKED_IN``): no test sees another's."""
+    from lms.exams import fastsave
+
+    fastsave._CHECKED.clear()
+    fastsave._CHECKED_IN.clear()
+    yield
+    fastsave._CHECKED.clear()
+    fastsave._CHECKED_IN.clear()
+
+
+@pytest.fixture(autouse=True)
 def _site_baseline(request):
     """Transactional tests (browser, live server) end by flushing every table, migration-created rows included;
     tests that use the database after one of them get those rows back here (a few queries when nothing is missing)."""

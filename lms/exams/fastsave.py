@@ -25,6 +25,7 @@ import json
 import re
 import threading
 import time
+from datetime import timedelta
 from http import HTTPStatus
 from importlib import import_module
 
@@ -34,7 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.wsgi import get_script_name
 from django.db import DatabaseError, connection
 from django.http.request import split_domain_port, validate_host
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -136,9 +137,12 @@ def _json(payload: dict) -> bytes:
 
 def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
     """A start request's answer (the waiting room's countdown reached zero, or the student pressed Start):
-    ``(HTTP status, JSON body)``. 200 with the paper (``views.started_payload``); 400 for a refusal (the access code,
-    the window), the message given; 403 outside the allowed networks; 404 an attempt that is not the student's; 409
-    ``not_yet`` with ``seconds_to_start`` (the browser's clock ran ahead: it asks again then), or ``elsewhere``
+    ``(HTTP status, JSON body)``. 200 with the paper (``views.started_payload``), or before the start, within the
+    check-in time (``DeliveryRules.check_in_seconds``), 200 ``checked_in`` with ``seconds_to_start``: the attempt
+    is open from the start and the browser asks again then, answered from ``_CHECKED_IN``; 400 for a refusal (the
+    access code, the window), the message given; 403 outside the allowed networks; 404 an attempt that is not the
+    student's; 409 ``not_yet`` with ``seconds_to_start`` (earlier than the check-in time, or a browser that cannot
+    check in: it asks again then), or ``elsewhere``
     with the attempt page's ``url`` (another device holds the attempt: that page offers to continue here). ``write``:
     how the request is written (``GroupCommit.save``: with the other threads' requests; by default alone)."""
     from django.urls import reverse
@@ -149,6 +153,14 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
     data = _json_object(body)
     if data is None:
         return 400, {"error": _("The request is not valid JSON.")}
+    kept = _CHECKED_IN.get(attempt_id)
+    if kept is not None and device and kept.device == device and kept.student_id == student.pk:
+        now = timezone.now()
+        if now < kept.started_at:
+            return _checked_in(kept, now)
+        if now < kept.started_at + timedelta(seconds=CHECKED_IN_KEEP_SECONDS):
+            return 200, views.started_payload(kept)  # the start: nothing to check or write again
+        _CHECKED_IN.pop(attempt_id, None)
     code = data.get("access_code")
     request = services.StartRequest(
         attempt_id=attempt_id,
@@ -166,7 +178,30 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
         return _refusal(error)
     if attempt.device and attempt.device != device:
         return 409, {"status": "elsewhere", "url": reverse("exams:attempt", args=[attempt.pk])}
+    now = timezone.now()
+    if attempt.opens_later(now):
+        if len(_CHECKED_IN) >= 20000:  # bounded: far more than one server's students at once
+            _CHECKED_IN.clear()
+        _CHECKED_IN[attempt.pk] = attempt
+        views.questions_html(attempt, {})  # the paper, rendered in this process before the start (once per code)
+        return _checked_in(attempt, now)
     return 200, views.started_payload(attempt)
+
+
+# attempt id → the attempt as its check-in left it (open, bound to the browser, its sitting and exam code loaded):
+# the same browser's start request, at the start, is answered from here — the paper, without a query — for
+# CHECKED_IN_KEEP_SECONDS after the start. In the meantime the row can change only in ways the next save reply
+# corrects or refuses (extra time: the reply's time left; a takeover or a submission: the save is refused). The
+# start of a sitting cannot be moved once scheduled; were it made movable, its checked-in attempts would have to be
+# reset and this memo dropped.
+CHECKED_IN_KEEP_SECONDS = 60
+_CHECKED_IN: dict[int, object] = {}
+
+
+def _checked_in(attempt, now) -> tuple[int, dict]:
+    """The reply to a check-in (or to a start request the browser sent early): the attempt opens at the start."""
+    wait = (attempt.started_at - now).total_seconds()
+    return 200, {"status": "checked_in", "seconds_to_start": round(wait, 3)}
 
 
 class _Job:

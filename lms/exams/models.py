@@ -256,10 +256,20 @@ class Attempt(models.Model):
         extra = timedelta(minutes=self.extra_minutes)
         return min(self.started_at + self.sitting.duration + extra, self.sitting.closes_at + extra)
 
+    def opens_later(self, now=None) -> bool:
+        """Checked in from the waiting room before the test's start: in progress, its time running from
+        ``started_at`` (the start), its paper not shown before then."""
+        return (
+            self.status == AttemptStatus.IN_PROGRESS
+            and self.started_at is not None
+            and self.started_at > (now or timezone.now())
+        )
+
     def seconds_left(self) -> int:
         if not self.deadline:
             return int((self.sitting.duration + timedelta(minutes=self.extra_minutes)).total_seconds())
-        return max(0, int((self.deadline - timezone.now()).total_seconds()))
+        running_since = max(timezone.now(), self.started_at) if self.started_at else timezone.now()
+        return max(0, int((self.deadline - running_since).total_seconds()))
 
 
 class Answer(models.Model):

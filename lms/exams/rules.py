@@ -33,6 +33,13 @@ class DeliveryRules:
     periodic_rule: str = "R12 (TT 09/2021/TT-BGDĐT Điều 6 khoản 2)"
     # One active device per attempt: saves from any other browser are refused until it takes the attempt over.
     one_device: bool = True
+    # The waiting room checks in this long before the start at most: the attempt is opened then (network, access
+    # code, device, deadline, the START event), its time running from the start, so that at the start itself a
+    # whole room only fetches its papers, without a write each. The browsers check in at random moments between 5 s
+    # before this and 5 s before the start, so the writes are spread; short enough that the browser's connection and
+    # the server's session check (``fastsave.SESSION_CHECK_SECONDS``) are still fresh at the start. A student checked
+    # in who then leaves has the time running as the others.
+    check_in_seconds: int = 30
 
 
 @dataclass(frozen=True)

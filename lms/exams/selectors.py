@@ -83,6 +83,7 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
                 "attempt": a,
                 "total": totals[a.variant_id],
                 "online": online,
+                "checked_in": a.opens_later(now),  # (opened from the waiting room, the test not started yet)
                 "left": a.seconds_left(),
                 "takeovers": takeovers.get(a.pk, []),
                 "refusals": refusals.get(a.pk, []),

@@ -816,10 +816,10 @@ def start_batch(requests: list[StartRequest]) -> list[Attempt | Exception]:
     with connection.wrap_database_errors, transaction.atomic():
         attempts = _lock_attempts([r.attempt_id for r in requests])
         now = timezone.now()
-        for index, (attempt, opened, changed) in _plan_each(requests, attempts, now, _plan_start, outcomes):
+        for index, (attempt, kind, changed) in _plan_each(requests, attempts, now, _plan_start, outcomes):
             outcomes[index] = attempt
-            kind = EventKind.START if opened else EventKind.RESUME
-            events.append(AttemptEvent(attempt=attempt, kind=kind, at=now, ip=requests[index].ip))
+            if kind:
+                events.append(AttemptEvent(attempt=attempt, kind=kind, at=now, ip=requests[index].ip))
             if changed:
                 written.append(attempt)
         _write_starts(written)
@@ -859,9 +859,13 @@ def _log_refusals(outcomes: list) -> None:
             log_network_refusal(outcome)
 
 
-def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[Attempt, bool, bool]:
-    """Check one start request against its (locked) attempt: ``(attempt, opened now, attempt row changed)``, the
-    attempt's fields set as they are to be written; raises what refuses it."""
+def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[Attempt, str | None, bool]:
+    """Check one start request against its (locked) attempt: ``(attempt, the event to log or None, attempt row
+    changed)``, the attempt's fields set as they are to be written; raises what refuses it.
+
+    Within ``check_in_seconds`` before the start the request checks in: the attempt is opened with its time
+    running from the start (``Attempt.opens_later`` until then). The same browser's request at the start then
+    changes nothing (and logs nothing: it is the opening, not a resume)."""
     if attempt is None:
         raise Attempt.DoesNotExist
     if attempt.student_id != request.student.pk:
@@ -873,10 +877,17 @@ def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[At
     if attempt.status == AttemptStatus.IN_PROGRESS:  # opened again: resumed (and bound, if it had no device)
         if request.device and not attempt.device:
             attempt.device = request.device
-            return attempt, False, True
-        return attempt, False, False
+            return attempt, EventKind.RESUME, True
+        checked_in = attempt.last_seen_at is not None and attempt.last_seen_at < attempt.started_at
+        if checked_in and attempt.device == request.device:  # checked in, and now (or still not) opening
+            return attempt, None, False
+        return attempt, EventKind.RESUME, False
+    begins = now
     if now < sitting.opens_at:
-        raise NotOpenYet(_("The test has not started yet."), (sitting.opens_at - now).total_seconds())
+        wait = (sitting.opens_at - now).total_seconds()
+        if wait > delivery_rules(sitting.delivery_rules).check_in_seconds or not request.device:
+            raise NotOpenYet(_("The test has not started yet."), wait)
+        begins = sitting.opens_at  # checked in: the time runs from the start
     if now >= sitting.closes_at:
         raise ValidationError(_("The test window has closed."))
     if sitting.late_join_minutes is not None and now > sitting.opens_at + timedelta(minutes=sitting.late_join_minutes):
@@ -887,13 +898,13 @@ def _plan_start(request: StartRequest, attempt: Attempt | None, now) -> tuple[At
         raise ValidationError(_("The access code is not right. Ask the invigilator."))
     attempt.status, attempt.started_at, attempt.ip, attempt.last_seen_at = (
         AttemptStatus.IN_PROGRESS,
-        now,
+        begins,
         request.ip,
         now,
     )
     attempt.deadline = attempt.compute_deadline()
     attempt.device = request.device or ""
-    return attempt, True, True
+    return attempt, EventKind.START, True
 
 
 _START_FIELDS = ("status", "started_at", "deadline", "ip", "last_seen_at", "device")
@@ -1131,6 +1142,8 @@ def _plan_save(request: SaveRequest, attempt: Attempt | None, now) -> _SavePlan:
             )
         bind = not attempt.device and bool(device)
     if attempt.status == AttemptStatus.IN_PROGRESS:
+        if attempt.opens_later(now):  # checked in: nothing is answered before the start
+            raise ValidationError(_("The test has not started yet."))
         check_network(attempt.sitting, request.student, request.ip)
     changes = list(request.changes)
     if len(changes) > rules.max_changes_per_request:
@@ -1512,9 +1525,9 @@ def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
         )
         if attempt.status == AttemptStatus.SUBMITTED:
             return attempt
-        if attempt.status == AttemptStatus.READY:
-            raise ValidationError(_("The test has not been started."))
         now = timezone.now()
+        if attempt.status == AttemptStatus.READY or (attempt.opens_later(now) and not auto):
+            raise ValidationError(_("The test has not been started."))
         attempt.status, attempt.submitted_at, attempt.auto_submitted = AttemptStatus.SUBMITTED, now, auto
         attempt.save(update_fields=["status", "submitted_at", "auto_submitted"])
         AttemptEvent.objects.create(attempt=attempt, kind=EventKind.AUTO_SUBMIT if auto else EventKind.SUBMIT, ip=ip)

@@ -159,11 +159,13 @@ def lobby(request, pk):
         if attempt is None:
             raise Http404
     attempt = services.expire_if_due(attempt)
-    if attempt.status == AttemptStatus.IN_PROGRESS:
+    now = timezone.now()
+    checked_in = attempt.opens_later(now)  # (the waiting room checked in: the test has not started yet)
+    if attempt.status == AttemptStatus.IN_PROGRESS and not checked_in:
         return redirect("exams:attempt", pk=attempt.pk)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("exams:result", pk=attempt.pk)
-    if request.method == "POST":
+    if request.method == "POST" and not checked_in:
         device = _device(request) or _new_device()
         try:
             services.start_attempt(
@@ -178,6 +180,7 @@ def lobby(request, pk):
             for message in error.messages:
                 messages.error(request, message)
     now = timezone.now()
+    rules = delivery_rules(sitting.delivery_rules)
     if now < sitting.closes_at:
         questions_html(attempt, {})  # the paper, rendered and cached before the start rather than at it
     response = render(
@@ -191,7 +194,8 @@ def lobby(request, pk):
             "seconds_to_start": max(0, int((sitting.opens_at - now).total_seconds())),
             "ms_to_start": max(0, int((sitting.opens_at - now).total_seconds() * 1000)),
             "total": len(attempt.variant.slots()),
-            "heartbeat": delivery_rules(sitting.delivery_rules).heartbeat_seconds,
+            "heartbeat": rules.heartbeat_seconds,
+            "check_in_ms": rules.check_in_seconds * 1000,
             "save_token": fastsave.save_token(attempt.pk, request.session.session_key),
         },
     )
@@ -227,7 +231,7 @@ def started_payload(attempt: Attempt) -> dict:
 @login_required
 def attempt_page(request, pk):
     attempt = services.expire_if_due(_own_attempt(request, pk))
-    if attempt.status == AttemptStatus.READY:
+    if attempt.status == AttemptStatus.READY or attempt.opens_later():  # (checked in: the paper shows at the start)
         return redirect("exams:lobby", pk=attempt.sitting_id)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect("exams:result", pk=attempt.pk)

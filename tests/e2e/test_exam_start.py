@@ -5,12 +5,14 @@ and from then on it is the attempt page: answers are saved, a reload shows them.
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from lms.exams.models import Answer, Attempt, AttemptStatus
+from lms.exams.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
 from tests.exams.support import make_bank, schedule, toan_test
 from tests.support.baseline import ensure_site_baseline
 from tests.support.browser import log_in
@@ -48,3 +50,40 @@ def test_the_test_opens_by_itself_when_the_countdown_reaches_zero(new_context, l
     assert Answer.objects.get(attempt=attempt, slot=1).response == "C"
     page.reload()  # the server's attempt page now, with the answer in place
     expect(page.locator("[data-testid=q-1] input[value=C]")).to_be_checked()
+
+
+def test_the_waiting_room_checks_in_before_the_start_and_the_time_runs_from_the_start(
+    new_context, live_server, transactional_db
+):
+    """Within the last 30 s the page checks in once (the attempt is opened, its time running from the start): at
+    the start itself it only fetches the paper."""
+    ensure_site_baseline()
+    setup = make_bank()
+    test = toan_test(setup, variants=2)
+    student = setup.people.student
+    page = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
+
+    sitting = schedule(setup, test, minutes=10, opens_in=16 / 60, access_code="K12")  # opens in 16 seconds
+    attempt = Attempt.objects.get(sitting=sitting, student=student)
+    page.goto(f"/kiem-tra/ky/{sitting.pk}/")
+    page.locator("input[name=access_code]").fill("K12")
+
+    deadline = time.monotonic() + 14
+    while time.monotonic() < deadline:  # checked in at a random moment until 5 s before the start
+        attempt.refresh_from_db()
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            break
+        time.sleep(0.25)
+    assert attempt.status == AttemptStatus.IN_PROGRESS and attempt.started_at == sitting.opens_at
+    assert attempt.deadline == sitting.opens_at + timedelta(minutes=10) and attempt.device
+    assert timezone.now() < sitting.opens_at  # … before the start, and the page still shows no paper
+    expect(page.locator("[data-testid=q-1]")).to_have_count(0)
+    expect(page.locator("[data-testid=countdown]")).not_to_have_text("0")
+
+    expect(page.locator("[data-testid=q-1]")).to_be_visible(timeout=20_000)
+    assert timezone.now() >= sitting.opens_at and page.url.endswith(f"/kiem-tra/bai-lam/{attempt.pk}/")
+    expect(page.locator("[data-testid=timer]")).to_have_text(re.compile(r"^(9|10):\d\d$"))
+    page.locator("[data-testid=q-1] input[value=B]").check()
+    expect(page.locator("[data-testid=save-status]")).to_have_text("Đã lưu")
+    assert Answer.objects.get(attempt=attempt, slot=1).response == "B"
+    assert list(AttemptEvent.objects.filter(attempt=attempt).values_list("kind", flat=True)) == [EventKind.START]

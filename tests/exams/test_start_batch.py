@@ -4,6 +4,7 @@ waiting room that carries the exam, hidden, until then."""
 
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from lms.exams import services
+from lms.exams import fastsave, services
 from lms.exams.api import ExamSaveGateway, save_token
 from lms.exams.models import Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting
 from tests.exams.support import enrol_students, make_bank, schedule, toan_test
@@ -82,9 +84,9 @@ def test_each_refusal_fails_its_own_request_alone(room):
 
 def test_too_early_says_how_long_to_wait_and_a_second_start_resumes(room):
     _setup, sitting, attempts = room
-    Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() + timedelta(seconds=30))
-    early = services.start_batch([_request(attempts[0])])[0]
-    assert isinstance(early, services.NotOpenYet) and 25 < early.seconds <= 30
+    Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() + timedelta(seconds=90))
+    early = services.start_batch([_request(attempts[0])])[0]  # (before the check-in time: see below)
+    assert isinstance(early, services.NotOpenYet) and 85 < early.seconds <= 90
     Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() - timedelta(seconds=1))
     opened = services.start_request(_request(attempts[0]))
     again = services.start_request(_request(attempts[0], access_code=""))  # a reload: no code needed to resume
@@ -180,9 +182,9 @@ def test_too_early_and_another_device_are_told_apart(room):
     _setup, sitting, attempts = room
     attempt = attempts[0]
     client = _client(attempt)
-    Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() + timedelta(seconds=20))
+    Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() + timedelta(seconds=80))
     status, payload = _gateway(attempt, client, {"access_code": "K12"})
-    assert status == 409 and payload["status"] == "not_yet" and 15 < payload["seconds_to_start"] <= 20
+    assert status == 409 and payload["status"] == "not_yet" and 75 < payload["seconds_to_start"] <= 80
     Sitting.objects.filter(pk=sitting.pk).update(opens_at=timezone.now() - timedelta(seconds=1))
     assert _gateway(attempt, client, {"access_code": "K12"})[0] == 200
     other = _client(attempt, device="dev2")
@@ -223,3 +225,101 @@ def test_a_logged_out_browser_is_told_so_in_json_and_nothing_is_written(room):
         assert response.status_code == 401 and response.json()["status"] == "logged_out"
         assert "Đăng nhập lại" in response.json()["error"]  # Vietnamese by default
     assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.READY
+
+
+# -- checking in: within the last 30 s the start request opens the attempt from the start ----------------------
+
+
+def _opens_in(sitting, seconds: float):
+    opens = timezone.now() + timedelta(seconds=seconds)
+    Sitting.objects.filter(pk=sitting.pk).update(opens_at=opens)
+    return opens
+
+
+def _events(attempt) -> list[str]:
+    return list(AttemptEvent.objects.filter(attempt=attempt).order_by("pk").values_list("kind", flat=True))
+
+
+def test_a_check_in_opens_the_attempt_from_the_start_and_shows_nothing_of_it_before(room):
+    _setup, sitting, attempts = room
+    attempt = attempts[0]
+    opens = _opens_in(sitting, 25)
+    client = _client(attempt)
+    status, payload = _gateway(attempt, client, {"access_code": "K12"})
+    assert status == 200 and payload["status"] == "checked_in" and 20 < payload["seconds_to_start"] <= 25
+    assert "questions" not in payload
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.status == AttemptStatus.IN_PROGRESS and stored.device == "dev1"
+    assert stored.started_at == opens and stored.deadline == opens + sitting.duration  # the time runs from the start
+    assert stored.opens_later() and stored.seconds_left() == 45 * 60
+    assert _events(attempt) == [EventKind.START]
+    # Before the start: the attempt page sends back to the waiting room, which still waits; saves and submitting are
+    # refused.
+    assert client.get(f"/kiem-tra/bai-lam/{attempt.pk}/")["Location"] == f"/kiem-tra/ky/{sitting.pk}/"
+    lobby = client.get(f"/kiem-tra/ky/{sitting.pk}/").content.decode()
+    assert 'data-auto-start="1"' in lobby and 'id="paper"></div>' in lobby and 'data-check-in-ms="30000"' in lobby
+    save = client.post(
+        f"/kiem-tra/bai-lam/{attempt.pk}/luu/",
+        {"changes": [{"seq": 1, "slot": 1, "response": "A"}]},
+        content_type="application/json",
+    )
+    assert save.status_code == 400 and "Chưa đến giờ làm bài" in save.json()["error"]
+    client.post(f"/kiem-tra/bai-lam/{attempt.pk}/nop/")
+    assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.IN_PROGRESS
+    teacher = Client()
+    teacher.force_login(_setup.people.teacher)
+    board = teacher.get(reverse("exams:invigilate", args=[sitting.pk])).content.decode()
+    assert "Đã vào phòng, chờ giờ bắt đầu" in board  # the invigilator sees who is in
+    # Asked again before the start (a second check-in, a clock running ahead): the same answer, nothing written.
+    status, again = _gateway(attempt, client, {"access_code": "K12"})
+    assert status == 200 and again["status"] == "checked_in" and _events(attempt) == [EventKind.START]
+    # Extra time given in the meantime counts from the start too.
+    services.set_extra_time(attempt=stored, minutes=10, by=_setup.people.teacher)
+    assert Attempt.objects.get(pk=attempt.pk).deadline == opens + sitting.duration + timedelta(minutes=10)
+
+
+def test_at_the_start_a_checked_in_browser_gets_its_paper_without_a_query(room, django_assert_num_queries):
+    """The browser that checked in, on the same server process, is answered from memory; on another process (no
+    memory of the check-in) from the database, as an opening, not a resume: nothing is written either way."""
+    _setup, sitting, attempts = room
+    first, second = attempts[:2]
+    opens = _opens_in(sitting, 1.5)
+    clients = {a.pk: _client(a) for a in (first, second)}
+    for attempt in (first, second):
+        assert _gateway(attempt, clients[attempt.pk], {"access_code": "K12"})[1]["status"] == "checked_in"
+    time.sleep(max(0.0, (opens - timezone.now()).total_seconds()) + 0.05)
+    with django_assert_num_queries(0):
+        status, payload = _gateway(first, clients[first.pk], {"access_code": "K12"})
+    assert status == 200 and 'data-slot="' in payload["questions"] and 44 * 60 < payload["seconds_left"] <= 45 * 60
+    fastsave._CHECKED_IN.pop(second.pk)  # another process
+    status, other = _gateway(second, clients[second.pk], {"access_code": "K12"})
+    assert status == 200 and 'data-slot="' in other["questions"]
+    for attempt in (first, second):
+        stored = Attempt.objects.get(pk=attempt.pk)
+        assert stored.started_at == opens and _events(attempt) == [EventKind.START]
+    page = clients[first.pk].get(f"/kiem-tra/bai-lam/{first.pk}/").content.decode()
+    assert payload["questions"] in page  # the attempt page is the test now
+
+
+def test_a_check_in_is_only_in_the_last_minute_and_only_from_a_browser(room):
+    _setup, sitting, attempts = room
+    _opens_in(sitting, 32)
+    assert isinstance(services.start_batch([_request(attempts[0])])[0], services.NotOpenYet)
+    _opens_in(sitting, 20)
+    no_device = services.start_batch([_request(attempts[0], device="")])[0]  # (the API's start: no browser)
+    wrong_code = services.start_batch([_request(attempts[1], access_code="sai")])[0]
+    assert isinstance(no_device, services.NotOpenYet) and 15 < no_device.seconds <= 20
+    assert isinstance(wrong_code, ValidationError) and "access code" in wrong_code.messages[0]
+    assert set(Attempt.objects.filter(pk__in=[attempts[0].pk, attempts[1].pk]).values_list("status", flat=True)) == {
+        AttemptStatus.READY
+    }
+
+
+def test_another_browser_after_a_check_in_is_sent_to_the_takeover_page(room):
+    _setup, sitting, attempts = room
+    attempt = attempts[0]
+    _opens_in(sitting, 20)
+    assert _gateway(attempt, _client(attempt), {"access_code": "K12"})[1]["status"] == "checked_in"
+    status, payload = _gateway(attempt, _client(attempt, device="dev2"), {"access_code": "K12"}, device="dev2")
+    assert status == 409 and payload["status"] == "elsewhere"
+    assert Attempt.objects.get(pk=attempt.pk).device == "dev1"

@@ -51,21 +51,41 @@
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", d.attemptUrl);
       run();
     }
-    function start() {
-      if (starting) return;
-      starting = true;
-      if (button) button.disabled = true;
-      say(d.msgStarting);
-      fetch(d.beginUrl, {
+    function ask() {  // the start request: the paper at the start, "checked_in" before it, or a refusal
+      return fetch(d.beginUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf, "X-Exam-Token": d.saveToken || "" },
         body: JSON.stringify({ access_code: codeInput ? codeInput.value : "" })
       }).then(function (res) {
         return res.json().then(function (body) { return { code: res.status, body: body || {} }; });
-      }).then(function (r) {
+      });
+    }
+    function checkIn() {
+      // Within the last 30 s the same request checks in: the server opens the attempt from the start then, so
+      // that at the start itself it only hands out papers. A failure changes nothing: the start asks again.
+      if (starting) return;
+      if (codeInput && !codeInput.value.trim()) {  // the code is not typed yet: look again in a moment
+        if (opensAt - Date.now() > 6000) window.setTimeout(checkIn, 1000 + Math.random() * 2000);
+        return;
+      }
+      ask().then(function (r) {
+        if (r.code === 200 && r.body.status === "checked_in") return;
+        if (r.code === 400 || r.code === 403) say(r.body.error);  // (a wrong code: said now, before the start)
+      }).catch(function () {});
+    }
+    function start() {
+      if (starting) return;
+      starting = true;
+      if (button) button.disabled = true;
+      say(d.msgStarting);
+      ask().then(function (r) {
+        if (r.code === 200 && r.body.status === "checked_in") {  // this computer's clock ran ahead of the server's
+          later(Math.max(200, (r.body.seconds_to_start || 0) * 1000));
+          return;
+        }
         if (r.code === 200) { open(r.body); return; }
-        if (r.code === 409 && r.body.status === "not_yet") {  // this computer's clock ran ahead of the server's
+        if (r.code === 409 && r.body.status === "not_yet") {  // ahead, and not checked in
           later(Math.max(200, (r.body.seconds_to_start || 0) * 1000));
           return;
         }
@@ -77,6 +97,12 @@
 
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); start(); });
     if (!d.autoStart) return;
+    // A moment of the check-in time picked at random (but not in its last 5 s), so that the room's check-ins are
+    // spread over it rather than sent at once.
+    var spread = Math.max(0, (parseInt(d.checkInMs, 10) || 0) - 10000);  // (from 5 s after the check-in opens)
+    var checkInAt = opensAt - 5000 - Math.random() * spread;
+    if (spread && checkInAt > Date.now()) window.setTimeout(checkIn, checkInAt - Date.now());
+    else if (spread && opensAt - Date.now() > 5000) window.setTimeout(checkIn, Math.random() * (opensAt - Date.now() - 5000));
     var shown = window.setInterval(function () {
       if (countdown) countdown.textContent = Math.max(0, Math.ceil((opensAt - Date.now()) / 1000));
     }, 1000);

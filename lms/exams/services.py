@@ -1562,10 +1562,28 @@ def grade_attempt(attempt: Attempt) -> Attempt:
         if answer:
             answer.points, answer.detail = result.points, result.detail[:200]
             update.append(answer)
-    Answer.objects.bulk_update(update, ["points", "detail"])
+    _write_answer_points(update)
     attempt.points, attempt.max_points, attempt.needs_marking = total, maximum, needs_marking
     attempt.save(update_fields=["points", "max_points", "needs_marking"])
     return attempt
+
+
+def _write_answer_points(answers: list[Answer]) -> None:
+    """The graded answers' points and details: on PostgreSQL one statement (array parameters) — at time-up a whole
+    room is graded at once, and ``bulk_update``'s CASE expression cost more to build than to run — elsewhere
+    ``bulk_update``."""
+    if not answers:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        Answer.objects.bulk_update(answers, ["points", "detail"])
+        return
+    with _hot_cursor(connection) as cursor:
+        cursor.execute(
+            f"UPDATE {Answer._meta.db_table} AS t SET points = r.points, detail = r.detail "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::numeric[], %s::text[]) AS r(id, points, detail) WHERE t.id = r.id",
+            [[a.pk for a in answers], [a.points for a in answers], [a.detail for a in answers]],
+        )
 
 
 def expire_if_due(attempt: Attempt) -> Attempt:

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -277,9 +278,15 @@ def test_pages(client, sitting):
     assert 'data-last-seq="1"' in page
     assert re.search(rf'name="q{slot["slot"]}" value="C"\s+checked', page)  # the stored answer is shown again
     assert client.get(reverse("exams:invigilate", args=[sitting.pk])).status_code == 403  # students do not invigilate
+    other = Client()
+    other.force_login(sitting.created_by)
+    assert other.post(reverse("exams:submit", args=[attempt.pk])).status_code == 404  # not the teacher's attempt
     client.post(reverse("exams:submit", args=[attempt.pk]))
     r = client.get(reverse("exams:result", args=[attempt.pk]))
     assert r.status_code == 200 and 'data-testid="score"' in r.content.decode()
+    graded = Answer.objects.get(attempt=attempt, slot=slot["slot"])  # graded in one statement on PostgreSQL
+    correct = next(c["label"] for c in slot["content"]["choices"] if c.get("correct"))
+    assert graded.points == (D(slot["points"]) if correct == "C" else D(0))
 
     client.force_login(sitting.created_by)
     r = client.get(reverse("exams:invigilate", args=[sitting.pk]))

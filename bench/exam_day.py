@@ -15,8 +15,10 @@ must be equal). Exit status: 0 acknowledged == stored and no errors, 1 not, 2 th
 
 Each student is an asyncio task with its own keep-alive connection (a few lines of HTTP/1.1 client: 2 000 threads would
 cost the 2 cores more than the server). A student opens the waiting room (which gives the save token and the device
-cookie); at one instant every student sends the start request the waiting room's countdown sends, answered with the
-paper (``--start form``: the waiting room's form, then the attempt page, as before the start request existed); then
+cookie); by default (``--start check-in``) the sitting is made to open 30 s later and each student sends the start
+request once at a random moment 25–5 s before it (the page's check-in), then at the start instant again, answered
+with the paper (``--start begin``: only at the instant, the sitting already open; ``--start form``: the waiting
+room's form, then the attempt page, as before the start request existed); then
 every ``--think`` seconds (±50 %) answers the next question: the change joins a queue, the queue is POSTed, a change
 leaves it only when the reply lists it in ``acked``, a failed request is retried with back-off; then submits. ``--think
 0`` is a closed loop (the next answer as soon as the last is acknowledged). ``--login-sample`` students log in through

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -168,13 +169,20 @@ def lobby(request, pk):
     if request.method == "POST" and not checked_in:
         device = _device(request) or _new_device()
         try:
-            services.start_attempt(
+            opened = services.start_attempt(
                 attempt=attempt,
                 student=request.user,
                 access_code=request.POST.get("access_code", ""),
                 ip=_ip(request),
                 device=device,
             )
+            if opened.opens_later():  # checked in before the start: the waiting room says so
+                messages.info(
+                    request,
+                    _("You are checked in. The test opens at %(time)s; reload this page then if it does not open.")
+                    % {"time": date_format(timezone.localtime(sitting.opens_at), "TIME_FORMAT")},
+                )
+                return _remember_device(redirect("exams:lobby", pk=sitting.pk), device)
             return _remember_device(redirect("exams:attempt", pk=attempt.pk), device)
         except ValidationError as error:
             for message in error.messages:

@@ -323,3 +323,22 @@ def test_another_browser_after_a_check_in_is_sent_to_the_takeover_page(room):
     status, payload = _gateway(attempt, _client(attempt, device="dev2"), {"access_code": "K12"}, device="dev2")
     assert status == 409 and payload["status"] == "elsewhere"
     assert Attempt.objects.get(pk=attempt.pk).device == "dev1"
+
+
+def test_the_waiting_rooms_form_checks_in_too_and_says_so(room):
+    """Without JavaScript: the form posted within the check-in time checks in and the waiting room says when the test
+    opens; posted earlier, it says the test has not started."""
+    _setup, sitting, attempts = room
+    attempt = attempts[0]
+    client = _client(attempt)
+    lobby = f"/kiem-tra/ky/{sitting.pk}/"
+    _opens_in(sitting, 90)
+    early = client.post(lobby, {"access_code": "K12"}, follow=True).content.decode()
+    assert "Chưa đến giờ làm bài" in early and Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.READY
+    opens = _opens_in(sitting, 20)
+    response = client.post(lobby, {"access_code": "K12"})
+    assert response.status_code == 302 and response["Location"] == lobby
+    page = client.get(lobby).content.decode()
+    assert "Bạn đã vào phòng thi" in page and timezone.localtime(opens).strftime("%H:%M") in page
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.opens_later() and stored.started_at == opens and stored.device == "dev1"

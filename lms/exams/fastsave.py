@@ -156,7 +156,7 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
     kept = _CHECKED_IN.get(attempt_id)
     if kept is not None and device and kept.device == device and kept.student_id == student.pk:
         now = timezone.now()
-        if now < kept.started_at:
+        if kept.opens_later(now):
             return _checked_in(kept, now)
         if now < kept.started_at + timedelta(seconds=CHECKED_IN_KEEP_SECONDS):
             return 200, views.started_payload(kept)  # the start: nothing to check or write again

@@ -187,7 +187,6 @@ def lobby(request, pk):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-    now = timezone.now()
     rules = delivery_rules(sitting.delivery_rules)
     if now < sitting.closes_at:
         questions_html(attempt, {})  # the paper, rendered and cached before the start rather than at it

@@ -20,16 +20,22 @@ from tests.support.browser import log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_test_opens_by_itself_when_the_countdown_reaches_zero(new_context, live_server, transactional_db):
+def _in_the_waiting_room(new_context, live_server, seconds: float):
+    """A student logged in, in the waiting room of a 10-minute sitting (access code K12) that opens in ``seconds``:
+    ``(page, sitting, attempt)``."""
     ensure_site_baseline()
     setup = make_bank()
     test = toan_test(setup, variants=2)
     student = setup.people.student
     page = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
-
-    sitting = schedule(setup, test, minutes=10, opens_in=6 / 60, access_code="K12")  # opens in 6 seconds
+    sitting = schedule(setup, test, minutes=10, opens_in=seconds / 60, access_code="K12")
     attempt = Attempt.objects.get(sitting=sitting, student=student)
     page.goto(f"/kiem-tra/ky/{sitting.pk}/")
+    return page, sitting, attempt
+
+
+def test_the_test_opens_by_itself_when_the_countdown_reaches_zero(new_context, live_server, transactional_db):
+    page, sitting, attempt = _in_the_waiting_room(new_context, live_server, 6)
     expect(page.locator("[data-testid=countdown]")).to_have_text(re.compile(r"^[1-6]$"))
     expect(page.locator("[data-testid=start]")).to_be_disabled()
     expect(page.locator("[data-testid=q-1]")).to_have_count(0)  # no paper before the start
@@ -57,15 +63,7 @@ def test_the_waiting_room_checks_in_before_the_start_and_the_time_runs_from_the_
 ):
     """Within the last 30 s the page checks in once (the attempt is opened, its time running from the start): at
     the start itself it only fetches the paper."""
-    ensure_site_baseline()
-    setup = make_bank()
-    test = toan_test(setup, variants=2)
-    student = setup.people.student
-    page = log_in(new_context(base_url=live_server.url, locale="vi-VN"), student)
-
-    sitting = schedule(setup, test, minutes=10, opens_in=16 / 60, access_code="K12")  # opens in 16 seconds
-    attempt = Attempt.objects.get(sitting=sitting, student=student)
-    page.goto(f"/kiem-tra/ky/{sitting.pk}/")
+    page, sitting, attempt = _in_the_waiting_room(new_context, live_server, 16)
     page.locator("input[name=access_code]").fill("K12")
 
     deadline = time.monotonic() + 14

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from lms.exams.models import PracticeAttempt, PracticeSet
 from tests.exams.support import make_bank
 from tests.support.baseline import ensure_site_baseline
-from tests.support.people import PASSWORD
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,14 +27,10 @@ def bank(transactional_db):
 
 
 def _session(new_context, live_server, user, csp: list):
-    page = new_context(base_url=live_server.url, locale="vi-VN").new_page()
+    context = new_context(base_url=live_server.url, locale="vi-VN")
+    page = context.new_page()
     page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/tai-khoan/")
-    return page
+    return log_in(context, user, page=page)  # (the listener is on before the login page loads)
 
 
 def test_teacher_publishes_and_plans_a_set_student_practises_with_feedback_and_retries(new_context, live_server, bank):

@@ -97,12 +97,11 @@
 
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); start(); });
     if (!d.autoStart) return;
-    // A moment of the check-in time picked at random (but not in its last 5 s), so that the room's check-ins are
-    // spread over it rather than sent at once.
-    var spread = Math.max(0, (parseInt(d.checkInMs, 10) || 0) - 10000);  // (from 5 s after the check-in opens)
-    var checkInAt = opensAt - 5000 - Math.random() * spread;
-    if (spread && checkInAt > Date.now()) window.setTimeout(checkIn, checkInAt - Date.now());
-    else if (spread && opensAt - Date.now() > 5000) window.setTimeout(checkIn, Math.random() * (opensAt - Date.now() - 5000));
+    // A moment of the check-in time picked at random (from 5 s after it opens, or now, until 5 s before the start),
+    // so that the room's check-ins are spread over it rather than sent at once.
+    var checkInMs = parseInt(d.checkInMs, 10) || 0;
+    var earliest = Math.max(Date.now(), opensAt - checkInMs + 5000), latest = opensAt - 5000;
+    if (checkInMs && latest > earliest) window.setTimeout(checkIn, earliest - Date.now() + Math.random() * (latest - earliest));
     var shown = window.setInterval(function () {
       if (countdown) countdown.textContent = Math.max(0, Math.ceil((opensAt - Date.now()) / 1000));
     }, 1000);

@@ -68,6 +68,47 @@ def test_a_batch_stores_every_request_and_answers_each_in_order(room):
     assert AnswerEvent.objects.filter(attempt__in=room).count() == 2 * len(room)
 
 
+def test_the_number_answered_counts_what_the_batch_wrote(room):
+    """The batch's writes are one statement on PostgreSQL (one snapshot): the number answered must still count the
+    answers it added, cleared or left alone (an older change is not applied) — the same as counting afterwards."""
+    a, b, c = room[:3]
+    services.save_batch(
+        [
+            _request(
+                a,
+                [{"seq": 1, "slot": _slot(a), "response": "A"}, {"seq": 2, "slot": _slot(a, index=1), "response": "B"}],
+            ),
+            _request(b, [{"seq": 5, "slot": _slot(b), "response": "C"}]),
+        ]
+    )
+    outcomes = services.save_batch(
+        [
+            _request(  # one cleared, one added, one changed: still 2
+                a,
+                [
+                    {"seq": 3, "slot": _slot(a), "response": None},
+                    {"seq": 4, "slot": _slot(a, index=2), "response": "D"},
+                    {"seq": 6, "slot": _slot(a, index=1), "response": "C"},
+                ],
+            ),
+            _request(  # an older change of the answered question (not applied) and a new one: 2
+                b,
+                [
+                    {"seq": 3, "slot": _slot(b), "response": None},
+                    {"seq": 6, "slot": _slot(b, index=1), "response": "A"},
+                ],
+            ),
+            _request(c, [{"seq": 1, "slot": _slot(c), "response": None}]),  # cleared before ever answered: 0
+        ]
+    )
+    assert [o["answered"] for o in outcomes] == [2, 2, 0]
+    assert [o["acked"] for o in outcomes] == [[3, 4, 6], [3, 6], [1]]
+    assert Answer.objects.get(attempt=b, slot=_slot(b)).response == "C"
+    for attempt in (a, b, c):
+        attempt.refresh_from_db()
+        assert attempt.answered == Answer.objects.filter(attempt=attempt, response__isnull=False).count()
+
+
 def test_a_refused_request_writes_nothing_and_does_not_stop_the_others(room):
     good, bad_slot, other_device, not_mine, bad_seq = room
     bad_slot_request = _request(

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The answer save in process: what one save costs the app's Python, without HTTP, a load generator or other
+processes competing for the CPUs — the figure that decides how many saves a second 2 cores can carry.
+
+Seeds a sitting (``--students``, 40 single-choice questions; the seed of ``bench/exam_day.py``) in a PostgreSQL
+database (``--database-url``, created and dropped unless ``--keep``), with sessions in Redis, under
+``config.settings.production``; starts every attempt through the gateway; then calls the WSGI application
+(``config.wsgi``: ``ExamSaveGateway`` in front of Django) directly with save requests as a browser sends them
+(token, session and device cookies, one change each), and prints, for each way of calling it:
+
+- ``alone``: one thread, one save after another (each a batch of one): µs of wall and CPU time a save;
+- ``threads``: ``--threads`` threads, each its own students, all at once (the group commit batches them as in a
+  server worker): saves a second, µs of CPU a save, the mean batch size;
+- ``batch``: ``services.save_batch`` called directly with batches of ``--batch`` requests (the database part and the
+  service, no gateway): µs of CPU a save;
+- ``submit``: ``services.submit_attempt`` of every attempt (40 answers each, graded; the service alone, not the
+  request): µs a submission (the ``saves`` column counts submissions).
+
+``--profile alone|threads|batch|submit`` prints the cProfile of that part (the main thread's; for ``threads`` one of the
+threads), the functions by own time.
+
+    .venv/bin/python bench/save_path.py                      # ~1 minute (most of it the migration)
+    .venv/bin/python bench/save_path.py --profile batch
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import secrets
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+
+import exam_day  # noqa: E402 -- the seed of the exam-day benchmark
+import lesson_page as lp  # noqa: E402 -- database, environment and manage.py helpers
+
+
+def _environ(path: str, body: bytes, token: str, session: str, device: str) -> dict:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_X_EXAM_TOKEN": token,
+        "HTTP_COOKIE": f"sessionid={session}; exams_device={device}; django_language=vi",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+class Student:
+    def __init__(self, attempt: int, session: str) -> None:
+        from lms.exams import fastsave
+
+        self.attempt, self.session = attempt, session
+        self.device = secrets.token_hex(16)
+        self.token = fastsave.save_token(attempt, session)
+        self.seq = 0
+        self.slots: list[int] = []
+
+    def call(self, app, path: str, payload: dict) -> tuple[str, dict]:
+        body = json.dumps(payload).encode()
+        status: list[str] = []
+        chunks = app(_environ(path, body, self.token, self.session, self.device), lambda s, h: status.append(s))
+        return status[0], json.loads(b"".join(chunks))
+
+    def save(self, app) -> None:
+        self.seq += 1
+        slot = self.slots[(self.seq - 1) % len(self.slots)]
+        change = {"seq": self.seq, "slot": slot, "response": "ABCD"[self.seq % 4]}
+        status, reply = self.call(app, f"/kiem-tra/bai-lam/{self.attempt}/luu/", {"changes": [change]})
+        if not status.startswith("200") or reply.get("acked") != [self.seq]:
+            raise SystemExit(f"save {self.seq} of attempt {self.attempt} not acknowledged: {status} {reply}")
+
+
+def _measure(name: str, work, count: int, profile: str) -> dict:
+    profiler = cProfile.Profile(time.thread_time) if profile == name else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    done = work()
+    if profiler:
+        profiler.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "30"))
+        )
+        print(out.getvalue())
+    count = done or count
+    return {
+        "name": name,
+        "saves": count,
+        "wall_us": wall / count * 1e6,
+        "cpu_us": cpu / count * 1e6,
+        "rate": count / wall,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=64)
+    parser.add_argument("--saves", type=int, default=3000, help="saves per part")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--profile", choices=["none", "alone", "threads", "batch", "submit"], default="none")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_save_path_bench")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+
+    created, pg_version = lp.create_database(args.database_url)
+    env = lp.django_env(args.database_url, args.redis_url, secrets.token_urlsafe(40))
+    lp.flush_redis(args.redis_url)
+    try:
+        if created:
+            lp.manage(sys.executable, ["migrate", "--noinput", "-v0"], env, timeout=600)
+        env.update(BENCH_STUDENTS=str(args.students), BENCH_LOGIN_SAMPLE="0", BENCH_OPENS_IN="-5")
+        out = lp.manage(sys.executable, ["shell", "-c", exam_day.SEED], env, timeout=600)
+        seed = json.loads(out.split("BENCH_SEED ", 1)[1].splitlines()[0])
+        os.environ.update(env)
+        return _run(args, seed, pg_version)
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            lp.drop_database(args.database_url)
+
+
+def _run(args, seed: dict, pg_version: str) -> int:
+    from config.wsgi import application
+    from lms.exams.models import Attempt
+
+    students = [Student(seed["attempts"][name], session) for name, session in sorted(seed["sessions"].items())]
+    for student in students:
+        status, reply = student.call(application, f"/kiem-tra/bai-lam/{student.attempt}/bat-dau/", {})
+        if not status.startswith("200") or ("status" in reply and reply["status"] != "in_progress"):
+            raise SystemExit(f"start of attempt {student.attempt}: {status} {reply}")
+    layouts = {a.pk: a.variant.slots() for a in Attempt.objects.filter(sitting_id=seed["sitting"])}
+    for student in students:
+        student.slots = [slot["slot"] for slot in layouts[student.attempt]]
+    for student in students[:8]:  # warm: caches, prepared statements
+        for _ in range(10):
+            student.save(application)
+
+    results = []
+
+    def alone() -> int:
+        for n in range(args.saves):
+            students[n % len(students)].save(application)
+        return args.saves
+
+    results.append(_measure("alone", alone, args.saves, args.profile))
+
+    from lms.exams import fastsave, services
+
+    batches = []
+    original = services.save_batch
+
+    def counting(requests):
+        batches.append(len(requests))
+        return original(requests)
+
+    def threads() -> int:
+        groups = [students[i :: args.threads] for i in range(args.threads)]
+        per = args.saves // args.threads
+        barrier = threading.Barrier(args.threads)
+        profile = cProfile.Profile(time.thread_time) if args.profile == "threads" else None
+
+        def run(group, mine) -> None:
+            barrier.wait()
+            if mine:
+                profile.enable()
+            for n in range(per):
+                group[n % len(group)].save(application)
+            if mine:
+                profile.disable()
+
+        pool = [threading.Thread(target=run, args=(g, profile is not None and i == 0)) for i, g in enumerate(groups)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        if profile:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+                int(os.environ.get("TOP", "30"))
+            )
+            print(out.getvalue())
+        return per * args.threads
+
+    services.save_batch = counting
+    try:
+        results.append(_measure("threads", threads, args.saves, "none"))
+    finally:
+        services.save_batch = original
+    mean_batch = sum(batches) / len(batches) if batches else 0
+
+    def batch() -> int:
+        from django.contrib.auth import get_user_model
+
+        users = {a.pk: a.student_id for a in Attempt.objects.filter(sitting_id=seed["sitting"])}
+        User = get_user_model()
+        done = 0
+        while done < args.saves:
+            chunk = students[(done // args.batch * args.batch) % len(students) :][: args.batch]
+            requests = []
+            for student in chunk:
+                student.seq += 1
+                slot = student.slots[(student.seq - 1) % len(student.slots)]
+                requests.append(
+                    services.SaveRequest(
+                        attempt_id=student.attempt,
+                        student=User(pk=users[student.attempt]),
+                        changes=[{"seq": student.seq, "slot": slot, "response": "B"}],
+                        ip="127.0.0.1",
+                        device=student.device,
+                    )
+                )
+            for outcome in services.save_batch(requests):
+                if isinstance(outcome, BaseException) or not outcome["acked"]:
+                    raise SystemExit(f"batch save refused: {outcome}")
+            done += len(requests)
+        return done
+
+    results.append(_measure("batch", batch, args.saves, args.profile))
+
+    def submit() -> int:
+        for attempt in Attempt.objects.filter(sitting_id=seed["sitting"], status="in_progress").only("pk"):
+            services.submit_attempt(attempt=attempt, ip="127.0.0.1")
+        return len(students)
+
+    results.append(_measure("submit", submit, len(students), args.profile))
+    del fastsave  # (imported for the profile's names)
+
+    print(f"\nPostgreSQL {pg_version}, {len(students)} students, {args.saves} saves a part, code {lp.code_version()}")
+    print(f"{'part':<10}{'saves':>8}{'saves/s':>10}{'wall µs/save':>14}{'CPU µs/save':>13}")
+    for r in results:
+        print(f"{r['name']:<10}{r['saves']:>8}{r['rate']:>10.0f}{r['wall_us']:>14.0f}{r['cpu_us']:>13.0f}")
+    print(f"threads: {args.threads}, mean batch {mean_batch:.1f} requests; batch: {args.batch} requests a call")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

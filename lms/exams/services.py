@@ -1514,40 +1514,56 @@ def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
 
 
 def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
-    """Close the attempt and grade it. ``auto``: done by the server at time-up."""
+    """Close the attempt and grade it. ``auto``: done by the server at time-up.
+
+    At time-up a whole room submits within a few seconds, so this is a few light statements: the attempt locked as a
+    save locks it (``_lock_attempts``), its answers read, their points written with one statement, the attempt's
+    status and score with one ``UPDATE``, the event with one ``INSERT``; each exam code's questions are parsed once
+    per process (``_grading_slots``)."""
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update(of=("self",)).select_related("sitting", "variant").get(pk=attempt.pk)
-        )
+        attempt = _lock_attempts([attempt.pk]).get(attempt.pk)
+        if attempt is None:
+            raise Attempt.DoesNotExist
         if attempt.status == AttemptStatus.SUBMITTED:
             return attempt
         now = timezone.now()
         if attempt.status == AttemptStatus.READY or (attempt.opens_later(now) and not auto):
             raise ValidationError(_("The test has not been started."))
         attempt.status, attempt.submitted_at, attempt.auto_submitted = AttemptStatus.SUBMITTED, now, auto
-        attempt.save(update_fields=["status", "submitted_at", "auto_submitted"])
-        AttemptEvent.objects.create(attempt=attempt, kind=EventKind.AUTO_SUBMIT if auto else EventKind.SUBMIT, ip=ip)
-        grade_attempt(attempt)
+        grade_attempt(attempt, save=False)
+        attempt.save(update_fields=["status", "submitted_at", "auto_submitted", *_SCORE_FIELDS])
+        kind = EventKind.AUTO_SUBMIT if auto else EventKind.SUBMIT
+        _insert_attempt_events([AttemptEvent(attempt=attempt, kind=kind, at=now, ip=ip)])
     return attempt
 
 
-def grade_attempt(attempt: Attempt) -> Attempt:
+_SCORE_FIELDS = ("points", "max_points", "needs_marking")
+
+
+def grade_attempt(attempt: Attempt, *, save: bool = True) -> Attempt:
     """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle). An
-    essay is scored from the teacher's ``EssayMark`` and needs marking until it has one."""
+    essay is scored from the teacher's ``EssayMark`` and needs marking until it has one. The answers' points are
+    written; the attempt's total too unless ``save`` is false (the caller saves it with its other fields)."""
     from lms.exams.models import EssayMark
 
-    answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
-    marks = {m.slot: m for m in EssayMark.objects.filter(attempt=attempt)}
+    slots = _grading_slots(attempt.variant)
+    answers = {
+        slot: (pk, response)
+        for pk, slot, response in Answer.objects.filter(attempt_id=attempt.pk)
+        .order_by()
+        .values_list("pk", "slot", "response")
+    }
+    marks = {}
+    if any(content.type == bank_api.QType.ESSAY for _slot, content in slots):
+        marks = {m.slot: m for m in EssayMark.objects.filter(attempt_id=attempt.pk).order_by()}
     total, maximum, needs_marking, update = ZERO, ZERO, False, []
-    for slot in attempt.variant.slots():
-        content = bank_api.QuestionContent.from_content(slot["content"])
-        content.points = Decimal(slot["points"])
-        answer = answers.get(slot["slot"])
+    for slot_no, content in slots:
+        answer = answers.get(slot_no)
         if content.type == bank_api.QType.ESSAY:
-            mark = marks.get(slot["slot"])
+            mark = marks.get(slot_no)
             result = bank_api.Score(mark.points if mark else ZERO, content.points, needs_marking=mark is None)
         else:
-            result = bank_api.score(content, answer.response if answer else None)
+            result = bank_api.score(content, answer[1] if answer else None)
         if content.type == "group" and result.max_points and result.max_points != content.points:
             # a câu chùm's parts carry their bank points; the test gives the whole group the slot's points
             scaled = (content.points * result.points / result.max_points).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -1556,29 +1572,57 @@ def grade_attempt(attempt: Attempt) -> Attempt:
         maximum += result.max_points
         needs_marking = needs_marking or result.needs_marking
         if answer:
-            answer.points, answer.detail = result.points, result.detail[:200]
-            update.append(answer)
+            update.append((answer[0], result.points, result.detail[:200]))
     _write_answer_points(update)
     attempt.points, attempt.max_points, attempt.needs_marking = total, maximum, needs_marking
-    attempt.save(update_fields=["points", "max_points", "needs_marking"])
+    if save:
+        attempt.save(update_fields=list(_SCORE_FIELDS))
     return attempt
 
 
-def _write_answer_points(answers: list[Answer]) -> None:
-    """The graded answers' points and details: on PostgreSQL one statement (array parameters) — at time-up a whole
-    room is graded at once, and ``bulk_update``'s CASE expression cost more to build than to run — elsewhere
+_GRADING: dict[tuple, list] = {}
+
+
+def _grading_slots(variant: Variant) -> list[tuple[int, object]]:
+    """``[(slot number, question)]`` of an exam code: each slot's content as the code shows it (its options' order,
+    its key), parsed into the bank's question with the slot's points — once per (code, revision) in a process, as
+    ``_slot_index`` (a key correction raises the revision). The questions are shared: scoring only reads them."""
+    key = (variant.pk, variant.test_id, variant.revision, variant.created_at)
+    slots = _GRADING.get(key)
+    if slots is None:
+        if "layout" in variant.__dict__:
+            layout = variant.layout
+        else:  # (the save path's lock reads the code without its layout)
+            layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
+        slots = []
+        for part in layout["parts"]:
+            for slot in part["slots"]:
+                content = bank_api.QuestionContent.from_content(slot["content"])
+                content.points = Decimal(slot["points"])
+                slots.append((slot["slot"], content))
+        if len(_GRADING) >= 512:  # bounded, as _SLOT_INDEXES
+            _GRADING.clear()
+        _GRADING[key] = slots
+    return slots
+
+
+def _write_answer_points(rows: list[tuple[int, Decimal, str]]) -> None:
+    """The graded answers' ``(id, points, detail)``: on PostgreSQL one statement (array parameters) — at time-up a
+    whole room is graded at once, and ``bulk_update``'s CASE expression cost more to build than to run — elsewhere
     ``bulk_update``."""
-    if not answers:
+    if not rows:
         return
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
+        answers = [Answer(pk=pk, points=points, detail=detail) for pk, points, detail in rows]
         Answer.objects.bulk_update(answers, ["points", "detail"])
         return
+    ids, points, details = (list(column) for column in zip(*rows, strict=True))
     with _hot_cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE {Answer._meta.db_table} AS t SET points = r.points, detail = r.detail "  # noqa: S608
             "FROM unnest(%s::bigint[], %s::numeric[], %s::text[]) AS r(id, points, detail) WHERE t.id = r.id",
-            [[a.pk for a in answers], [a.points for a in answers], [a.detail for a in answers]],
+            [ids, points, details],
         )
 
 

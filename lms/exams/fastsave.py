@@ -20,6 +20,9 @@ same JSON, same status codes).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import io
 import json
 import re
@@ -33,10 +36,10 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.wsgi import get_script_name
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -47,10 +50,20 @@ _SALT = "lms.exams.fastsave"
 
 
 def save_token(attempt_id: int, session_key: str | None) -> str:
-    """The token the attempt page gives its script for the save requests of this attempt in this session."""
+    """The token the attempt page gives its script for the save requests of this attempt in this session: Django's
+    ``salted_hmac`` (SHA-256) of the attempt and the session, the salted key derived once per secret."""
     if not session_key:
         return ""
-    return salted_hmac(_SALT, f"{attempt_id}:{session_key}", algorithm="sha256").hexdigest()
+    mac = _token_mac(settings.SECRET_KEY).copy()
+    mac.update(f"{attempt_id}:{session_key}".encode())
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _token_mac(secret: str):
+    """What ``salted_hmac(_SALT, …, algorithm="sha256")`` starts from for this secret (its key is a hash of the salt
+    and the secret): computed once, copied for each token."""
+    return hmac.new(hashlib.sha256((_SALT + secret).encode()).digest(), digestmod=hashlib.sha256)
 
 
 def respond(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
@@ -401,13 +414,14 @@ def _reuse_connection() -> None:
     """What ``close_old_connections`` does at a request's start, without its health check (a ``SELECT 1`` round trip
     before every save): a connection past ``CONN_MAX_AGE`` or with errors is closed; otherwise the save itself is
     the check — a broken connection fails it, nothing is acknowledged, and the browser sends the changes again."""
-    if connection.connection is None or connection.in_atomic_block:  # (a request starts outside one but in tests)
+    db = connections[DEFAULT_DB_ALIAS]  # (this thread's; the ``connection`` proxy looks it up on every attribute)
+    if db.connection is None or db.in_atomic_block:  # (a request starts outside one but in tests)
         return
-    expired = connection.close_at is not None and time.monotonic() >= connection.close_at
-    if connection.errors_occurred or expired or connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]:
-        connection.close()
+    expired = db.close_at is not None and time.monotonic() >= db.close_at
+    if db.errors_occurred or expired or db.get_autocommit() != db.settings_dict["AUTOCOMMIT"]:
+        db.close()
     else:
-        connection.health_check_done = True
+        db.health_check_done = True
 
 
 # session key → (user, checked at): a student's saves within SESSION_CHECK_SECONDS reuse one check of the session

@@ -8,6 +8,7 @@ be read is ``None``, which no range contains.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -20,7 +21,12 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def client_ip(request) -> str | None:
     header = getattr(settings, "EXAMS_CLIENT_IP_HEADER", "")
     raw = request.META.get(header, "") if header else request.META.get("REMOTE_ADDR", "")
-    raw = raw.split(",")[-1].strip() if raw else ""
+    return _normalised(raw.split(",")[-1].strip() if raw else "")
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(raw: str) -> str | None:
+    """The address in its canonical text, or None (parsed once per address: exam day asks for it on every save)."""
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:

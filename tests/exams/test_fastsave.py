@@ -158,6 +158,20 @@ def test_the_attempt_page_gives_its_script_the_token(exam):
     assert token == save_token(attempt.pk, client.cookies["sessionid"].value)
 
 
+def test_the_token_is_djangos_salted_hmac_of_the_attempt_and_session(settings):
+    from django.utils.crypto import salted_hmac
+
+    from lms.exams import fastsave
+
+    expected = salted_hmac(fastsave._SALT, "42:abc123", algorithm="sha256").hexdigest()
+    assert save_token(42, "abc123") == expected
+    assert save_token(42, "abc124") != expected and save_token(43, "abc123") != expected
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40  # a new secret: every token changes
+    assert save_token(42, "abc123") == salted_hmac(fastsave._SALT, "42:abc123", algorithm="sha256").hexdigest()
+    assert save_token(42, "abc123") != expected
+    assert save_token(42, "") == "" and save_token(42, None) == ""
+
+
 def test_config_wsgi_wraps_django_with_the_gateway():
     from config import wsgi
 

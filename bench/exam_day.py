@@ -20,10 +20,10 @@ request once at a random moment 25–5 s before it (the page's check-in), then a
 with the paper (``--start begin``: only at the instant, the sitting already open; ``--start form``: the waiting
 room's form, then the attempt page, as before the start request existed); then
 every ``--think`` seconds (±50 %) answers the next question: the change joins a queue, the queue is POSTed, a change
-leaves it only when the reply lists it in ``acked``, a failed request is retried with back-off; then submits. ``--think
-0`` is a closed loop (the next answer as soon as the last is acknowledged). ``--login-sample`` students log in through
-the login form; the others get the session such a login makes, written directly (the production hasher costs ~0,5 s of
-CPU a login).
+leaves it only when the reply lists it in ``acked``, a failed request is retried with back-off; then submits (JSON, as
+the page's script does) and opens the result page. ``--think 0`` is a closed loop (the next answer as soon as the last
+is acknowledged). ``--login-sample`` students log in through the login form; the others get the session such a login
+makes, written directly (the production hasher costs ~0,5 s of CPU a login).
 
 Uses the helpers of bench/lesson_page.py (database, production environment, gunicorn, login). Creates the database
 named in ``--database-url`` if missing (default ``lms_cbt_bench``) and drops it at the end unless ``--keep``; the Redis
@@ -232,7 +232,7 @@ class Student:
         self.errors: list[str] = []
         self.failures: list[str] = []
         self.acked: set[int] = set()
-        self.start = self.page = self.paper = self.check_in = None
+        self.start = self.page = self.paper = self.check_in = self.submit = self.result = None
         self.token = ""
 
     def _form_headers(self) -> dict:
@@ -262,12 +262,20 @@ class Student:
                 while time.monotonic() - offline_since < faults.offline_seconds:
                     await asyncio.sleep(1)
             await self._flush_until_empty(queue)
-        form = f"csrfmiddlewaretoken={self.http.cookies['csrftoken']}".encode()
-        status, _ = await self.http.request(
-            "POST", f"/kiem-tra/bai-lam/{self.attempt}/nop/", form, self._form_headers()
+        # as attempt.js submits: JSON with the save token (the gateway answers with the result page's address),
+        # then the browser opens the result page
+        sent = time.monotonic()
+        status, body = await self.http.request(
+            "POST", f"/kiem-tra/bai-lam/{self.attempt}/nop/", b"{}", self._json_headers()
         )
-        if status != 302:
+        if status != 200:
             self.errors.append(f"submit {status}")
+            return
+        self.submit = (time.monotonic() - sent) * 1000
+        status, _ = await self.http.request("GET", json.loads(body)["url"])
+        if status != 200:
+            self.errors.append(f"result page {status}")
+        self.result = (time.monotonic() - sent) * 1000
 
     async def _check_in(self, go: Go) -> None:
         """What the waiting room's script does at a random moment of the last 30 s: the start request, early —
@@ -729,6 +737,13 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
         print(f"of which the attempt page after the form: p50 {pct(pages, 50):.0f} ms  p95 {pct(pages, 95):.0f} ms")
     if papers:
         print(f"paper: in the start reply ({sum(papers) / len(papers) / 1000:.0f} kB), no page to load after the start")
+    submits = [s.submit for s in everyone if s.submit is not None]
+    results = [s.result for s in everyone if s.result is not None]
+    if submits:
+        print(
+            f"submit: p50 {pct(submits, 50):.0f} ms  p95 {pct(submits, 95):.0f} ms; with the result page after it: "
+            f"p50 {pct(results, 50):.0f} ms  p95 {pct(results, 95):.0f} ms  ({len(results)} result pages)"
+        )
     took = [t for _s, t, _n in saves]
     print(
         f"saves:  {len(saves)} requests carrying {sum(n for _s, _t, n in saves)} changes in {elapsed:.1f} s = "

@@ -1,9 +1,10 @@
-"""The two requests of exam day that every student sends at once, answered without Django's middleware stack: the
-answer save (one small JSON request per answer change, ``POST /kiem-tra/bai-lam/<id>/luu/``) and the start (the
+"""The requests of exam day that every student sends at once, answered without Django's middleware stack: the
+answer save (one small JSON request per answer change, ``POST /kiem-tra/bai-lam/<id>/luu/``), the start (the
 waiting room's countdown reaching zero in the whole room at one instant, ``POST /kiem-tra/bai-lam/<id>/bat-dau/``,
-answered with the paper). Through the whole request cycle (security, CSP, sessions, locale, CSRF, authentication,
+answered with the paper) and the submit of the page's script (``POST /kiem-tra/bai-lam/<id>/nop/``, JSON: a room
+at time-up). Through the whole request cycle (security, CSP, sessions, locale, CSRF, authentication,
 messages, routing) the middleware cost as much as the save itself. ``ExamSaveGateway`` wraps the WSGI application
-(``config/wsgi.py``) and answers those two requests itself when everything it needs is in order:
+(``config/wsgi.py``) and answers those requests itself when everything it needs is in order:
 
 - the page's **save token** (the waiting room and the attempt page give it) in ``X-Exam-Token``: an HMAC of the
   attempt and the session key (``save_token``). A page of another site cannot read it, so it is the request's CSRF
@@ -13,9 +14,9 @@ messages, routing) the middleware cost as much as the save itself. ``ExamSaveGat
 - an allowed ``Host`` and a body within ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 
 Anything else — no token or a wrong one, no session, a session of an older password, a host not allowed, another
-path — goes to Django unchanged, where the ordinary views (``views.save``, ``views.begin``) answer it with the same
-functions, ``respond`` and ``respond_start``: both paths store, acknowledge and refuse exactly alike (same service,
-same JSON, same status codes).
+path — goes to Django unchanged, where the ordinary views (``views.save``, ``views.begin``, ``views.submit`` for a
+JSON request) answer it with the same functions, ``respond``, ``respond_start`` and ``respond_submit``: both paths
+store, acknowledge and refuse exactly alike (same service, same JSON, same status codes).
 """
 
 from __future__ import annotations
@@ -201,6 +202,27 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
     return 200, views.started_payload(attempt)
 
 
+def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
+    """A submit request of the attempt page's script: ``(HTTP status, JSON body)``. 200 ``{"status": "submitted",
+    "url"}`` (the result page, which the page then opens; a second submit is answered the same); 400 a refusal (not
+    started), the message given; 404 an attempt that is not the student's. The same service as the form's submit
+    (``views.submit``): at time-up a whole room submits at once, and this spares each submit Django's middleware and
+    the redirect. ``write`` is not used (a submit is written alone)."""
+    from django.urls import reverse
+
+    from lms.exams import services
+    from lms.exams.models import Attempt
+
+    if _json_object(body) is None:
+        return 400, {"error": _("The request is not valid JSON.")}
+    try:
+        attempt = services.submit_attempt(attempt=Attempt(pk=attempt_id), ip=ip, student=student)
+    except (Attempt.DoesNotExist, PermissionDenied, ValidationError) as error:
+        return _refusal(error)
+    _CHECKED_IN.pop(attempt_id, None)
+    return 200, {"status": attempt.status, "url": reverse("exams:result", args=[attempt_id])}
+
+
 # attempt id → the attempt as its check-in left it (open, bound to the browser, its sitting and exam code loaded):
 # the same browser's start request, at the start, is answered from here — the paper, without a query — for
 # CHECKED_IN_KEEP_SECONDS after the start. In the meantime the row can change only in ways the next save reply
@@ -336,7 +358,11 @@ class ExamSaveGateway:
 
             marker = "987654321"
             routes = []
-            paths = (("exams:save", respond, self.group), ("exams:begin", respond_start, self.starts))
+            paths = (
+                ("exams:save", respond, self.group),
+                ("exams:begin", respond_start, self.starts),
+                ("exams:submit", respond_submit, None),
+            )
             for name, answer, group in paths:
                 prefix, suffix = reverse(name, args=[int(marker)]).split(marker)
                 routes.append((re.compile(rf"^{re.escape(prefix)}(\d{{1,12}}){re.escape(suffix)}$"), answer, group))
@@ -401,7 +427,7 @@ class ExamSaveGateway:
                         body=body,
                         ip=client_ip(_Meta(environ)),
                         device=valid_device(cookies.get(DEVICE_COOKIE, "")),
-                        write=group.save,
+                        write=group.save if group else None,
                     )
                 except DatabaseError:  # the database went away (restart, failover): the browser sends it again
                     return 503, {"error": _("The server could not save just now; your answers are sent again.")}

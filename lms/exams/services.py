@@ -1513,8 +1513,9 @@ def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
     return len(rows)
 
 
-def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
-    """Close the attempt and grade it. ``auto``: done by the server at time-up.
+def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None, student=None) -> Attempt:
+    """Close the attempt and grade it. ``auto``: done by the server at time-up. ``student``: the one submitting,
+    checked against the locked attempt (``PermissionDenied`` for another's).
 
     At time-up a whole room submits within a few seconds, so this is a few light statements: the attempt locked as a
     save locks it (``_lock_attempts``), its answers read, their points written with one statement, the attempt's
@@ -1524,6 +1525,8 @@ def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None) -> Attempt:
         attempt = _lock_attempts([attempt.pk]).get(attempt.pk)
         if attempt is None:
             raise Attempt.DoesNotExist
+        if student is not None and attempt.student_id != student.pk:
+            raise PermissionDenied
         if attempt.status == AttemptStatus.SUBMITTED:
             return attempt
         now = timezone.now()

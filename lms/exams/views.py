@@ -346,17 +346,23 @@ def save(request, pk):
 @login_required
 @require_POST
 def submit(request, pk):
-    # (At time-up a whole room submits at once: only what the ownership check needs is read here; the service locks
-    # and reads the attempt with what grading needs.)
-    attempt = Attempt.objects.filter(pk=pk, student=request.user).only("pk", "sitting_id").first()
-    if attempt is None:
-        raise Http404
+    """The form's submit: redirect to the result page (or back, with the refusal as a message). A JSON request (the
+    attempt page's script) gets the gateway's answer, ``fastsave.respond_submit``: the result page's address.
+    (At time-up a whole room submits at once: the service locks the attempt, checks it is the student's and reads
+    what grading needs.)"""
+    if request.content_type == "application/json":
+        status, payload = fastsave.respond_submit(
+            attempt_id=pk, student=request.user, body=request.body, ip=_ip(request), device=_device(request)
+        )
+        return JsonResponse(payload, status=status)
     try:
-        services.submit_attempt(attempt=attempt, ip=_ip(request))
+        services.submit_attempt(attempt=Attempt(pk=pk), ip=_ip(request), student=request.user)
+    except (Attempt.DoesNotExist, PermissionDenied):
+        raise Http404 from None
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("exams:result", pk=attempt.pk)
+    return redirect("exams:result", pk=pk)
 
 
 @login_required

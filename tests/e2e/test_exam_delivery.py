@@ -114,7 +114,13 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     expect(page.locator("[data-testid=q-2] input[value=C]")).to_be_checked()
     expect(page.locator("[data-testid=q-13] tr[data-statement=a] input[value=Đ]")).to_be_checked()
     expect(page.locator("[data-testid=q-17] input[type=text]")).to_have_value("1,5")
-    page.locator("[data-testid=submit]").click()
+    submit_url = f"/kiem-tra/bai-lam/{attempt.pk}/nop/"
+    with page.expect_response(lambda r: r.url.endswith(submit_url) and r.request.method == "POST") as submitted:
+        page.locator("[data-testid=submit]").click()
+    # the script submits with JSON (as through the gateway) and opens the result page it is given (the reply's body is
+    # gone once the page has moved on: its status and type are checked)
+    assert submitted.value.status == 200 and submitted.value.headers["content-type"] == "application/json"
+    assert submitted.value.request.headers["content-type"] == "application/json"
     expect(page.locator("[data-testid=result]")).to_contain_text("Đã nộp")
     attempt.refresh_from_db()
     # Chromium sometimes reports a real blur of the window while the page reloads: one or two losses, each logged.

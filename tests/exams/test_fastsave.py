@@ -3,6 +3,7 @@ Django's middleware, exactly as the view answers it; anything it cannot vouch fo
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client, RequestFactory
@@ -38,14 +39,14 @@ def _single(attempt):
     return next(s for s in attempt.variant.slots() if s["content"]["type"] == "single_choice")
 
 
-def _call(attempt, client, body, *, token=None, cookies=None, host="testserver"):
+def _call(attempt, client, body, *, token=None, cookies=None, host="testserver", action="luu"):
     session = (cookies or {}).get("sessionid") or client.cookies["sessionid"].value
     jar = {"sessionid": session, "exams_device": "dev1", **(cookies or {})}
     environ = (
         RequestFactory()
         .generic(
             "POST",
-            f"/kiem-tra/bai-lam/{attempt.pk}/luu/",
+            f"/kiem-tra/bai-lam/{attempt.pk}/{action}/",
             body if isinstance(body, bytes) else json.dumps(body).encode(),
             content_type="application/json",
             HTTP_X_EXAM_TOKEN=save_token(attempt.pk, session) if token is None else token,
@@ -156,6 +157,44 @@ def test_the_attempt_page_gives_its_script_the_token(exam):
     page = client.get(f"/kiem-tra/bai-lam/{attempt.pk}/").content.decode()
     token = re.search(r'data-save-token="([0-9a-f]{64})"', page).group(1)
     assert token == save_token(attempt.pk, client.cookies["sessionid"].value)
+
+
+def test_the_pages_submit_is_answered_by_the_gateway_as_the_view_answers_it(exam, django_assert_max_num_queries):
+    _setup, attempt, _student, client = exam
+    slot = _single(attempt)
+    _call(attempt, client, {"changes": [{"seq": 1, "slot": slot["slot"], "response": slot["key"]}]})
+    with django_assert_max_num_queries(8):  # (session check, lock, answers, points, attempt, event, savepoints)
+        status, payload, _headers = _call(attempt, client, {}, action="nop")
+    result_url = f"/kiem-tra/bai-lam/{attempt.pk}/ket-qua/"
+    assert (status, payload) == (200, {"status": "submitted", "url": result_url})
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.points == Decimal(slot["points"])
+    assert attempt.events.filter(kind="submit").count() == 1
+    assert _call(attempt, client, {}, action="nop")[:2] == (200, {"status": "submitted", "url": result_url})
+    assert attempt.events.filter(kind="submit").count() == 1  # submitted once
+    # without the token Django answers, with the same JSON (the page's CSRF header)
+    response = client.post(f"/kiem-tra/bai-lam/{attempt.pk}/nop/", b"{}", content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"status": "submitted", "url": result_url}
+    # the form without a script still submits and redirects
+    assert client.post(f"/kiem-tra/bai-lam/{attempt.pk}/nop/").url == result_url
+
+
+def test_a_submit_of_another_students_attempt_or_before_the_start_is_refused(exam):
+    _setup, attempt, _student, client = exam
+    assert _call(attempt, client, b"[1", action="nop")[:2] == (
+        400,
+        {"error": "Nội dung yêu cầu không phải JSON hợp lệ."},
+    )
+    other = Attempt.objects.filter(sitting=attempt.sitting).exclude(pk=attempt.pk).first()
+    token = save_token(other.pk, client.cookies["sessionid"].value)
+    assert _call(other, client, {}, token=token, action="nop")[0] == 404  # not this student's
+    client.force_login(other.student)
+    status, payload, _headers = _call(other, client, {}, action="nop")  # its own, never started
+    assert status == 400 and payload["error"]
+    other.refresh_from_db()
+    assert other.status == "ready" and not other.events.exists()
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
 
 
 def test_the_token_is_djangos_salted_hmac_of_the_attempt_and_session(settings):

@@ -1223,9 +1223,9 @@ def _write_changes(plans: list[_SavePlan], now) -> dict[int, int]:
         current += [[pk, slot_no, response, seq] for slot_no, (seq, response) in newest.items()]
         attempts.append([pk, plan.attempt.last_seq, bool(newest)])
     when = Answer._meta.get_field("saved_at").get_db_prep_save(now, connection)
-    rows = [json.dumps(rows, cls=encoder, separators=(",", ":")) for rows in (log, current, attempts)]
+    log, current, attempts = (json.dumps(rows, cls=encoder, separators=(",", ":")) for rows in (log, current, attempts))
     with _hot_cursor(connection) as cursor:
-        cursor.execute(_write_changes_sql(), [when, rows[0], when, rows[1], when, rows[2]])
+        cursor.execute(_write_changes_sql(), [when, log, when, current, when, attempts])
         return dict(cursor.fetchall())
 
 
@@ -1372,19 +1372,30 @@ class _LockPlan:
 _SLOT_INDEXES: dict[tuple, dict[str, dict]] = {}
 
 
-def _slot_index(variant: Variant) -> dict[str, dict]:
-    """``{slot number as text: slot}`` of an exam code, read once per (code, revision) in a process. A key
-    correction raises the revision in the same transaction as the layout, so a stale index is never used; the
-    creation time is part of the key because a database may give a deleted code's id to a new one (SQLite does)."""
+def _per_code(cache: dict, variant: Variant, build):
+    """``build(layout)`` of an exam code, made once per (code, revision) in a process and kept in ``cache``. A key
+    correction raises the revision in the same transaction as the layout, so a stale value is never used; the
+    creation time is part of the key because a database may give a deleted code's id to a new one (SQLite does).
+    The layout is read only when the code was loaded without it (as the save path's lock loads it)."""
     key = (variant.pk, variant.test_id, variant.revision, variant.created_at)
-    index = _SLOT_INDEXES.get(key)
-    if index is None:
-        layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
-        index = {str(s["slot"]): s for part in layout["parts"] for s in part["slots"]}
-        if len(_SLOT_INDEXES) >= 512:  # a bounded cache: a school's open sittings are far fewer codes than this
-            _SLOT_INDEXES.clear()
-        _SLOT_INDEXES[key] = index
-    return index
+    value = cache.get(key)
+    if value is None:
+        if "layout" in variant.__dict__:
+            layout = variant.layout
+        else:
+            layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
+        value = build(layout)
+        if len(cache) >= 512:  # a bounded cache: a school's open sittings are far fewer codes than this
+            cache.clear()
+        cache[key] = value
+    return value
+
+
+def _slot_index(variant: Variant) -> dict[str, dict]:
+    """``{slot number as text: slot}`` of an exam code (``_per_code``)."""
+    return _per_code(
+        _SLOT_INDEXES, variant, lambda layout: {str(s["slot"]): s for part in layout["parts"] for s in part["slots"]}
+    )
 
 
 def _json_param(field, value, connection):
@@ -1588,25 +1599,19 @@ _GRADING: dict[tuple, list] = {}
 
 def _grading_slots(variant: Variant) -> list[tuple[int, object]]:
     """``[(slot number, question)]`` of an exam code: each slot's content as the code shows it (its options' order,
-    its key), parsed into the bank's question with the slot's points — once per (code, revision) in a process, as
-    ``_slot_index`` (a key correction raises the revision). The questions are shared: scoring only reads them."""
-    key = (variant.pk, variant.test_id, variant.revision, variant.created_at)
-    slots = _GRADING.get(key)
-    if slots is None:
-        if "layout" in variant.__dict__:
-            layout = variant.layout
-        else:  # (the save path's lock reads the code without its layout)
-            layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
+    its key), parsed into the bank's question with the slot's points, once per (code, revision) in a process
+    (``_per_code``). The questions are shared: scoring only reads them."""
+
+    def build(layout) -> list[tuple[int, object]]:
         slots = []
         for part in layout["parts"]:
             for slot in part["slots"]:
                 content = bank_api.QuestionContent.from_content(slot["content"])
                 content.points = Decimal(slot["points"])
                 slots.append((slot["slot"], content))
-        if len(_GRADING) >= 512:  # bounded, as _SLOT_INDEXES
-            _GRADING.clear()
-        _GRADING[key] = slots
-    return slots
+        return slots
+
+    return _per_code(_GRADING, variant, build)
 
 
 def _write_answer_points(rows: list[tuple[int, Decimal, str]]) -> None:

@@ -14,10 +14,12 @@ database (``--database-url``, created and dropped unless ``--keep``), with sessi
 - ``batch``: ``services.save_batch`` called directly with batches of ``--batch`` requests (the database part and the
   service, no gateway): µs of CPU a save;
 - ``submit``: ``services.submit_attempt`` of every attempt (40 answers each, graded; the service alone, not the
-  request): µs a submission (the ``saves`` column counts submissions).
+  request): µs a submission (the ``saves`` column counts submissions);
+- ``result``: the result page each student's browser opens after submitting (a GET through the WSGI application,
+  session cookie only): µs a page (the ``saves`` column counts pages), and the queries of one page.
 
-``--profile alone|threads|batch|submit`` prints the cProfile of that part (the main thread's; for ``threads`` one of the
-threads), the functions by own time.
+``--profile alone|threads|batch|submit|result`` prints the cProfile of that part (the main thread's; for ``threads``
+one of the threads), the functions by own time.
 
     .venv/bin/python bench/save_path.py                      # ~1 minute (most of it the migration)
     .venv/bin/python bench/save_path.py --profile batch
@@ -86,6 +88,14 @@ class Student:
         chunks = app(_environ(path, body, self.token, self.session, self.device), lambda s, h: status.append(s))
         return status[0], json.loads(b"".join(chunks))
 
+    def page(self, app, path: str) -> tuple[str, bytes]:
+        environ = _environ(path, b"", "", self.session, self.device)
+        environ.update(REQUEST_METHOD="GET", CONTENT_LENGTH="0")
+        del environ["HTTP_X_EXAM_TOKEN"], environ["CONTENT_TYPE"]
+        status: list[str] = []
+        chunks = app(environ, lambda s, h: status.append(s))
+        return status[0], b"".join(chunks)
+
     def save(self, app) -> None:
         self.seq += 1
         slot = self.slots[(self.seq - 1) % len(self.slots)]
@@ -126,7 +136,7 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=3000, help="saves per part")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--profile", choices=["none", "alone", "threads", "batch", "submit"], default="none")
+    parser.add_argument("--profile", choices=["none", "alone", "threads", "batch", "submit", "result"], default="none")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_save_path_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--keep", action="store_true")
@@ -138,6 +148,7 @@ def main(argv=None) -> int:
     try:
         if created:
             lp.manage(sys.executable, ["migrate", "--noinput", "-v0"], env, timeout=600)
+        lp.manage(sys.executable, ["collectstatic", "--noinput", "-v0"], env, timeout=300)  # the result page's assets
         env.update(BENCH_STUDENTS=str(args.students), BENCH_LOGIN_SAMPLE="0", BENCH_OPENS_IN="-5")
         out = lp.manage(sys.executable, ["shell", "-c", exam_day.SEED], env, timeout=600)
         seed = json.loads(out.split("BENCH_SEED ", 1)[1].splitlines()[0])
@@ -255,6 +266,31 @@ def _run(args, seed: dict, pg_version: str) -> int:
         return len(students)
 
     results.append(_measure("submit", submit, len(students), args.profile))
+
+    from django.db import connection
+
+    def result_page(student) -> None:
+        status, body = student.page(application, f"/kiem-tra/bai-lam/{student.attempt}/ket-qua/")
+        if not status.startswith("200") or "Đã nộp".encode() not in body:
+            raise SystemExit(f"result page of attempt {student.attempt}: {status}")
+
+    result_page(students[0])  # warm: templates, translations
+    queries: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):  # (Django's query log is reset at each request's start)
+        result_page(students[1])
+    pages = max(args.saves // 10, len(students))
+
+    def result() -> int:
+        for n in range(pages):
+            result_page(students[n % len(students)])
+        return pages
+
+    results.append(_measure("result", result, pages, args.profile))
     del fastsave  # (imported for the profile's names)
 
     print(f"\nPostgreSQL {pg_version}, {len(students)} students, {args.saves} saves a part, code {lp.code_version()}")
@@ -262,6 +298,10 @@ def _run(args, seed: dict, pg_version: str) -> int:
     for r in results:
         print(f"{r['name']:<10}{r['saves']:>8}{r['rate']:>10.0f}{r['wall_us']:>14.0f}{r['cpu_us']:>13.0f}")
     print(f"threads: {args.threads}, mean batch {mean_batch:.1f} requests; batch: {args.batch} requests a call")
+    print(f"result: {len(queries)} queries a page")
+    if os.environ.get("QUERIES"):
+        for query in queries:
+            print(f"  {query[:200]}")
     return 0
 
 

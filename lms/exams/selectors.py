@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from lms.courses import api as courses_api
 from lms.exams import delivery
 from lms.exams.analysis import analyse
+from lms.exams.codecache import per_code
 from lms.exams.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind, Sitting, Test
 from lms.exams.rules import ScoreRules, delivery_rules, score_rules_for
 from lms.exams.shuffle import original_label
@@ -92,30 +94,106 @@ def invigilator_rows(sitting: Sitting) -> list[dict]:
     return rows
 
 
-def attempt_review(attempt: Attempt) -> list[dict]:
-    """The student's answers beside the variant's key and the points, question by question."""
-    answers = {a.slot: a for a in Answer.objects.filter(attempt=attempt)}
-    marks = essay_marks(attempt)
-    out = []
-    for part in attempt.variant.layout["parts"]:
-        for number, slot in enumerate(part["slots"], start=1):
-            answer = answers.get(slot["slot"])
-            mark = marks.get(slot["slot"])
-            out.append(
-                {
-                    "part": part["code"],
-                    "number": number,
-                    "slot": slot,
-                    "response": answer.response if answer else None,
-                    "points": answer.points if answer else Decimal(0),
-                    "max": Decimal(slot["points"]),
-                    "key": delivery.key_text(slot["content"]) or slot["key"],
-                    "response_text": delivery.response_text(slot["content"], answer.response if answer else None),
-                    "mark": mark,
-                    "unmarked": slot["content"]["type"] == "essay" and mark is None,
-                }
+@dataclass(frozen=True)
+class ReviewSlot:
+    """One question of an exam code as the result page lists it."""
+
+    part: str
+    number: int
+    slot: int
+    max: Decimal
+    key: str
+    content: dict
+    essay: bool
+
+
+_REVIEW_SLOTS: dict[tuple, tuple[ReviewSlot, ...]] = {}
+
+
+def review_slots(variant) -> tuple[ReviewSlot, ...]:
+    """The questions of an exam code in its order, with their keys as text, once per (code, revision) in a process
+    (``codecache.per_code``): at time-up a whole room opens its result pages within seconds."""
+
+    def build(layout) -> tuple[ReviewSlot, ...]:
+        return tuple(
+            ReviewSlot(
+                part=part["code"],
+                number=number,
+                slot=slot["slot"],
+                max=Decimal(slot["points"]),
+                key=delivery.key_text(slot["content"]) or slot["key"],
+                content=slot["content"],
+                essay=slot["content"]["type"] == "essay",
             )
+            for part in layout["parts"]
+            for number, slot in enumerate(part["slots"], start=1)
+        )
+
+    return per_code(_REVIEW_SLOTS, variant, build)
+
+
+def attempt_review(attempt: Attempt) -> list[dict]:
+    """The student's answers beside the variant's key and the points, question by question: one query for the
+    answers, one more for the essay marks when the code has essays."""
+    slots = review_slots(attempt.variant)
+    answers = {
+        slot: (response, points)
+        for slot, response, points in Answer.objects.filter(attempt_id=attempt.pk).values_list(
+            "slot", "response", "points"
+        )
+    }
+    marks = essay_marks(attempt) if any(s.essay for s in slots) else {}
+    out = []
+    for s in slots:
+        response, points = answers.get(s.slot, (None, Decimal(0)))
+        mark = marks.get(s.slot)
+        out.append(
+            {
+                "part": s.part,
+                "number": s.number,
+                "slot": s.slot,
+                "response": response,
+                "points": points,
+                "max": s.max,
+                "key": s.key,
+                "response_text": delivery.response_text(s.content, response),
+                "mark": mark,
+                "unmarked": s.essay and mark is None,
+            }
+        )
     return out
+
+
+# What the result page reads of an attempt (``expire_if_due`` included); a field left out is loaded when first read.
+_RESULT_FIELDS = (
+    *("sitting_id", "student_id", "variant_id", "status", "started_at", "deadline", "submitted_at", "auto_submitted"),
+    *("answered", "needs_marking", "points", "max_points", "extra_minutes"),
+    *("sitting__title", "sitting__closes_at", "sitting__review", "sitting__delivery_rules", "sitting__test_id"),
+    *("sitting__course_id", "sitting__test__title", "sitting__test__grade", "sitting__course__school_class_id"),
+    *("sitting__course__school_class__grade", "variant__code", "variant__test_id", "variant__revision"),
+    "variant__created_at",
+)
+
+
+def get_attempt_for_result(pk: int) -> Attempt:
+    """An attempt with what its result page shows and scores by (the sitting, its test, the class's grade and the
+    framework of the test's blueprint, for the score rules: ``loaded_score_rules``), in one query of the columns the
+    page reads — at time-up a whole room opens the page within seconds, and building the query of every column of six
+    tables cost more than running it. The exam code comes without its layout (``review_slots`` keeps what it needs)."""
+    return (
+        Attempt.objects.select_related("sitting__test", "sitting__course__school_class", "variant")
+        .only(*_RESULT_FIELDS)
+        .annotate(blueprint_framework=F("sitting__test__blueprint_link__blueprint__framework"))
+        .get(pk=pk)
+    )
+
+
+def loaded_score_rules(attempt: Attempt) -> ScoreRules:
+    """``sitting_score_rules`` of an attempt's sitting loaded by ``get_attempt_for_result`` (no query)."""
+    sitting = attempt.sitting
+    return score_rules_for(
+        grades=(sitting.test.grade, sitting.course.school_class.grade), framework=attempt.blueprint_framework or ""
+    )
 
 
 def sitting_score_rules(sitting: Sitting) -> ScoreRules:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from lms.assessments import api as bank_api
 from lms.courses import api as courses_api
 from lms.exams import shuffle
+from lms.exams.codecache import per_code
 from lms.exams.models import (
     Answer,
     AnswerEvent,
@@ -1372,28 +1373,9 @@ class _LockPlan:
 _SLOT_INDEXES: dict[tuple, dict[str, dict]] = {}
 
 
-def _per_code(cache: dict, variant: Variant, build):
-    """``build(layout)`` of an exam code, made once per (code, revision) in a process and kept in ``cache``. A key
-    correction raises the revision in the same transaction as the layout, so a stale value is never used; the
-    creation time is part of the key because a database may give a deleted code's id to a new one (SQLite does).
-    The layout is read only when the code was loaded without it (as the save path's lock loads it)."""
-    key = (variant.pk, variant.test_id, variant.revision, variant.created_at)
-    value = cache.get(key)
-    if value is None:
-        if "layout" in variant.__dict__:
-            layout = variant.layout
-        else:
-            layout = Variant.objects.values_list("layout", flat=True).get(pk=variant.pk)
-        value = build(layout)
-        if len(cache) >= 512:  # a bounded cache: a school's open sittings are far fewer codes than this
-            cache.clear()
-        cache[key] = value
-    return value
-
-
 def _slot_index(variant: Variant) -> dict[str, dict]:
-    """``{slot number as text: slot}`` of an exam code (``_per_code``)."""
-    return _per_code(
+    """``{slot number as text: slot}`` of an exam code (``codecache.per_code``)."""
+    return per_code(
         _SLOT_INDEXES, variant, lambda layout: {str(s["slot"]): s for part in layout["parts"] for s in part["slots"]}
     )
 
@@ -1600,7 +1582,7 @@ _GRADING: dict[tuple, list] = {}
 def _grading_slots(variant: Variant) -> list[tuple[int, object]]:
     """``[(slot number, question)]`` of an exam code: each slot's content as the code shows it (its options' order,
     its key), parsed into the bank's question with the slot's points, once per (code, revision) in a process
-    (``_per_code``). The questions are shared: scoring only reads them."""
+    (``codecache.per_code``). The questions are shared: scoring only reads them."""
 
     def build(layout) -> list[tuple[int, object]]:
         slots = []
@@ -1611,7 +1593,7 @@ def _grading_slots(variant: Variant) -> list[tuple[int, object]]:
                 slots.append((slot["slot"], content))
         return slots
 
-    return _per_code(_GRADING, variant, build)
+    return per_code(_GRADING, variant, build)
 
 
 def _write_answer_points(rows: list[tuple[int, Decimal, str]]) -> None:

@@ -72,9 +72,9 @@ def _sitting(pk) -> Sitting:
         raise Http404 from None
 
 
-def _own_attempt(request, pk) -> Attempt:
+def _own_attempt(request, pk, get=selectors.get_attempt) -> Attempt:
     try:
-        attempt = selectors.get_attempt(pk)
+        attempt = get(pk)
     except Attempt.DoesNotExist:
         raise Http404 from None
     if attempt.student_id != request.user.pk:
@@ -367,7 +367,10 @@ def submit(request, pk):
 
 @login_required
 def result(request, pk):
-    attempt = services.expire_if_due(_own_attempt(request, pk))
+    """At time-up a whole room opens this page within seconds: one query for the attempt with what it is scored by,
+    one for the answers; each exam code's questions and keys are kept per process (``selectors.review_slots``) and
+    the table is built by ``review_rows``."""
+    attempt = services.expire_if_due(_own_attempt(request, pk, selectors.get_attempt_for_result))
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect("exams:lobby", pk=attempt.sitting_id)
     sitting, closed = attempt.sitting, timezone.now() >= attempt.sitting.closes_at
@@ -383,7 +386,7 @@ def result(request, pk):
         {
             "attempt": attempt,
             "sitting": sitting,
-            "score": selectors.score_out_of_10(attempt),
+            "score": selectors.score_out_of_10(attempt, selectors.loaded_score_rules(attempt)),
             "show_marks": show_marks,
             "show_answers": show_answers,
             "rows": selectors.attempt_review(attempt) if show_marks else [],

@@ -301,6 +301,57 @@ def test_pages(client, sitting):
     assert r.status_code == 200 and "101" in r.content.decode()
 
 
+def test_the_result_page_in_a_few_queries_lists_every_question(client, sitting, django_assert_max_num_queries):
+    """At time-up a whole room opens this page within seconds: the attempt with what it is scored by in one query,
+    the answers in one, the exam code's questions kept per process."""
+    from lms.exams import selectors
+    from lms.exams.models import Blueprint, BlueprintTest
+
+    student = sitting.attempts.get(student__username="hocsinh").student
+    attempt = _started(sitting, student)
+    single_choice = _slots(attempt, "single_choice")[0]
+    services.save_changes(
+        attempt_id=attempt.pk,
+        student=student,
+        changes=[{"seq": 1, "slot": single_choice["slot"], "response": _right(single_choice)}],
+    )
+    services.submit_attempt(attempt=attempt)
+    client.force_login(student)
+    url = reverse("exams:result", args=[attempt.pk])
+    client.get(url)  # the code's questions are kept from the first page on
+    # the session, the user, the attempt, the answers, the permissions behind the menu's admin link (two)
+    with django_assert_max_num_queries(6):
+        html = client.get(url).content.decode()
+    rows = re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>", html)
+    assert len(rows) == len(attempt.variant.slots())
+    part, number = next(
+        (part["code"], str(n))
+        for part in attempt.variant.layout["parts"]
+        for n, slot in enumerate(part["slots"], 1)
+        if slot["slot"] == single_choice["slot"]
+    )
+    points = services.format_points(single_choice["points"])
+    assert (part, number, _right(single_choice), f"{points} / {points}") in rows
+    assert sum(1 for row in rows if row[2] == "–" and row[3].startswith("0 / ")) == len(rows) - 1  # not answered
+
+    loaded = selectors.get_attempt_for_result(attempt.pk)
+    assert selectors.loaded_score_rules(loaded) is selectors.sitting_score_rules(sitting)
+    # a test generated from a TT 27 blueprint is scored in whole numbers: the rules come with the attempt's query
+    test = sitting.test
+    blueprint = Blueprint.objects.create(
+        school=test.school,
+        subject=test.subject,
+        grade=10,
+        framework="TT27_2020",
+        title="Ma trận",
+        created_by=test.created_by,
+    )
+    BlueprintTest.objects.create(blueprint=blueprint, test=test, seed="1")
+    loaded = selectors.get_attempt_for_result(attempt.pk)
+    assert selectors.loaded_score_rules(loaded) is selectors.sitting_score_rules(sitting)
+    assert selectors.loaded_score_rules(loaded).whole_numbers
+
+
 def test_a_student_enrolled_after_scheduling_gets_an_attempt_in_the_waiting_room(sitting, client):
     from lms.courses import api as courses_api
     from lms.schools import api as schools_api

@@ -1,6 +1,9 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from lms.assessments.api import QuestionType
 from lms.exams.analysis import part_name as _part_name
@@ -41,6 +44,32 @@ def response_text(value) -> str:
     if isinstance(value, Decimal):
         return format_points(value)
     return str(value)
+
+
+@register.simple_tag
+def review_rows(rows, show_answers) -> str:
+    """The result page's table rows (``selectors.attempt_review``): part, question, the answer, the key when shown, the
+    points and the marker's comment. Built here rather than in a template loop, which cost ~2,5 times as much for a
+    40-question paper; at time-up a whole room opens its result pages within seconds."""
+    not_marked = format_html('<span class="muted">{}</span>', _("not marked yet"))
+    out = []
+    for r in rows:
+        mark = r["mark"]
+        out.append(
+            format_html(
+                "<tr><td>{}</td><td>{}</td><td>{}</td>{}<td>{} / {}{}</td></tr>",
+                r["part"],
+                r["number"],
+                r["response_text"] or response_text(r["response"]),
+                format_html("<td>{}</td>", r["key"]) if show_answers else "",
+                not_marked if r["unmarked"] else format_points(r["points"]),
+                format_points(r["max"]),
+                format_html('<p class="comment" data-testid="mark-comment">{}</p>', mark.comment)
+                if mark is not None and mark.comment
+                else "",
+            )
+        )
+    return mark_safe("".join(out))  # each row is format_html's, its values escaped
 
 
 @register.filter

@@ -138,9 +138,9 @@ def attempt_review(attempt: Attempt) -> list[dict]:
     slots = review_slots(attempt.variant)
     answers = {
         slot: (response, points)
-        for slot, response, points in Answer.objects.filter(attempt_id=attempt.pk).values_list(
-            "slot", "response", "points"
-        )
+        for slot, response, points in Answer.objects.filter(attempt_id=attempt.pk)
+        .order_by()  # (the model's ordering by attempt would join the attempts; as grade_attempt reads them)
+        .values_list("slot", "response", "points")
     }
     marks = essay_marks(attempt) if any(s.essay for s in slots) else {}
     out = []

@@ -370,7 +370,9 @@ def result(request, pk):
     """At time-up a whole room opens this page within seconds: one query for the attempt with what it is scored by,
     one for the answers; each exam code's questions and keys are kept per process (``selectors.review_slots``) and
     the table is built by ``review_rows``."""
-    attempt = services.expire_if_due(_own_attempt(request, pk, selectors.get_attempt_for_result))
+    attempt = _own_attempt(request, pk, selectors.get_attempt_for_result)
+    if services.expire_if_due(attempt) is not attempt:  # submitted by the server just now: read what it wrote
+        attempt = selectors.get_attempt_for_result(pk)
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect("exams:lobby", pk=attempt.sitting_id)
     sitting, closed = attempt.sitting, timezone.now() >= attempt.sitting.closes_at

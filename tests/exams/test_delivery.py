@@ -352,6 +352,19 @@ def test_the_result_page_in_a_few_queries_lists_every_question(client, sitting, 
     assert selectors.loaded_score_rules(loaded).whole_numbers
 
 
+def test_the_result_page_of_an_attempt_past_its_time_submits_it_and_shows_the_score(client, sitting):
+    """A student whose browser was gone at time-up opens the result page before the periodic task ran: the page
+    submits the attempt (``expire_if_due``) and shows the score of the attempt it just submitted."""
+    student = sitting.attempts.get(student__username="hocsinh").student
+    attempt = _started(sitting, student)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=20))
+    client.force_login(student)
+    r = client.get(reverse("exams:result", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.SUBMITTED and attempt.auto_submitted
+    assert r.status_code == 200 and '<strong data-testid="score">0</strong>' in r.content.decode()
+
+
 def test_a_student_enrolled_after_scheduling_gets_an_attempt_in_the_waiting_room(sitting, client):
     from lms.courses import api as courses_api
     from lms.schools import api as schools_api

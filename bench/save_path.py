@@ -15,11 +15,13 @@ database (``--database-url``, created and dropped unless ``--keep``), with sessi
   service, no gateway): µs of CPU a save;
 - ``submit``: ``services.submit_attempt`` of every attempt (40 answers each, graded; the service alone, not the
   request): µs a submission (the ``saves`` column counts submissions);
+- ``shown``: what the submit's reply adds to it (``fastsave.respond_submit``): the result the page shows in place,
+  read and rendered (``exams/_result.html``): µs a result (the ``saves`` column counts results);
 - ``result``: the result page each student's browser opens after submitting (a GET through the WSGI application,
   session cookie only): µs a page (the ``saves`` column counts pages), and the queries of one page.
 
-``--profile alone|threads|batch|submit|result`` prints the cProfile of that part (the main thread's; for ``threads``
-one of the threads), the functions by own time.
+``--profile alone|threads|batch|submit|shown|result`` prints the cProfile of that part (the main thread's; for
+``threads`` one of the threads), the functions by own time.
 
     .venv/bin/python bench/save_path.py                      # ~1 minute (most of it the migration)
     .venv/bin/python bench/save_path.py --profile batch
@@ -136,7 +138,9 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=3000, help="saves per part")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--profile", choices=["none", "alone", "threads", "batch", "submit", "result"], default="none")
+    parser.add_argument(
+        "--profile", choices=["none", "alone", "threads", "batch", "submit", "shown", "result"], default="none"
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_save_path_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--keep", action="store_true")
@@ -267,6 +271,29 @@ def _run(args, seed: dict, pg_version: str) -> int:
 
     results.append(_measure("submit", submit, len(students), args.profile))
 
+    from django.db import transaction
+
+    with transaction.atomic():  # the attempts as the submit locks them, with their sittings and exam codes
+        locked = list(services._lock_attempts([s.attempt for s in students]).values())
+
+    def shown() -> int:
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        from lms.exams import selectors, views
+
+        with translation.override("vi"):
+            for n in range(pages):  # what fastsave.respond_submit adds to the submit
+                attempt = locked[n % len(locked)]
+                shown = views.result_context(attempt, selectors.sitting_heading_and_rules(attempt.sitting))
+                html = render_to_string("exams/_result.html", shown)
+                if 'data-testid="score"' not in html:
+                    raise SystemExit(f"no score in the result of attempt {attempt.pk}")
+        return pages
+
+    pages = max(args.saves // 10, len(students))
+    results.append(_measure("shown", shown, pages, args.profile))
+
     from django.db import connection
 
     def result_page(student) -> None:
@@ -283,7 +310,6 @@ def _run(args, seed: dict, pg_version: str) -> int:
 
     with connection.execute_wrapper(record):  # (Django's query log is reset at each request's start)
         result_page(students[1])
-    pages = max(args.saves // 10, len(students))
 
     def result() -> int:
         for n in range(pages):

@@ -204,13 +204,15 @@ def respond_start(*, attempt_id: int, student, body: bytes, ip, device: str, wri
 
 def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, write=None) -> tuple[int, dict]:
     """A submit request of the attempt page's script: ``(HTTP status, JSON body)``. 200 ``{"status": "submitted",
-    "url"}`` (the result page, which the page then opens; a second submit is answered the same); 400 a refusal (not
-    started), the message given; 404 an attempt that is not the student's. The same service as the form's submit
-    (``views.submit``): at time-up a whole room submits at once, and this spares each submit Django's middleware and
-    the redirect. ``write`` is not used (a submit is written alone)."""
+    "url", "html"}``: the result page's address and its content (``exams/_result.html``), which the page shows in
+    place at that address — a second request for the result page, through all of Django, would come from every
+    student of a room at time-up; a second submit is answered the same. 400 a refusal (not started), the message
+    given; 404 an attempt that is not the student's. The same service as the form's submit (``views.submit``), which
+    spares each submit Django's middleware and the redirect. ``write`` is not used (a submit is written alone)."""
+    from django.template.loader import render_to_string
     from django.urls import reverse
 
-    from lms.exams import services
+    from lms.exams import selectors, services, views
     from lms.exams.models import Attempt
 
     if _json_object(body) is None:
@@ -220,7 +222,14 @@ def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, wr
     except (Attempt.DoesNotExist, PermissionDenied, ValidationError) as error:
         return _refusal(error)
     _CHECKED_IN.pop(attempt_id, None)
-    return 200, {"status": attempt.status, "url": reverse("exams:result", args=[attempt_id])}
+    # the attempt as the submit locked and wrote it, with its sitting and exam code: the heading, the score rules and
+    # the answers are what the result needs besides
+    shown = views.result_context(attempt, selectors.sitting_heading_and_rules(attempt.sitting))
+    return 200, {
+        "status": attempt.status,
+        "url": reverse("exams:result", args=[attempt_id]),
+        "html": render_to_string("exams/_result.html", shown),
+    }
 
 
 # attempt id → the attempt as its check-in left it (open, bound to the browser, its sitting and exam code loaded):

@@ -199,13 +199,25 @@ def loaded_score_rules(attempt: Attempt) -> ScoreRules:
 def sitting_score_rules(sitting: Sitting) -> ScoreRules:
     """The reporting rules of a sitting's scores: TT 27 (whole numbers, half up) for a primary class, a test of
     grades 1–5 or a test made from a TT 27 blueprint; else the default (two decimals). One query."""
+    return sitting_heading_and_rules(sitting)[1]
+
+
+def sitting_heading_and_rules(sitting: Sitting) -> tuple[str, ScoreRules]:
+    """A sitting's heading (its title, else its test's) and ``sitting_score_rules``, in one query: what a result
+    needs of the sitting beside its loaded row."""
     row = (
         Sitting.objects.filter(pk=sitting.pk)
-        .values_list("test__grade", "course__school_class__grade", "test__blueprint_link__blueprint__framework")
+        .values_list(
+            "title",
+            "test__title",
+            "test__grade",
+            "course__school_class__grade",
+            "test__blueprint_link__blueprint__framework",
+        )
         .first()
     )
-    test_grade, class_grade, framework = row or (None, None, "")
-    return score_rules_for(grades=(test_grade, class_grade), framework=framework or "")
+    title, test_title, test_grade, class_grade, framework = row or ("", "", None, None, "")
+    return title or test_title, score_rules_for(grades=(test_grade, class_grade), framework=framework or "")
 
 
 def score_out_of_10(attempt: Attempt, rules: ScoreRules | None = None) -> Decimal | None:

@@ -375,25 +375,31 @@ def result(request, pk):
         attempt = selectors.get_attempt_for_result(pk)
     if attempt.status != AttemptStatus.SUBMITTED:
         return redirect("exams:lobby", pk=attempt.sitting_id)
+    return render(request, "exams/result.html", result_context(attempt))
+
+
+def result_context(attempt: Attempt, heading_and_rules=None) -> dict:
+    """What the result of a submitted attempt shows (``exams/_result.html``), by the sitting's review option: the
+    score and the table of answers, marks and keys, or only that it was submitted. ``attempt`` as
+    ``selectors.get_attempt_for_result`` reads it (then no query but the answers'), or with its sitting and exam code
+    loaded and ``selectors.sitting_heading_and_rules`` given (the submit's reply)."""
     sitting, closed = attempt.sitting, timezone.now() >= attempt.sitting.closes_at
+    heading, rules = heading_and_rules or (str(sitting), selectors.loaded_score_rules(attempt))
     show_marks = sitting.review in (ReviewOption.AFTER_SUBMIT, ReviewOption.MARKS_AFTER_SUBMIT) or (
         sitting.review == ReviewOption.AFTER_CLOSE and closed
     )
     show_answers = sitting.review == ReviewOption.AFTER_SUBMIT or (
         sitting.review in (ReviewOption.MARKS_AFTER_SUBMIT, ReviewOption.AFTER_CLOSE) and closed
     )
-    return render(
-        request,
-        "exams/result.html",
-        {
-            "attempt": attempt,
-            "sitting": sitting,
-            "score": selectors.score_out_of_10(attempt, selectors.loaded_score_rules(attempt)),
-            "show_marks": show_marks,
-            "show_answers": show_answers,
-            "rows": selectors.attempt_review(attempt) if show_marks else [],
-        },
-    )
+    return {
+        "attempt": attempt,
+        "sitting": sitting,
+        "heading": heading,
+        "score": selectors.score_out_of_10(attempt, rules),
+        "show_marks": show_marks,
+        "show_answers": show_answers,
+        "rows": selectors.attempt_review(attempt) if show_marks else [],
+    }
 
 
 @login_required

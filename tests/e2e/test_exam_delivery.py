@@ -114,14 +114,25 @@ def test_offline_answers_are_kept_and_time_up_is_submitted_by_the_server(new_con
     expect(page.locator("[data-testid=q-2] input[value=C]")).to_be_checked()
     expect(page.locator("[data-testid=q-13] tr[data-statement=a] input[value=Đ]")).to_be_checked()
     expect(page.locator("[data-testid=q-17] input[type=text]")).to_have_value("1,5")
-    submit_url = f"/kiem-tra/bai-lam/{attempt.pk}/nop/"
+    submit_url, result_url = f"/kiem-tra/bai-lam/{attempt.pk}/nop/", f"/kiem-tra/bai-lam/{attempt.pk}/ket-qua/"
+    result_loads = []
+    page.on("request", lambda r: result_loads.append(r.url) if r.url.endswith(result_url) else None)
     with page.expect_response(lambda r: r.url.endswith(submit_url) and r.request.method == "POST") as submitted:
         page.locator("[data-testid=submit]").click()
-    # the script submits with JSON (as through the gateway) and opens the result page it is given (the reply's body is
-    # gone once the page has moved on: its status and type are checked)
+    # the script submits with JSON (as through the gateway) and shows the result the reply carries, in place, at the
+    # result page's address: no second request (at time-up a whole room would send it at once)
     assert submitted.value.status == 200 and submitted.value.headers["content-type"] == "application/json"
     assert submitted.value.request.headers["content-type"] == "application/json"
     expect(page.locator("[data-testid=result]")).to_contain_text("Đã nộp")
+    expect(page.locator("[data-testid=review]")).to_be_visible()
+    assert page.url.endswith(result_url) and result_loads == []
+    assert page.evaluate("key => localStorage.getItem(key)", f"exam-attempt:{attempt.pk}") is None
+    page.evaluate("() => window.dispatchEvent(new Event('blur'))")  # nothing is kept for a submitted attempt
+    assert page.evaluate("key => localStorage.getItem(key)", f"exam-attempt:{attempt.pk}") is None
+    shown = page.locator("[data-testid=score]").text_content()
+    page.reload()  # the address is the result page's: a reload opens it, with the same score
+    expect(page.locator("[data-testid=score]")).to_have_text(shown)
+    assert result_loads == [page.url]
     attempt.refresh_from_db()
     # Chromium sometimes reports a real blur of the window while the page reloads: one or two losses, each logged.
     assert attempt.status == AttemptStatus.SUBMITTED and not attempt.auto_submitted and attempt.focus_losses in (1, 2)

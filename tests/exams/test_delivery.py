@@ -394,3 +394,34 @@ def test_a_student_enrolled_after_scheduling_gets_an_attempt_in_the_waiting_room
     )
     courses_api.enroll_student(school_class=school_class, student=stranger, number=41)
     assert client.get(reverse("exams:lobby", args=[sitting.pk])).status_code == 404  # the window has closed
+
+
+def test_the_review_rows_escape_every_text_they_show():
+    """The rows are built with the standard library's escaping: an answer, a key, a part or a marker's comment that
+    holds markup is shown as text, never as markup."""
+    from types import SimpleNamespace
+
+    from lms.exams.templatetags.exams_tags import review_rows
+
+    row = {
+        "part": "I<b>",
+        "number": 3,
+        "slot": 7,
+        "response": "x",
+        "points": D("0.25"),
+        "max": D("0.5"),
+        "key": "<script>alert(1)</script>",
+        "response_text": "a < b & \"c\" 'd'",
+        "mark": SimpleNamespace(comment="<i>Tốt</i>"),
+        "unmarked": False,
+    }
+    html = str(review_rows([row], True))
+    assert html == (
+        "<tr><td>I&lt;b&gt;</td><td>3</td><td>a &lt; b &amp; &quot;c&quot; &#x27;d&#x27;</td>"
+        "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"
+        '<td>0,25 / 0,5<p class="comment" data-testid="mark-comment">&lt;i&gt;Tốt&lt;/i&gt;</p></td></tr>'
+    )
+    unmarked = {**row, "unmarked": True, "mark": None, "response_text": "", "response": None}
+    assert str(review_rows([unmarked], False)) == (
+        '<tr><td>I&lt;b&gt;</td><td>3</td><td>–</td><td><span class="muted">not marked yet</span> / 0,5</td></tr>'
+    )

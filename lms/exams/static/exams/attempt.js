@@ -126,9 +126,10 @@
     var timerEl = document.getElementById("timer");
     var answeredEl = document.getElementById("answered");
     var deadline = Date.now() + (parseInt(d.secondsLeft, 10) || 0) * 1000;
-    var inFlight = false, retry = 1000, timeUp = false, done = false;
+    var inFlight = false, retry = 1000, timeUp = false, done = false, intervals = [];
 
     function persist() {
+      if (done) return;  // (submitted: nothing is kept for this attempt any more)
       try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
     }
     function show(kind, extra) {
@@ -311,6 +312,21 @@
       window.location.assign(url || d.resultUrl);
     }
 
+    // The submit's reply carries the result (the result page's content): shown in place, at the result page's
+    // address, without a second request — at time-up a whole room would otherwise open the result page at once.
+    function showResult(url, html) {
+      done = true;
+      intervals.forEach(function (id) { window.clearInterval(id); });
+      try { window.localStorage.removeItem(KEY); } catch (e) { /* nothing to clean */ }
+      var main = document.getElementById("main");
+      if (!main || !window.history || !window.history.replaceState) { finish(url); return; }
+      window.history.replaceState(null, "", url);
+      main.innerHTML = html;
+      window.scrollTo(0, 0);
+      var heading = main.querySelector("h1");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    }
+
     function tick() {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
@@ -369,6 +385,7 @@
       }).then(function (r) {
         if (r.redirected) { finish(r.url); return; }
         return r.json().then(function (body) {
+          if (r.ok && body.url && typeof body.html === "string") { showResult(body.url, body.html); return; }
           if (r.ok && body.url) { finish(body.url); return; }
           submitting = false;
           show("Error", body && body.error);
@@ -385,8 +402,8 @@
         throwOnError: false
       });
     }
-    window.setInterval(tick, 1000);
-    window.setInterval(function () { flush(true); }, (parseInt(d.heartbeat, 10) || 15) * 1000);
+    intervals.push(window.setInterval(tick, 1000));
+    intervals.push(window.setInterval(function () { flush(true); }, (parseInt(d.heartbeat, 10) || 15) * 1000));
     tick();
     if (state.queue.length || state.events.length) { show("Saving"); flush(); } else show("Saved");
   }

@@ -235,6 +235,7 @@ class Student:
         self.acked: set[int] = set()
         self.start = self.page = self.paper = self.check_in = self.submit = self.result = None
         self.result_pages = 0
+        self.submitted_at = None  # (monotonic) when the submit was sent
         self.token = ""
 
     def _form_headers(self) -> dict:
@@ -273,7 +274,7 @@ class Student:
         if status != 200:
             self.errors.append(f"submit {status}")
             return
-        self.submit = time.monotonic() - sent
+        self.submit, self.submitted_at = time.monotonic() - sent, sent
         reply = json.loads(body)
         if isinstance(reply.get("html"), str):  # as attempt.js decides
             if 'data-testid="score"' not in reply["html"]:
@@ -591,6 +592,9 @@ def main(argv=None) -> int:
         f"{CHECK_IN_LEAD:.0f} s before the start (it checks in), then again at the start, answered with the paper; "
         "begin: only the start request, at the start; form: the waiting room's form, then the attempt page",
     )
+    parser.add_argument(
+        "--timeline", type=float, default=10.0, help="print saves/s and latency in windows of this many seconds (0: no)"
+    )
     parser.add_argument("--fault", choices=["none", "kill-worker", "restart-postgres", "offline"], default="none")
     parser.add_argument(
         "--offline-seconds", type=float, default=300.0, help="--fault offline: how long (default 5 min)"
@@ -697,6 +701,23 @@ def _layout(args) -> str:
     return args.servers.label()
 
 
+def timeline(everyone, saves, began: float, elapsed: float, width: float) -> None:
+    """Saves a second, their p50 / p95 and the submits sent, in windows of ``width`` seconds from the start."""
+    print(f"timeline ({width:g}-s windows from the start): from s  saves/s  p50 ms  p95 ms  submits")
+    submits = [s.submitted_at - began for s in everyone if s.submitted_at is not None]
+    at = 0.0
+    while at < elapsed:
+        took = [t for sent, t, _n in saves if at <= sent - began < at + width]
+        sent_submits = sum(1 for t in submits if at <= t < at + width)
+        if took:
+            print(
+                f"  {at:6.0f}  {len(took) / width:7.0f}  {pct(took, 50):6.1f}  {pct(took, 95):7.1f}  {sent_submits:7d}"
+            )
+        elif sent_submits:
+            print(f"  {at:6.0f}        0       –        –  {sent_submits:7d}")
+        at += width
+
+
 def report(args, students, counts, faults, pg_version, began, elapsed, lobby, login_times, login_seconds, cpu):
     everyone = list(students.values())
     starts = [s.start for s in everyone if s.start is not None]
@@ -778,6 +799,8 @@ def report(args, students, counts, faults, pg_version, began, elapsed, lobby, lo
         f"submitted {counts['submitted']}/{args.students}); acknowledged but not stored: {lost} → "
         f"{'EQUAL' if acked == counts['events'] and not lost else 'DIFFERENT'}"
     )
+    if args.timeline:
+        timeline(everyone, saves, began, elapsed, args.timeline)
     print("targets (issue 7, 2 cores): ≥ 1000 saves/s with p95 < 50 ms; start p95 < 1 s")
     return 0 if acked == counts["events"] and not lost and not errors else 1
 

@@ -25,6 +25,7 @@ from lms.exams.services import (
     submit_expired,
     submit_for_review,
 )
+from lms.exams.sitting_moves import reschedule_sitting
 
 __all__ = [
     "Attempt",
@@ -50,6 +51,7 @@ __all__ = [
     "invigilator_rows",
     "item_analysis",
     "prepare_attempts",
+    "reschedule_sitting",
     "return_test",
     "schedule_sitting",
     "submit_expired",

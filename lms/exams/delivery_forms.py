@@ -119,3 +119,20 @@ class ForceMajeureForm(forms.Form):
 
     def clean_students(self):
         return [self.people[pk] for pk in self.cleaned_data["students"]]
+
+
+class MoveSittingForm(forms.Form):
+    """A sitting moved to a later time (``sitting_moves.reschedule_sitting`` checks the rest)."""
+
+    opens_at = forms.DateTimeField(label=gettext_lazy("New start"), widget=DateTimeLocal())
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("New close"),
+        widget=DateTimeLocal(),
+        required=False,
+        help_text=gettext_lazy("Empty: the window stays as long as it was."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("E.g. a power cut at school, the computer room not ready."),
+    )

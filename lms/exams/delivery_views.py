@@ -95,6 +95,46 @@ def force_majeure(request, pk):
 
 
 @login_required
+def move(request, pk):
+    """A teacher of the course moves the sitting to a later time before anyone has started, saying why; the moves
+    are listed."""
+    from lms.exams import sitting_moves
+    from lms.exams.delivery_forms import MoveSittingForm
+
+    sitting = _teacher_sitting(request, pk)
+    length = sitting.closes_at - sitting.opens_at
+    form = MoveSittingForm(request.POST or None, initial={"opens_at": sitting.opens_at, "closes_at": sitting.closes_at})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sitting = sitting_moves.reschedule_sitting(
+                sitting=sitting,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The test is moved; the students waiting see the new time."))
+            return redirect("exams:move", pk=sitting.pk)
+    return render(
+        request,
+        "exams/move.html",
+        {
+            "sitting": sitting,
+            "form": form,
+            "moves": sitting_moves.get_moves(sitting),
+            "movable": sitting_moves.can_move(sitting),
+            "deadline": sitting_moves.move_deadline(sitting),
+            "length_minutes": int(length.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
 def marking(request, pk):
     """The essay marking queue of a sitting for the teachers of the course: points per rubric criterion, a comment."""
     sitting = _teacher_sitting(request, pk)

@@ -385,6 +385,28 @@ class ForceMajeureDecision(models.Model):
         return self.number
 
 
+class SittingMove(models.Model):
+    """A sitting's window moved to a later time before anyone started (a power cut, the room not ready): who moved
+    it, why, from when to when. ``services.reschedule_sitting`` writes it."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="moves")
+    opens_at_before = models.DateTimeField(_("opened at (before)"))
+    closes_at_before = models.DateTimeField(_("closed at (before)"))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    reason = models.TextField(_("reason"))
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sitting moved")
+        verbose_name_plural = _("sittings moved")
+        ordering = ["sitting", "moved_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.sitting_id}: {self.opens_at_before:%Y-%m-%d %H:%M} → {self.opens_at:%Y-%m-%d %H:%M}"
+
+
 class EssayMark(models.Model):
     """A teacher's marks for one essay slot of an attempt: points per rubric criterion (index → points, text) and a
     comment. ``grade_attempt`` scores the slot from these."""

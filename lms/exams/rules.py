@@ -40,6 +40,11 @@ class DeliveryRules:
     # the server's session check (``fastsave.SESSION_CHECK_SECONDS``) are still fresh at the start. A student checked
     # in who then leaves has the time running as the others.
     check_in_seconds: int = 30
+    # A sitting may be moved to a later time (``sitting_moves.reschedule_sitting``) until this long before its start
+    # — before any student can check in, with a margin for the clocks of several servers — and no sooner than
+    # ``move_notice_seconds`` from now, so that the students waiting see the new time before the old one comes.
+    last_move_seconds: int = 60
+    move_notice_seconds: int = 120
 
 
 @dataclass(frozen=True)

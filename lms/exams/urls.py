@@ -19,6 +19,7 @@ urlpatterns = [
     path("bai-lam/<int:pk>/ket-qua/", views.result, name="result"),
     path("bai-lam/<int:pk>/tiep-tuc/", views.take_over, name="take_over"),
     path("ky/<int:pk>/bat-kha-khang/", delivery_views.force_majeure, name="force_majeure"),
+    path("ky/<int:pk>/doi-gio/", delivery_views.move, name="move"),
     path("ky/<int:pk>/cham-tu-luan/", delivery_views.marking, name="marking"),
     path("de/<int:pk>/cham-lai/", delivery_views.regrade, name="regrade"),
     path("de/<int:pk>/in/<str:code>.<str:fmt>", delivery_views.variant_file, name="variant_file"),

@@ -85,3 +85,40 @@ def test_the_waiting_room_checks_in_before_the_start_and_the_time_runs_from_the_
     expect(page.locator("[data-testid=save-status]")).to_have_text("Đã lưu")
     assert Answer.objects.get(attempt=attempt, slot=1).response == "B"
     assert list(AttemptEvent.objects.filter(attempt=attempt).values_list("kind", flat=True)) == [EventKind.START]
+
+
+def test_a_waiting_room_counts_down_again_to_a_test_moved_later(
+    new_context, live_server, transactional_db, monkeypatch
+):
+    """The test is moved while the student waits: at the old zero the server says the start is later, the page says
+    the test was moved and counts down to the new time, and opens the test then."""
+    import dataclasses
+
+    from lms.exams import rules, sitting_moves
+
+    # the margins of a real exam (a minute, two) shortened for the test; no check-in, so the old zero asks the server
+    short = dataclasses.replace(
+        rules.DELIVERY["CBT2026"], check_in_seconds=0, last_move_seconds=1, move_notice_seconds=1
+    )
+    monkeypatch.setitem(rules.DELIVERY, "CBT2026", short)
+    page, sitting, attempt = _in_the_waiting_room(new_context, live_server, 6)
+    page.locator("input[name=access_code]").fill("K12")
+    old_start = sitting.opens_at
+    sitting = sitting_moves.reschedule_sitting(
+        sitting=sitting,
+        opens_at=old_start + timedelta(seconds=10),
+        closes_at=None,
+        reason="Mất điện",
+        by=sitting.created_by,
+    )
+
+    error = page.locator("[data-testid=start-error]")
+    expect(error).to_contain_text("dời", timeout=15_000)  # told at the old zero
+    assert timezone.now() >= old_start and timezone.now() < sitting.opens_at
+    expect(page.locator("[data-testid=countdown]")).not_to_have_text("0")
+    expect(page.locator("[data-testid=start]")).to_be_disabled()
+    expect(page.locator("[data-testid=q-1]")).to_have_count(0)
+
+    expect(page.locator("[data-testid=q-1]")).to_be_visible(timeout=20_000)  # at the new zero, by itself
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.IN_PROGRESS and attempt.started_at >= sitting.opens_at

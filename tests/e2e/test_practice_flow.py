@@ -1,8 +1,9 @@
 """Acceptance for practice mode, in Debian's Chromium: a teacher makes a practice set from two ready questions of the
 bank and publishes it, then puts it in the course plan; a student opens it from the plan, answers one question at a
-time, checks a wrong answer and sees the key at once, answers that question again ("làm lại câu này"), finishes
-(final 10, first try 5), practises the whole set again with everything right; the best first-try score shows on the
-plan and on the parent's page. No page logs a Content-Security-Policy violation.
+time (an answer not yet checked is kept in the browser while the student looks at another), checks a wrong answer
+and sees the key at once, answers that question again ("làm lại câu này"), finishes (final 10, first try 5),
+practises the whole set again with everything right; the best first-try score shows on the plan and on the parent's
+page. No page logs a Content-Security-Policy violation.
 
 The bank of ready questions is set up through the apps' APIs; the teacher, the student and the parent act through
 the site's pages."""
@@ -84,6 +85,14 @@ def test_teacher_publishes_and_plans_a_set_student_practises_with_feedback_and_r
     student.locator("[data-testid=next]").click()
     expect(student.locator("[data-testid=position]")).to_have_text("Câu 2/2")
     student.locator("[data-testid=question] input[value=A]").check()
+    # An answer chosen but not checked is kept in the browser while the student looks at another question.
+    expect(student.locator("[data-testid=draft-note]")).to_be_hidden()
+    student.locator("[data-testid=previous]").click()
+    expect(student.locator("[data-testid=position]")).to_have_text("Câu 1/2")
+    student.locator("[data-testid=next]").click()
+    expect(student.locator("[data-testid=question] input[value=A]")).to_be_checked()
+    expect(student.locator("[data-testid=draft-note]")).to_be_visible()
+    expect(student.locator("[data-testid=pal-2]")).to_have_attribute("data-state", "unanswered")  # not checked yet
     student.locator("[data-testid=finish]").click()
     expect(student.locator("[data-testid=score]")).to_have_text("10")
     expect(student.locator("[data-testid=first-score]")).to_have_text("5")

@@ -71,6 +71,7 @@
       }
       ask().then(function (r) {
         if (r.code === 200 && r.body.status === "checked_in") return;
+        if (r.code === 409 && r.body.status === "not_yet") { moved((r.body.seconds_to_start || 0) * 1000); return; }
         if (r.code === 400 || r.code === 403) say(r.body.error);  // (a wrong code: said now, before the start)
       }).catch(function () {});
     }
@@ -85,8 +86,9 @@
           return;
         }
         if (r.code === 200) { open(r.body); return; }
-        if (r.code === 409 && r.body.status === "not_yet") {  // ahead, and not checked in
-          later(Math.max(200, (r.body.seconds_to_start || 0) * 1000));
+        if (r.code === 409 && r.body.status === "not_yet") {  // ahead, or the test was moved: count down again
+          starting = false;
+          moved((r.body.seconds_to_start || 0) * 1000);
           return;
         }
         if (r.code === 409 && r.body.url) { window.location.assign(r.body.url); return; }  // held by another device
@@ -96,22 +98,42 @@
     }
 
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); start(); });
-    if (!d.autoStart) return;
-    // A moment of the check-in time picked at random (from 5 s after it opens, or now, until 5 s before the start),
-    // so that the room's check-ins are spread over it rather than sent at once.
+    // The countdown to the server's start, the check-in at a moment of the check-in time picked at random (from 5 s
+    // after it opens, or now, until 5 s before the start, so that the room's check-ins are spread over it rather
+    // than sent at once), and the start at zero. Armed again when the server says the start is later (the test was
+    // moved, or this computer's clock ran ahead).
     var checkInMs = parseInt(d.checkInMs, 10) || 0;
-    var earliest = Math.max(Date.now(), opensAt - checkInMs + 5000), latest = opensAt - 5000;
-    if (checkInMs && latest > earliest) window.setTimeout(checkIn, earliest - Date.now() + Math.random() * (latest - earliest));
-    var shown = window.setInterval(function () {
-      if (countdown) countdown.textContent = Math.max(0, Math.ceil((opensAt - Date.now()) / 1000));
-    }, 1000);
-    window.setTimeout(function () {
-      window.clearInterval(shown);
-      if (countdown) countdown.textContent = "0";
-      if (button) button.disabled = false;
-      if (codeInput && !codeInput.value.trim()) { codeInput.focus(); return; }  // the code first, then Start
-      start();
-    }, Math.max(0, opensAt - Date.now()));
+    var timers = {};
+    function arm(msToStart) {
+      opensAt = Date.now() + msToStart;
+      window.clearTimeout(timers.checkIn);
+      window.clearTimeout(timers.start);
+      window.clearInterval(timers.shown);
+      var earliest = Math.max(Date.now(), opensAt - checkInMs + 5000), latest = opensAt - 5000;
+      if (checkInMs && latest > earliest) {
+        timers.checkIn = window.setTimeout(checkIn, earliest - Date.now() + Math.random() * (latest - earliest));
+      }
+      var tick = function () {
+        if (countdown) countdown.textContent = Math.max(0, Math.ceil((opensAt - Date.now()) / 1000));
+      };
+      tick();
+      timers.shown = window.setInterval(tick, 1000);
+      timers.start = window.setTimeout(function () {
+        window.clearInterval(timers.shown);
+        if (countdown) countdown.textContent = "0";
+        if (button) button.disabled = false;
+        if (codeInput && !codeInput.value.trim()) { codeInput.focus(); return; }  // the code first, then Start
+        start();
+      }, Math.max(0, opensAt - Date.now()));
+    }
+    function moved(ms) {
+      if (ms > 5000) {  // moved (not a clock a few seconds ahead): say so, and wait with the button off again
+        say(d.msgMoved);
+        if (button) button.disabled = true;
+      }
+      arm(Math.max(200, ms));
+    }
+    if (d.autoStart) arm(opensAt - Date.now());
   }
 
   // The attempt: from its page, or from the waiting room once the paper is in.

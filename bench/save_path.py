@@ -13,14 +13,15 @@ database (``--database-url``, created and dropped unless ``--keep``), with sessi
   server worker): saves a second, µs of CPU a save, the mean batch size;
 - ``batch``: ``services.save_batch`` called directly with batches of ``--batch`` requests (the database part and the
   service, no gateway): µs of CPU a save;
-- ``submit``: ``services.submit_attempt`` of every attempt (40 answers each, graded; the service alone, not the
+- ``submit``: ``services.submit_attempt`` of half the attempts (40 answers each, graded; the service alone, not the
   request): µs a submission (the ``saves`` column counts submissions);
+- ``submits``: ``services.submit_batch`` of the other half in batches of ``--batch`` (the gateway's group commit);
 - ``shown``: what the submit's reply adds to it (``fastsave.respond_submit``): the result the page shows in place,
   read and rendered (``exams/_result.html``): µs a result (the ``saves`` column counts results);
 - ``result``: the result page each student's browser opens after submitting (a GET through the WSGI application,
   session cookie only): µs a page (the ``saves`` column counts pages), and the queries of one page.
 
-``--profile alone|threads|batch|submit|shown|result`` prints the cProfile of that part (the main thread's; for
+``--profile alone|threads|batch|submit|submits|shown|result`` prints the cProfile of that part (the main thread's; for
 ``threads`` one of the threads), the functions by own time.
 
     .venv/bin/python bench/save_path.py                      # ~1 minute (most of it the migration)
@@ -138,9 +139,8 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=3000, help="saves per part")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument(
-        "--profile", choices=["none", "alone", "threads", "batch", "submit", "shown", "result"], default="none"
-    )
+    parts = ["none", "alone", "threads", "batch", "submit", "submits", "shown", "result"]
+    parser.add_argument("--profile", choices=parts, default="none")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lms_save_path_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--keep", action="store_true")
@@ -264,17 +264,32 @@ def _run(args, seed: dict, pg_version: str) -> int:
 
     results.append(_measure("batch", batch, args.saves, args.profile))
 
-    def submit() -> int:
-        for attempt in Attempt.objects.filter(sitting_id=seed["sitting"], status="in_progress").only("pk"):
-            services.submit_attempt(attempt=attempt, ip="127.0.0.1")
-        return len(students)
+    half = len(students) // 2
 
-    results.append(_measure("submit", submit, len(students), args.profile))
+    def submit() -> int:
+        for student in students[:half]:
+            services.submit_attempt(attempt=Attempt(pk=student.attempt), ip="127.0.0.1")
+        return half
+
+    results.append(_measure("submit", submit, half, args.profile))
+
+    def submit_batch() -> int:
+        rest = students[half:]
+        for start in range(0, len(rest), args.batch):
+            chunk = rest[start : start + args.batch]
+            requests = [services.SubmitRequest(attempt_id=s.attempt, ip="127.0.0.1") for s in chunk]
+            for outcome in services.submit_batch(requests):
+                if isinstance(outcome, BaseException):
+                    raise SystemExit(f"submit refused: {outcome}")
+        return len(rest)
+
+    results.append(_measure("submits", submit_batch, len(students) - half, args.profile))
 
     from django.db import transaction
 
-    with transaction.atomic():  # the attempts as the submit locks them, with their sittings and exam codes
+    with transaction.atomic():  # the attempts as the submit locks and grades them (sittings, codes, graded answers)
         locked = list(services._lock_attempts([s.attempt for s in students]).values())
+        services._grade_attempts(locked)
 
     def shown() -> int:
         from django.template.loader import render_to_string
@@ -285,7 +300,8 @@ def _run(args, seed: dict, pg_version: str) -> int:
         with translation.override("vi"):
             for n in range(pages):  # what fastsave.respond_submit adds to the submit
                 attempt = locked[n % len(locked)]
-                shown = views.result_context(attempt, selectors.sitting_heading_and_rules(attempt.sitting))
+                heading = selectors.sitting_heading_and_rules(attempt.sitting)
+                shown = views.result_context(attempt, heading, attempt.graded_answers)
                 html = render_to_string("exams/_result.html", shown)
                 if 'data-testid="score"' not in html:
                     raise SystemExit(f"no score in the result of attempt {attempt.pk}")

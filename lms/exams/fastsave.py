@@ -208,7 +208,8 @@ def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, wr
     place at that address — a second request for the result page, through all of Django, would come from every
     student of a room at time-up; a second submit is answered the same. 400 a refusal (not started), the message
     given; 404 an attempt that is not the student's. The same service as the form's submit (``views.submit``), which
-    spares each submit Django's middleware and the redirect. ``write`` is not used (a submit is written alone)."""
+    spares each submit Django's middleware and the redirect. ``write``: how the submission is written
+    (``GroupCommit.save``: with the other threads' submissions, ``services.submit_batch``; by default alone)."""
     from django.template.loader import render_to_string
     from django.urls import reverse
 
@@ -217,14 +218,17 @@ def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, wr
 
     if _json_object(body) is None:
         return 400, {"error": _("The request is not valid JSON.")}
+    request = services.SubmitRequest(attempt_id=attempt_id, student=student, ip=ip, language=translation.get_language())
     try:
-        attempt = services.submit_attempt(attempt=Attempt(pk=attempt_id), ip=ip, student=student)
+        attempt = (write or services.submit_request)(request)
     except (Attempt.DoesNotExist, PermissionDenied, ValidationError) as error:
         return _refusal(error)
     _CHECKED_IN.pop(attempt_id, None)
-    # the attempt as the submit locked and wrote it, with its sitting and exam code: the heading, the score rules and
-    # the answers are what the result needs besides
-    shown = views.result_context(attempt, selectors.sitting_heading_and_rules(attempt.sitting))
+    # the attempt as the submit locked and wrote it, with its sitting, exam code and graded answers: the heading and
+    # the score rules are what the result needs besides
+    shown = views.result_context(
+        attempt, selectors.sitting_heading_and_rules(attempt.sitting), getattr(attempt, "graded_answers", None)
+    )
     return 200, {
         "status": attempt.status,
         "url": reverse("exams:result", args=[attempt_id]),
@@ -269,7 +273,7 @@ class GroupCommit:
     MAX_BATCH = 64
 
     def __init__(self, batch: str = "save_batch") -> None:
-        self.batch = batch  # the ``services`` function writing a batch: ``save_batch`` or ``start_batch``
+        self.batch = batch  # the ``services`` function writing a batch: save_batch, start_batch, submit_batch
         self._lock = threading.Lock()
         self._queue: list[_Job] = []
         self._busy = False
@@ -359,6 +363,7 @@ class ExamSaveGateway:
         self._routes = None
         self.group = GroupCommit("save_batch")  # the saves of this process's threads
         self.starts = GroupCommit("start_batch")  # the starts: a whole room at one instant
+        self.submits = GroupCommit("submit_batch")  # the submissions: a whole room within seconds of time-up
 
     def _route(self, path: str):
         """``(attempt id, respond function, group)`` of a save or start path, else None."""
@@ -370,7 +375,7 @@ class ExamSaveGateway:
             paths = (
                 ("exams:save", respond, self.group),
                 ("exams:begin", respond_start, self.starts),
-                ("exams:submit", respond_submit, None),
+                ("exams:submit", respond_submit, self.submits),
             )
             for name, answer, group in paths:
                 prefix, suffix = reverse(name, args=[int(marker)]).split(marker)

@@ -132,16 +132,18 @@ def review_slots(variant) -> tuple[ReviewSlot, ...]:
     return per_code(_REVIEW_SLOTS, variant, build)
 
 
-def attempt_review(attempt: Attempt) -> list[dict]:
+def attempt_review(attempt: Attempt, answers: dict | None = None) -> list[dict]:
     """The student's answers beside the variant's key and the points, question by question: one query for the
-    answers, one more for the essay marks when the code has essays."""
+    answers (none when given, ``{slot: (response, points)}``, as the submit graded them), one more for the essay marks
+    when the code has essays."""
     slots = review_slots(attempt.variant)
-    answers = {
-        slot: (response, points)
-        for slot, response, points in Answer.objects.filter(attempt_id=attempt.pk)
-        .order_by()  # (the model's ordering by attempt would join the attempts; as grade_attempt reads them)
-        .values_list("slot", "response", "points")
-    }
+    if answers is None:
+        answers = {
+            slot: (response, points)
+            for slot, response, points in Answer.objects.filter(attempt_id=attempt.pk)
+            .order_by()  # (the model's ordering by attempt would join the attempts; as grade_attempt reads them)
+            .values_list("slot", "response", "points")
+        }
     marks = essay_marks(attempt) if any(s.essay for s in slots) else {}
     out = []
     for s in slots:

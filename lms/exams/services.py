@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -43,6 +44,8 @@ from lms.exams.models import (
 )
 from lms.exams.rules import DELIVERABLE_TYPES, delivery_rules, exam_template
 from lms.schools import api as schools_api
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal(0)
 
@@ -1508,72 +1511,158 @@ def record_events(*, attempt: Attempt, events: Iterable[dict], ip=None) -> int:
 
 def submit_attempt(*, attempt: Attempt, auto: bool = False, ip=None, student=None) -> Attempt:
     """Close the attempt and grade it. ``auto``: done by the server at time-up. ``student``: the one submitting,
-    checked against the locked attempt (``PermissionDenied`` for another's).
+    checked against the locked attempt (``PermissionDenied`` for another's). A batch of one (``submit_batch``)."""
+    return submit_request(SubmitRequest(attempt_id=attempt.pk, student=student, ip=ip, auto=auto))
 
-    At time-up a whole room submits within a few seconds, so this is a few light statements: the attempt locked as a
-    save locks it (``_lock_attempts``), its answers read, their points written with one statement, the attempt's
-    status and score with one ``UPDATE``, the event with one ``INSERT``; each exam code's questions are parsed once
-    per process (``_grading_slots``)."""
-    with transaction.atomic():
-        attempt = _lock_attempts([attempt.pk]).get(attempt.pk)
-        if attempt is None:
-            raise Attempt.DoesNotExist
-        if student is not None and attempt.student_id != student.pk:
-            raise PermissionDenied
-        if attempt.status == AttemptStatus.SUBMITTED:
-            return attempt
+
+@dataclasses.dataclass
+class SubmitRequest:
+    """One submission for ``submit_batch``: the student's (checked against the attempt) or the server's at time-up
+    (``auto``, no student). ``language``: the language its refusal is written in (None: the active one)."""
+
+    attempt_id: int
+    student: object = None
+    ip: str | None = None
+    auto: bool = False
+    language: str | None = None
+
+
+def submit_request(request: SubmitRequest) -> Attempt:
+    """One submission written alone: the attempt, or the error refusing it raised."""
+    return result_or_raise(submit_batch([request])[0])
+
+
+def submit_batch(requests: list[SubmitRequest]) -> list[Attempt | Exception]:
+    """Close and grade several attempts in **one transaction** (group commit, as ``save_batch``): one outcome per
+    request, in order — the attempt, submitted now or before (a second submit changes nothing), or the error refusing
+    it (``Attempt.DoesNotExist``, ``PermissionDenied``, ``ValidationError`` before the start); a refused request does
+    not stop the others. A database error raises (nothing of the batch is written). At most one request per attempt.
+
+    At time-up a whole room submits within seconds, so a batch costs a few statements whatever its size: the
+    attempts locked with one (``_lock_attempts``, as a save locks them), their answers read with one, the answers'
+    points written with one, the attempts' status and score with one, the events with one, and one commit. Each
+    exam code's questions are parsed for grading once per process (``_grading_slots``). Each submitted attempt
+    carries ``graded_answers`` (``{slot: (response, points)}``) for the result shown with the reply."""
+    _one_per_attempt(requests, "submit_batch")
+    outcomes: list = [None] * len(requests)
+    closing: list[tuple[Attempt, SubmitRequest]] = []
+    connection = transaction.get_connection()
+    with connection.wrap_database_errors, transaction.atomic():
+        attempts = _lock_attempts([r.attempt_id for r in requests])
         now = timezone.now()
-        if attempt.status == AttemptStatus.READY or (attempt.opens_later(now) and not auto):
-            raise ValidationError(_("The test has not been started."))
-        attempt.status, attempt.submitted_at, attempt.auto_submitted = AttemptStatus.SUBMITTED, now, auto
-        grade_attempt(attempt, save=False)
-        attempt.save(update_fields=["status", "submitted_at", "auto_submitted", *_SCORE_FIELDS])
-        kind = EventKind.AUTO_SUBMIT if auto else EventKind.SUBMIT
-        _insert_attempt_events([AttemptEvent(attempt=attempt, kind=kind, at=now, ip=ip)])
-    return attempt
+        for index, (attempt, closes) in _plan_each(requests, attempts, now, _plan_submit, outcomes):
+            outcomes[index] = attempt
+            if closes:
+                closing.append((attempt, requests[index]))
+        submitted = [attempt for attempt, _request in closing]
+        _grade_attempts(submitted)
+        _write_submitted(submitted)
+        _insert_attempt_events(
+            [
+                AttemptEvent(attempt=a, kind=EventKind.AUTO_SUBMIT if r.auto else EventKind.SUBMIT, at=now, ip=r.ip)
+                for a, r in closing
+            ]
+        )
+    return outcomes
+
+
+def _plan_submit(request: SubmitRequest, attempt: Attempt | None, now) -> tuple[Attempt, bool]:
+    """Check one submission against its (locked) attempt: ``(attempt, to be closed now)``, its fields set as they are
+    to be written; raises what refuses it."""
+    if attempt is None:
+        raise Attempt.DoesNotExist
+    if request.student is not None and attempt.student_id != request.student.pk:
+        raise PermissionDenied
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return attempt, False
+    if attempt.status == AttemptStatus.READY or (attempt.opens_later(now) and not request.auto):
+        raise ValidationError(_("The test has not been started."))
+    attempt.status, attempt.submitted_at, attempt.auto_submitted = AttemptStatus.SUBMITTED, now, request.auto
+    return attempt, True
 
 
 _SCORE_FIELDS = ("points", "max_points", "needs_marking")
+_SUBMIT_FIELDS = ("status", "submitted_at", "auto_submitted", *_SCORE_FIELDS)
+
+
+def _write_submitted(attempts: list[Attempt]) -> None:
+    """Write the submitted attempts' status and score: on PostgreSQL one statement for the batch (array parameters:
+    one text, prepared once per connection), elsewhere one per attempt."""
+    if not attempts:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        for attempt in attempts:
+            attempt.save(update_fields=list(_SUBMIT_FIELDS))
+        return
+    fields = [Attempt._meta.get_field(name) for name in _SUBMIT_FIELDS]
+    columns = [[a.pk for a in attempts]]
+    columns += [[f.get_db_prep_save(getattr(a, f.attname), connection) for a in attempts] for f in fields]
+    with _hot_cursor(connection) as cursor:
+        cursor.execute(
+            f"UPDATE {Attempt._meta.db_table} AS t SET status = r.status, submitted_at = r.submitted_at, "  # noqa: S608
+            "auto_submitted = r.auto_submitted, points = r.points, max_points = r.max_points, "
+            "needs_marking = r.needs_marking FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::boolean[], "
+            "%s::numeric[], %s::numeric[], %s::boolean[]) AS r(id, status, submitted_at, auto_submitted, points, "
+            "max_points, needs_marking) WHERE t.id = r.id",
+            columns,
+        )
 
 
 def grade_attempt(attempt: Attempt, *, save: bool = True) -> Attempt:
     """Score every question with the bank's scoring (the variant's content, whose key follows its shuffle). An
     essay is scored from the teacher's ``EssayMark`` and needs marking until it has one. The answers' points are
     written; the attempt's total too unless ``save`` is false (the caller saves it with its other fields)."""
-    from lms.exams.models import EssayMark
-
-    slots = _grading_slots(attempt.variant)
-    answers = {
-        slot: (pk, response)
-        for pk, slot, response in Answer.objects.filter(attempt_id=attempt.pk)
-        .order_by()
-        .values_list("pk", "slot", "response")
-    }
-    marks = {}
-    if any(content.type == bank_api.QType.ESSAY for _slot, content in slots):
-        marks = {m.slot: m for m in EssayMark.objects.filter(attempt_id=attempt.pk).order_by()}
-    total, maximum, needs_marking, update = ZERO, ZERO, False, []
-    for slot_no, content in slots:
-        answer = answers.get(slot_no)
-        if content.type == bank_api.QType.ESSAY:
-            mark = marks.get(slot_no)
-            result = bank_api.Score(mark.points if mark else ZERO, content.points, needs_marking=mark is None)
-        else:
-            result = bank_api.score(content, answer[1] if answer else None)
-        if content.type == "group" and result.max_points and result.max_points != content.points:
-            # a câu chùm's parts carry their bank points; the test gives the whole group the slot's points
-            scaled = (content.points * result.points / result.max_points).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            result.points, result.max_points = scaled, content.points
-        total += result.points
-        maximum += result.max_points
-        needs_marking = needs_marking or result.needs_marking
-        if answer:
-            update.append((answer[0], result.points, result.detail[:200]))
-    _write_answer_points(update)
-    attempt.points, attempt.max_points, attempt.needs_marking = total, maximum, needs_marking
+    _grade_attempts([attempt])
     if save:
         attempt.save(update_fields=list(_SCORE_FIELDS))
     return attempt
+
+
+def _grade_attempts(attempts: list[Attempt]) -> None:
+    """``grade_attempt`` of several attempts (their exam codes loaded): their answers read with one query, the essay
+    marks with one more if a code has essays, every answer's points written with one statement; each attempt's
+    ``points``, ``max_points``, ``needs_marking`` and ``graded_answers`` set, not saved."""
+    from lms.exams.models import EssayMark
+
+    if not attempts:
+        return
+    slots_of = {a.pk: _grading_slots(a.variant) for a in attempts}
+    answers: dict[int, dict[int, tuple]] = {a.pk: {} for a in attempts}
+    for attempt_id, pk, slot, response in (
+        Answer.objects.filter(attempt_id__in=list(answers))
+        .order_by()
+        .values_list("attempt_id", "pk", "slot", "response")
+    ):
+        answers[attempt_id][slot] = (pk, response)
+    essays = [pk for pk, slots in slots_of.items() if any(c.type == bank_api.QType.ESSAY for _s, c in slots)]
+    marks: dict[tuple[int, int], object] = {}
+    if essays:
+        marks = {(m.attempt_id, m.slot): m for m in EssayMark.objects.filter(attempt_id__in=essays).order_by()}
+    update = []
+    for attempt in attempts:
+        total, maximum, needs_marking, graded = ZERO, ZERO, False, {}
+        mine = answers[attempt.pk]
+        for slot_no, content in slots_of[attempt.pk]:
+            answer = mine.get(slot_no)
+            if content.type == bank_api.QType.ESSAY:
+                mark = marks.get((attempt.pk, slot_no))
+                result = bank_api.Score(mark.points if mark else ZERO, content.points, needs_marking=mark is None)
+            else:
+                result = bank_api.score(content, answer[1] if answer else None)
+            if content.type == "group" and result.max_points and result.max_points != content.points:
+                # a câu chùm's parts carry their bank points; the test gives the whole group the slot's points
+                scaled = (content.points * result.points / result.max_points).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                result.points, result.max_points = scaled, content.points
+            total += result.points
+            maximum += result.max_points
+            needs_marking = needs_marking or result.needs_marking
+            if answer:
+                update.append((answer[0], result.points, result.detail[:200]))
+                graded[slot_no] = (answer[1], result.points)
+        attempt.points, attempt.max_points, attempt.needs_marking = total, maximum, needs_marking
+        attempt.graded_answers = graded
+    _write_answer_points(update)
 
 
 _GRADING: dict[tuple, list] = {}
@@ -1631,12 +1720,18 @@ def submit_expired(*, sitting: Sitting | None = None) -> int:
     due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now).select_related("sitting")
     if sitting is not None:
         due = due.filter(sitting=sitting)
-    done = 0
-    for attempt in due:
+    requests = []
+    for attempt in due.order_by("pk"):
         grace = timedelta(seconds=delivery_rules(attempt.sitting.delivery_rules).save_grace_seconds)
         if now > attempt.deadline + grace:
-            submit_attempt(attempt=attempt, auto=True)
-            done += 1
+            requests.append(SubmitRequest(attempt_id=attempt.pk, auto=True))
+    done = 0
+    for start in range(0, len(requests), 64):  # a room whose time is up: a few batches, not a transaction each
+        for outcome in submit_batch(requests[start : start + 64]):
+            if isinstance(outcome, BaseException):  # (gone meanwhile): the others are submitted all the same
+                logger.warning("time-up submission refused: %r", outcome)
+                continue
+            done += getattr(outcome, "graded_answers", None) is not None  # (closed by this batch)
     return done
 
 

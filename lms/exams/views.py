@@ -378,11 +378,12 @@ def result(request, pk):
     return render(request, "exams/result.html", result_context(attempt))
 
 
-def result_context(attempt: Attempt, heading_and_rules=None) -> dict:
+def result_context(attempt: Attempt, heading_and_rules=None, answers=None) -> dict:
     """What the result of a submitted attempt shows (``exams/_result.html``), by the sitting's review option: the
     score and the table of answers, marks and keys, or only that it was submitted. ``attempt`` as
     ``selectors.get_attempt_for_result`` reads it (then no query but the answers'), or with its sitting and exam code
-    loaded and ``selectors.sitting_heading_and_rules`` given (the submit's reply)."""
+    loaded and ``selectors.sitting_heading_and_rules`` given (the submit's reply, with the ``answers`` it graded:
+    ``{slot: (response, points)}``, then no query at all)."""
     sitting, closed = attempt.sitting, timezone.now() >= attempt.sitting.closes_at
     heading, rules = heading_and_rules or (str(sitting), selectors.loaded_score_rules(attempt))
     show_marks = sitting.review in (ReviewOption.AFTER_SUBMIT, ReviewOption.MARKS_AFTER_SUBMIT) or (
@@ -398,7 +399,7 @@ def result_context(attempt: Attempt, heading_and_rules=None) -> dict:
         "score": selectors.score_out_of_10(attempt, rules),
         "show_marks": show_marks,
         "show_answers": show_answers,
-        "rows": selectors.attempt_review(attempt) if show_marks else [],
+        "rows": selectors.attempt_review(attempt, answers) if show_marks else [],
     }
 
 

@@ -936,26 +936,44 @@ def _insert_attempt_events(events: list[AttemptEvent]) -> None:
 
 
 def _write_starts(attempts: list[Attempt]) -> None:
-    """Write the opened (or newly bound) attempts' start fields: on PostgreSQL one statement for the batch (the rows
-    as array parameters: one statement text, prepared once per connection), elsewhere one per attempt."""
+    """Write the opened (or newly bound) attempts' start fields (``_write_attempt_fields``)."""
+    _write_attempt_fields(attempts, _START_FIELDS)
+
+
+def _write_attempt_fields(attempts: list[Attempt], names: tuple[str, ...]) -> None:
+    """Write the named fields of a batch's attempts: on PostgreSQL one statement (the rows as array parameters, each
+    cast to its column's type: one text for a set of fields, prepared once per connection), elsewhere one ``save``
+    an attempt."""
     if not attempts:
         return
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         for attempt in attempts:
-            attempt.save(update_fields=list(_START_FIELDS))
+            attempt.save(update_fields=list(names))
         return
-    fields = [Attempt._meta.get_field(name) for name in _START_FIELDS]
+    fields = [Attempt._meta.get_field(name) for name in names]
     columns = [[a.pk for a in attempts]]
     columns += [[f.get_db_prep_save(getattr(a, f.attname), connection) for a in attempts] for f in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = r.{quote(f.column)}" for f in fields)
+    casts = ", ".join(["%s::bigint[]", *(f"%s::{_ARRAY_TYPES[f.get_internal_type()]}[]" for f in fields)])
+    aliases = ", ".join(["id", *(quote(f.column) for f in fields)])
     with _hot_cursor(connection) as cursor:
         cursor.execute(
-            f"UPDATE {Attempt._meta.db_table} AS t SET status = r.status, started_at = r.started_at, "  # noqa: S608
-            "deadline = r.deadline, ip = r.ip, last_seen_at = r.last_seen_at, device = r.device FROM unnest("
-            "%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[], %s::inet[], %s::timestamptz[], "
-            "%s::text[]) AS r(id, status, started_at, deadline, ip, last_seen_at, device) WHERE t.id = r.id",
+            f"UPDATE {Attempt._meta.db_table} AS t SET {sets} FROM unnest({casts}) AS r({aliases}) "  # noqa: S608
+            "WHERE t.id = r.id",
             columns,
         )
+
+
+# The array type of each kind of Attempt field ``_write_attempt_fields`` writes.
+_ARRAY_TYPES = {
+    "CharField": "text",
+    "DateTimeField": "timestamptz",
+    "GenericIPAddressField": "inet",
+    "BooleanField": "boolean",
+    "DecimalField": "numeric",
+}
 
 
 def _validate_response(slot: dict, response, rules) -> object:
@@ -1586,27 +1604,8 @@ _SUBMIT_FIELDS = ("status", "submitted_at", "auto_submitted", *_SCORE_FIELDS)
 
 
 def _write_submitted(attempts: list[Attempt]) -> None:
-    """Write the submitted attempts' status and score: on PostgreSQL one statement for the batch (array parameters:
-    one text, prepared once per connection), elsewhere one per attempt."""
-    if not attempts:
-        return
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        for attempt in attempts:
-            attempt.save(update_fields=list(_SUBMIT_FIELDS))
-        return
-    fields = [Attempt._meta.get_field(name) for name in _SUBMIT_FIELDS]
-    columns = [[a.pk for a in attempts]]
-    columns += [[f.get_db_prep_save(getattr(a, f.attname), connection) for a in attempts] for f in fields]
-    with _hot_cursor(connection) as cursor:
-        cursor.execute(
-            f"UPDATE {Attempt._meta.db_table} AS t SET status = r.status, submitted_at = r.submitted_at, "  # noqa: S608
-            "auto_submitted = r.auto_submitted, points = r.points, max_points = r.max_points, "
-            "needs_marking = r.needs_marking FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::boolean[], "
-            "%s::numeric[], %s::numeric[], %s::boolean[]) AS r(id, status, submitted_at, auto_submitted, points, "
-            "max_points, needs_marking) WHERE t.id = r.id",
-            columns,
-        )
+    """Write the submitted attempts' status and score (``_write_attempt_fields``)."""
+    _write_attempt_fields(attempts, _SUBMIT_FIELDS)
 
 
 def grade_attempt(attempt: Attempt, *, save: bool = True) -> Attempt:

@@ -254,9 +254,10 @@ def _gradebook_messages(request, report: dict) -> None:
 
 
 @login_required
-def variant_file(request, pk, code, fmt):
-    """``fmt``: "pdf" (the questions and the answer sheet) or "docx" of one exam code; ``code`` "dap-an" with "pdf":
-    the key table of every code. For the author, the approvers and the teachers who give the test."""
+def variant_file(request, pk, code, fmt, teachers=False):
+    """One exam code's "pdf" (the questions and the answer sheet) or "docx" (the students' copy, the same without
+    keys; ``teachers``: the teachers' copy, keys underlined and written under each question); ``code`` "dap-an" with
+    "pdf": the key table of every code. For the author, the approvers and the teachers who give the test."""
     from django.http import HttpResponse
 
     from lms.exams import printing
@@ -267,6 +268,8 @@ def variant_file(request, pk, code, fmt):
         raise Http404 from None
     if not services.may_correct(request.user, test):
         raise PermissionDenied
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     if code == "dap-an" and fmt == "pdf":
         data, name, mime = printing.keys_pdf(test), f"dap-an-{test.pk}.pdf", "application/pdf"
     else:
@@ -276,8 +279,8 @@ def variant_file(request, pk, code, fmt):
         if fmt == "pdf":
             data, mime = printing.variant_pdf(variant), "application/pdf"
         else:
-            data, mime = printing.variant_docx(variant), EXPORT_DOCX
-        name = f"de-{test.pk}-ma-{variant.code}.{fmt}"
+            data, mime = printing.variant_docx(variant, teachers=teachers), EXPORT_DOCX
+        name = f"de-{test.pk}-ma-{variant.code}{'-giao-vien' if teachers else ''}.{fmt}"
     response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

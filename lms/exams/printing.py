@@ -1,6 +1,7 @@
 """Paper copies of the exam codes: a PDF per code (the questions, then the answer sheet, phiếu trả lời), a PDF of the
-key table of every code (for the teachers), and a .docx per code (``printing_docx``: the right answers underlined
-and a key line under each question, so it is the teachers' copy). All three are written from the same printed model
+key table of every code (for the teachers), and two .docx per code (``printing_docx``): the teachers' copy, with the
+right answers underlined and a key line under each question, and the students' copy, without them and with the answer
+sheet. All three are written from the same printed model
 (``paper``: every type the delivery takes, matching, ordering, cloze and câu chùm included, with the answer-sheet
 cells and the keys of the order printed).
 
@@ -210,9 +211,10 @@ def keys_pdf(test: Test) -> bytes:
     return to_bytes(pdf)
 
 
-def variant_docx(variant: Variant) -> bytes:
-    """The exam code as a Word document in the Vietnamese layout, the teachers' copy: the same questions, lines and
-    numbers as the PDF, the right options' labels underlined and a line "Đáp án: …" under each question."""
+def variant_docx(variant: Variant, *, teachers: bool = True) -> bytes:
+    """The exam code as a Word document in the Vietnamese layout, with the same questions, lines and numbers as the
+    PDF. The teachers' copy has the right options' labels underlined and a line "Đáp án: …" under each question; the
+    students' copy (``teachers=False``) has no key, and the answer sheet at the end."""
     media = _media(variant)
     pictures = [[media.get(slot["version"], {}) for slot in part["slots"]] for part in variant.layout["parts"]]
-    return printing_docx.document(variant.test, variant, _paper(variant), pictures)
+    return printing_docx.document(variant.test, variant, _paper(variant), pictures, teachers=teachers)

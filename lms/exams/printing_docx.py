@@ -1,7 +1,13 @@
-"""The Word (.docx) copy of an exam code, written as plain OOXML from the same printed questions as the PDF
+"""The Word (.docx) copies of an exam code, written as plain OOXML from the same printed questions as the PDF
 (``lms.exams.paper``): header, ``PHẦN I.`` …, "Câu n." with the stem, the options / statements / items / gap options
-one per line with the right labels underlined, a câu chùm's sub-questions, "Đáp án: …" under every question (then its
-"Lời giải" and an essay's "Hướng dẫn chấm" when the bank has them), and "------ HẾT ------". Maths is written as
+one per line, a câu chùm's sub-questions, and "------ HẾT ------".
+
+- The teachers' copy underlines the right labels and puts "Đáp án: …" under every question (then its "Lời giải" and
+  an essay's "Hướng dẫn chấm" when the bank has them), so the bank's Word import reads it back with its keys.
+- The students' copy (``teachers=False``) has none of that: the candidate's name and number lines under the header,
+  and the answer sheet (phiếu trả lời) as a table on its own page after "HẾT", as in the PDF.
+
+Maths is written as
 Unicode text (``latex_text``), except that maths with plain fractions (``\\frac{1}{2} + x^2``) becomes a Word equation
 (OMML ``m:f``); pictures are embedded at their size up to the text width, and a picture that cannot
 be read is named instead.
@@ -27,6 +33,8 @@ PLUGINFILE = "@@PLUGINFILE@@/"
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp", "tiff": "image/tiff"}
 EMU_PER_PX = 9525  # at 96 dpi
 TEXT_WIDTH_PX = 640  # A4 less 2 cm margins each side, at 96 dpi
+TWIPS_PER_MM = 56.7
+LABEL_MM = 20  # the "Câu n" cell of the answer sheet
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAMESPACES = (
     f'xmlns:w="{W}" '
@@ -122,9 +130,34 @@ class _Document:
             paragraphs.append("".join(runs))
         return paragraphs
 
-    def paragraph(self, runs: str, *, align: str = "", indent: int = 0) -> None:
-        props = (f'<w:jc w:val="{align}"/>' if align else "") + (f'<w:ind w:left="{indent}"/>' if indent else "")
+    def paragraph(self, runs: str, *, align: str = "", indent: int = 0, page_break: bool = False) -> None:
+        props = (
+            ("<w:pageBreakBefore/>" if page_break else "")
+            + (f'<w:jc w:val="{align}"/>' if align else "")
+            + (f'<w:ind w:left="{indent}"/>' if indent else "")
+        )
         self.body.append(f"<w:p>{f'<w:pPr>{props}</w:pPr>' if props else ''}{runs}</w:p>")
+
+    def table(self, rows: list[list[tuple[str, float]]]) -> None:
+        """A bordered table; each row its own cells of (text, width in mm), so rows may differ in length."""
+        widest = max(len(row) for row in rows)
+        grid = "".join(f'<w:gridCol w:w="{TWIPS_PER_MM * 20}"/>' for _ in range(widest))
+        borders = "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        body = []
+        for row in rows:
+            cells = "".join(
+                f'<w:tc><w:tcPr><w:tcW w:w="{round(width * TWIPS_PER_MM)}" w:type="dxa"/></w:tcPr>'
+                f"<w:p>{self.run(text)}</w:p></w:tc>"
+                for text, width in row
+            )
+            body.append(f"<w:tr>{cells}</w:tr>")
+        self.body.append(
+            f'<w:tbl><w:tblPr><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="autofit"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>"
+        )
 
     def lead(self, head: str, fragment: str, *, indent: int = 0) -> None:
         """``head`` runs, then the fragment's first paragraph on the same line, its other paragraphs below."""
@@ -134,16 +167,19 @@ class _Document:
             self.paragraph(extra, indent=indent)
 
 
-def _question(doc: _Document, q: Printed) -> None:
+def _question(doc: _Document, q: Printed, teachers: bool) -> None:
     head = "" if q.type == "description" else doc.run(f"Câu {q.number}. ", bold=True)
     if q.intro:
         doc.paragraph(head + doc.run(q.intro, bold=True))
         head = ""
     doc.lead(head, q.stem)
     for line in q.lines:
-        doc.lead(doc.run(line.prefix.strip(), underline=line.right) + doc.run(" "), line.text, indent=360)
+        label = doc.run(line.prefix.strip(), underline=teachers and line.right)
+        doc.lead(label + doc.run(" "), line.text, indent=360)
     for part in q.parts:
-        _question(doc, part)
+        _question(doc, part, teachers)
+    if not teachers:
+        return
     if q.type != "group" and q.sheet:
         doc.paragraph(doc.run(f"Đáp án: {q.key}", italic=True))
     if q.solution:
@@ -155,20 +191,48 @@ def _question(doc: _Document, q: Printed) -> None:
             doc.lead("", criterion)
 
 
-def document(test, variant, parts: list[PrintedPart], media: list[list[dict[str, bytes]]]) -> bytes:
-    """The .docx of ``variant``; ``media[p][n]`` is ``{file name: bytes}`` of question n of part p."""
+def _answer_sheet(doc: _Document, test, variant, parts: list[PrintedPart]) -> None:
+    """The phiếu trả lời on a page of its own: name and number lines, then per part a row per question."""
+    doc.paragraph(doc.run("PHIẾU TRẢ LỜI", bold=True), align="center", page_break=True)
+    doc.paragraph(doc.run(f"{test.title} · Mã đề {variant.code}"), align="center")
+    _candidate_lines(doc)
+    for part in parts:
+        rows = [
+            [(f"Câu {row.number}", LABEL_MM)] + [(cell.text, cell.width) for cell in row.sheet]
+            for q in part.questions
+            for row in q.rows()
+        ]
+        if rows:
+            doc.paragraph(doc.run(f"PHẦN {part.code}", bold=True))
+            doc.table(rows)
+
+
+def _candidate_lines(doc: _Document) -> None:
+    doc.paragraph(doc.run("Họ và tên thí sinh: .................................................."))
+    doc.paragraph(doc.run("Lớp: ............  Số báo danh: ............"))
+
+
+def document(
+    test, variant, parts: list[PrintedPart], media: list[list[dict[str, bytes]]], *, teachers: bool = True
+) -> bytes:
+    """The .docx of ``variant``, the teachers' copy or (``teachers=False``) the students'; ``media[p][n]`` is
+    ``{file name: bytes}`` of question n of part p."""
     doc = _Document()
     doc.paragraph(doc.run(test.school.name.upper(), bold=True))
     doc.paragraph(doc.run(test.title.upper(), bold=True), align="center")
     subject = f"Môn: {test.subject.name} · " if test.subject_id else ""
     doc.paragraph(doc.run(f"{subject}Thời gian làm bài: {test.minutes} phút"), align="center")
     doc.paragraph(doc.run(f"Mã đề {variant.code}", bold=True), align="right")
+    if not teachers:
+        _candidate_lines(doc)
     for part, pictures in zip(parts, media, strict=True):
         doc.paragraph(doc.run(f"PHẦN {part.code}. {part.title}".strip(), bold=True))
         for q, files in zip(part.questions, pictures, strict=True):
             doc.media = files
-            _question(doc, q)
+            _question(doc, q, teachers)
     doc.paragraph(doc.run("------ HẾT ------", bold=True), align="center")
+    if not teachers:
+        _answer_sheet(doc, test, variant, parts)
     return _package(doc)
 
 

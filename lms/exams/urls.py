@@ -22,6 +22,12 @@ urlpatterns = [
     path("ky/<int:pk>/doi-gio/", delivery_views.move, name="move"),
     path("ky/<int:pk>/cham-tu-luan/", delivery_views.marking, name="marking"),
     path("de/<int:pk>/cham-lai/", delivery_views.regrade, name="regrade"),
+    path(  # before variant_file, whose <code> would take "101-giao-vien"
+        "de/<int:pk>/in/<str:code>-giao-vien.docx",
+        delivery_views.variant_file,
+        {"fmt": "docx", "teachers": True},
+        name="variant_teachers_docx",
+    ),
     path("de/<int:pk>/in/<str:code>.<str:fmt>", delivery_views.variant_file, name="variant_file"),
     path("de/<int:pk>/xep-lich/", delivery_views.schedule, name="schedule"),
     # authoring: blueprints (ma trận / bản đặc tả) and tests

@@ -56,13 +56,22 @@ def test_docx_and_the_download_pages(test, client):
     client.force_login(setup.people.teacher)
     pdf = client.get(reverse("exams:variant_file", args=[t.pk, variant.code, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    docx = client.get(reverse("exams:variant_file", args=[t.pk, variant.code, "docx"]))
-    assert docx.content.startswith(b"PK")
+    students = client.get(reverse("exams:variant_file", args=[t.pk, variant.code, "docx"]))
+    assert students["Content-Disposition"] == f'attachment; filename="de-{t.pk}-ma-{variant.code}.docx"'
+    xml = zipfile.ZipFile(io.BytesIO(students.content)).read("word/document.xml").decode()
+    assert "Câu trắc nghiệm số" in xml and "Đáp án" not in xml and "PHIẾU TRẢ LỜI" in xml
+    teachers_url = reverse("exams:variant_teachers_docx", args=[t.pk, variant.code])
+    assert teachers_url == f"/kiem-tra/de/{t.pk}/in/{variant.code}-giao-vien.docx"
+    teachers = client.get(teachers_url)
+    assert teachers["Content-Disposition"] == f'attachment; filename="de-{t.pk}-ma-{variant.code}-giao-vien.docx"'
+    assert "Đáp án" in zipfile.ZipFile(io.BytesIO(teachers.content)).read("word/document.xml").decode()
+    assert client.get(reverse("exams:variant_file", args=[t.pk, variant.code, "odt"])).status_code == 404
     keys = client.get(reverse("exams:variant_file", args=[t.pk, "dap-an", "pdf"]))
     assert "ĐÁP ÁN" in _text(keys.content)
     assert client.get(reverse("exams:variant_file", args=[t.pk, "999", "pdf"])).status_code == 404
     page = client.get(reverse("exams:test", args=[t.pk])).content.decode()
     assert reverse("exams:variant_file", args=[t.pk, "dap-an", "pdf"]) in page
+    assert teachers_url in page and reverse("exams:variant_file", args=[t.pk, variant.code, "docx"]) in page
 
 
 def _png(width: int, height: int) -> bytes:

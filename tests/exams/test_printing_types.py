@@ -116,6 +116,7 @@ def _build() -> dict:
         "pdf": {v.code: _pdf_text(printing.variant_pdf(v)) for v in variants},
         "docx": {v.code: _docx_paragraphs(printing.variant_docx(v)) for v in variants},
         "docx_xml": _docx_xml(printing.variant_docx(variants[0])),
+        "students": {v.code: printing.variant_docx(v, teachers=False) for v in variants},
         "keys": " ".join(_pdf_text(printing.keys_pdf(test)).split()),
         "again": _pdf_text(printing.variant_pdf(variants[0])),
     }
@@ -290,19 +291,52 @@ def test_plain_fractions_are_word_equations_other_maths_unicode_text(printed):
     assert "\\frac" not in xml and "\\(" not in xml
 
 
+def test_the_students_word_copy_is_the_teachers_without_keys_solutions_or_rubrics(printed):
+    for variant in printed["variants"]:
+        students = _docx_paragraphs(printed["students"][variant.code])
+        teachers = printed["docx"][variant.code]
+        end = students.index("------ HẾT ------")
+        candidate = [
+            "Họ và tên thí sinh: ..................................................",
+            "Lớp: ............  Số báo danh: ............",
+        ]
+        assert students[4:6] == candidate  # under the header, as on the exam paper
+        questions = students[:4] + students[6 : end + 1]
+        at = 0
+        for paragraph in questions:  # the same paragraphs in the same order ...
+            at = teachers.index(paragraph, at) + 1
+        left_out = [p for p in teachers if p not in questions]  # ... less the teachers' lines only
+        assert left_out and all(
+            p.startswith("Đáp án: ")
+            or p in ("Lời giải", "1 · 4 - 2 · 3 = -2.", "Hướng dẫn chấm", "Xét x ≥ 0 và x < 0.")
+            for p in left_out
+        ), left_out
+        xml = _docx_xml(printed["students"][variant.code])
+        assert "<w:u " not in xml.split("PHIẾU TRẢ LỜI")[0]  # no right label underlined
+        assert "<w:u " in printed["docx_xml"]  # (the teachers' copy has them)
+        assert xml.index("HẾT") < xml.index("<w:pageBreakBefore/>") < xml.index("PHIẾU TRẢ LỜI")
+        assert students[students.index("PHIẾU TRẢ LỜI") + 2 :][:2] == candidate
+
+
+def _sheets(printed, variant) -> list[str]:
+    """The answer sheet's text in the PDF and in the students' Word copy (its table cells one paragraph each)."""
+    word = "\n".join(_docx_paragraphs(printed["students"][variant.code]))
+    return [text.split("PHIẾU TRẢ LỜI", 1)[1] for text in (printed["pdf"][variant.code], word)]
+
+
 def test_the_answer_sheet_has_a_row_for_every_question_and_sub_question(printed):
     for variant in printed["variants"]:
-        sheet = printed["pdf"][variant.code].split("PHIẾU TRẢ LỜI", 1)[1]
-        slots = _slots(variant)
-        rows = [f"Câu {n}" for n in range(1, len(slots) + 1) if n != slots["group"][0]]
-        g = slots["group"][0]
-        rows += [f"Câu {g}.1", f"Câu {g}.2", f"Câu {g}.3"]
-        for row in rows:
-            assert re.search(rf"{re.escape(row)}(?![\d.])", sheet), row
-        n = slots["matching"][0]
-        _in_order(sheet, [f"Câu {n}", "1-…", "2-…", "3-…"])
-        _in_order(sheet, [f"Câu {slots['cloze'][0]}", "(1)", "(2)", "(3)"])
-        _in_order(sheet, [f"Câu {slots['ordering'][0]}", "Thứ tự:"])
+        for sheet in _sheets(printed, variant):
+            slots = _slots(variant)
+            rows = [f"Câu {n}" for n in range(1, len(slots) + 1) if n != slots["group"][0]]
+            g = slots["group"][0]
+            rows += [f"Câu {g}.1", f"Câu {g}.2", f"Câu {g}.3"]
+            for row in rows:
+                assert re.search(rf"{re.escape(row)}(?![\d.])", sheet), row
+            n = slots["matching"][0]
+            _in_order(sheet, [f"Câu {n}", "1-…", "2-…", "3-…"])
+            _in_order(sheet, [f"Câu {slots['cloze'][0]}", "(1)", "(2)", "(3)"])
+            _in_order(sheet, [f"Câu {slots['ordering'][0]}", "Thứ tự:"])
 
 
 def test_two_codes_print_differently_but_each_code_the_same_every_time(printed):

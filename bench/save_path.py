@@ -265,6 +265,13 @@ def _run(args, seed: dict, pg_version: str) -> int:
     results.append(_measure("batch", batch, args.saves, args.profile))
 
     half = len(students) // 2
+    # each exam code's questions are parsed for grading once per process (``services._grading_slots``); a server
+    # worker has done it by the time a room submits, so it is done here before the submits are timed
+    for variant in {
+        a.variant_id: a.variant
+        for a in Attempt.objects.filter(pk__in=[s.attempt for s in students]).select_related("variant")
+    }.values():
+        services._grading_slots(variant)
 
     def submit() -> int:
         for student in students[:half]:
@@ -295,12 +302,12 @@ def _run(args, seed: dict, pg_version: str) -> int:
         from django.template.loader import render_to_string
         from django.utils import translation
 
-        from lms.exams import selectors, views
+        from lms.exams import fastsave, views
 
         with translation.override("vi"):
             for n in range(pages):  # what fastsave.respond_submit adds to the submit
                 attempt = locked[n % len(locked)]
-                heading = selectors.sitting_heading_and_rules(attempt.sitting)
+                heading = fastsave._heading_and_rules(attempt.sitting)  # read once a minute per sitting
                 shown = views.result_context(attempt, heading, attempt.graded_answers)
                 html = render_to_string("exams/_result.html", shown)
                 if 'data-testid="score"' not in html:

@@ -25,14 +25,16 @@ def _isolated_media_and_cache(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_session_checks():
     """The save gateway remembers session checks and check-ins per process (``fastsave._CHECKED``,
-    ``_CHECKED_IN``): no test sees another's."""
+    ``_CHECKED_IN``, ``_HEADINGS``): no test sees another's."""
     from lms.exams import fastsave
 
     fastsave._CHECKED.clear()
     fastsave._CHECKED_IN.clear()
+    fastsave._HEADINGS.clear()
     yield
     fastsave._CHECKED.clear()
     fastsave._CHECKED_IN.clear()
+    fastsave._HEADINGS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -213,7 +213,7 @@ def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, wr
     from django.template.loader import render_to_string
     from django.urls import reverse
 
-    from lms.exams import selectors, services, views
+    from lms.exams import services, views
     from lms.exams.models import Attempt
 
     if _json_object(body) is None:
@@ -226,14 +226,35 @@ def respond_submit(*, attempt_id: int, student, body: bytes, ip, device: str, wr
     _CHECKED_IN.pop(attempt_id, None)
     # the attempt as the submit locked and wrote it, with its sitting, exam code and graded answers: the heading and
     # the score rules are what the result needs besides
-    shown = views.result_context(
-        attempt, selectors.sitting_heading_and_rules(attempt.sitting), getattr(attempt, "graded_answers", None)
-    )
+    shown = views.result_context(attempt, _heading_and_rules(attempt.sitting), getattr(attempt, "graded_answers", None))
     return 200, {
         "status": attempt.status,
         "url": reverse("exams:result", args=[attempt_id]),
         "html": render_to_string("exams/_result.html", shown),
     }
+
+
+# sitting id → (its heading and score rules, read at): the submit replies of a room within HEADING_KEEP_SECONDS
+# share one read (``selectors.sitting_heading_and_rules``: a five-table query whose compiling cost half of what the
+# result in the reply costs). The rules follow the test's grade and blueprint, which an approved, scheduled test does
+# not change; a renamed sitting shows its new heading in these replies up to that many seconds later (the result page
+# at once).
+HEADING_KEEP_SECONDS = 60
+_HEADINGS: dict[int, tuple[tuple, float]] = {}
+
+
+def _heading_and_rules(sitting) -> tuple:
+    from lms.exams import selectors
+
+    now = time.monotonic()
+    hit = _HEADINGS.get(sitting.pk)
+    if hit is not None and now - hit[1] < HEADING_KEEP_SECONDS:
+        return hit[0]
+    value = selectors.sitting_heading_and_rules(sitting)
+    if len(_HEADINGS) >= 1000:  # bounded: far more sittings than are submitted within a minute
+        _HEADINGS.clear()
+    _HEADINGS[sitting.pk] = (value, now)
+    return value
 
 
 # attempt id → the attempt as its check-in left it (open, bound to the browser, its sitting and exam code loaded):

@@ -261,8 +261,9 @@ def _heading_and_rules(sitting) -> tuple:
 # the same browser's start request, at the start, is answered from here — the paper, without a query — for
 # CHECKED_IN_KEEP_SECONDS after the start. In the meantime the row can change only in ways the next save reply
 # corrects or refuses (extra time: the reply's time left; a takeover or a submission: the save is refused). The
-# start of a sitting cannot be moved once scheduled; were it made movable, its checked-in attempts would have to be
-# reset and this memo dropped.
+# start of a sitting can be moved (``sitting_moves``) only until ``last_move_seconds`` before it, and check-in opens
+# ``check_in_seconds`` (less) before it, so no attempt is checked in when a start moves; were moves allowed later, the
+# checked-in attempts would have to be reset and this memo dropped.
 CHECKED_IN_KEEP_SECONDS = 60
 _CHECKED_IN: dict[int, object] = {}
 

@@ -46,6 +46,12 @@ class DeliveryRules:
     last_move_seconds: int = 60
     move_notice_seconds: int = 120
 
+    def __post_init__(self) -> None:
+        # the gateway answers a checked-in browser's start from memory (``fastsave._CHECKED_IN``): a start that could
+        # move after check-in opened would leave those attempts with the old start
+        if self.last_move_seconds <= self.check_in_seconds:
+            raise ValueError(f"{self.key}: last_move_seconds must be more than check_in_seconds")
+
 
 @dataclass(frozen=True)
 class ItemAnalysisRules:

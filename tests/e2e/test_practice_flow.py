@@ -93,8 +93,12 @@ def test_teacher_publishes_and_plans_a_set_student_practises_with_feedback_and_r
     expect(student.locator("[data-testid=question] input[value=A]")).to_be_checked()
     expect(student.locator("[data-testid=draft-note]")).to_be_visible()
     expect(student.locator("[data-testid=pal-2]")).to_have_attribute("data-state", "unanswered")  # not checked yet
+    drafts = "() => Object.keys(localStorage).filter(k => k.startsWith('practice-draft:'))"
+    assert len(student.evaluate(drafts)) == 1
     student.locator("[data-testid=finish]").click()
     expect(student.locator("[data-testid=score]")).to_have_text("10")
+    # The finished attempt's drafts are dropped from the browser (a timeout if they stay).
+    student.wait_for_function(f"() => ({drafts})().length === 0", timeout=5000)
     expect(student.locator("[data-testid=first-score]")).to_have_text("5")
     # Unlimited retries of the whole set: a new attempt, everything right at the first try.
     student.locator("[data-testid=retry]").click()

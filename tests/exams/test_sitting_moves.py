@@ -138,3 +138,14 @@ def test_the_teacher_moves_the_sitting_on_its_page(setup, client):
     opened = schedule(setup, test, opens_in=-1)
     page = client.get(reverse("exams:move", args=[opened.pk])).content.decode()
     assert 'data-testid="not-movable"' in page and 'data-testid="move-form"' not in page
+
+
+def test_a_rules_version_cannot_allow_a_move_after_check_in_opens():
+    import dataclasses
+
+    from lms.exams.rules import DELIVERY
+
+    rules = DELIVERY["CBT2026"]
+    assert rules.last_move_seconds > rules.check_in_seconds
+    with pytest.raises(ValueError, match="last_move_seconds must be more than check_in_seconds"):
+        dataclasses.replace(rules, last_move_seconds=rules.check_in_seconds)

@@ -1,8 +1,20 @@
 /* Practice: an answer typed or chosen but not yet checked is kept in this browser (localStorage, per attempt and
  * question) while the student moves between questions, and put back when the question's page opens again. It is
- * dropped once the server has checked the answer (the page shows the feedback). No inline script. */
+ * dropped once the server has checked the answer (the page shows the feedback), and every draft of the attempt
+ * once it is finished (the summary page says so with data-drafts-done). No inline script. */
 (function () {
   "use strict";
+  var finished = document.querySelector("[data-drafts-done]");
+  if (finished) {
+    var prefix = "practice-draft:" + finished.getAttribute("data-drafts-done") + "-";
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var name = window.localStorage.key(i);
+        if (name && name.indexOf(prefix) === 0) window.localStorage.removeItem(name);
+      }
+    } catch (e) { /* no storage: nothing was kept */ }
+    return;
+  }
   var form = document.querySelector("form[data-draft-key]");
   if (!form) return;
   var KEY = "practice-draft:" + form.getAttribute("data-draft-key");

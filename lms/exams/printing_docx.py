@@ -141,7 +141,7 @@ class _Document:
     def table(self, rows: list[list[tuple[str, float]]]) -> None:
         """A bordered table; each row its own cells of (text, width in mm), so rows may differ in length."""
         widest = max(len(row) for row in rows)
-        grid = "".join(f'<w:gridCol w:w="{TWIPS_PER_MM * 20}"/>' for _ in range(widest))
+        grid = "".join(f'<w:gridCol w:w="{round(TWIPS_PER_MM * LABEL_MM)}"/>' for _ in range(widest))
         borders = "".join(
             f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
             for side in ("top", "left", "bottom", "right", "insideH", "insideV")

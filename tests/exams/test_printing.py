@@ -161,3 +161,16 @@ def test_a_picture_that_cannot_be_read_is_named(db, settings, tmp_path):
     data = printing.variant_pdf(test.variants.get())
     assert not _xobject_images(data)
     assert "[Hình hong.png: không in được]" in _text(data) and "rồi trả lời." in _text(data)
+
+
+def test_the_teachers_word_copy_imports_back_into_the_bank_with_its_keys(test):
+    """A teacher edits the code in Word and imports it again: every question comes back, with the key of the code."""
+    from lms.assessments.importers import docx as word
+
+    _setup, t = test
+    variant = t.variants.order_by("number").last()
+    imported = word.parse(printing.variant_docx(variant))
+    slots = [slot for part in variant.layout["parts"] for slot in part["slots"]]
+    assert not imported.errors
+    assert [q.key for q in imported.questions] == [slot["key"] for slot in slots]
+    assert [q.type for q in imported.questions] == [slot["content"]["type"] for slot in slots]

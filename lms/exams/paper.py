@@ -57,6 +57,12 @@ ON_PAPER = "(làm trên giấy thi)"
 ORDER = "Thứ tự:"
 
 BOX, LABEL_BOX, STATEMENT, WIDE = 9.0, 16.0, 22.0, 60.0  # answer-sheet cell widths, mm
+ROW_LABEL = 20.0  # the answer sheet's "Câu n" cell, mm
+# under the exam paper's header (the students' Word copy) and on the answer sheet (PDF and Word)
+CANDIDATE_LINES = (
+    "Họ và tên thí sinh: ..................................................",
+    "Lớp: ............  Số báo danh: ............",
+)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from lms.assessments import api as bank_api
 from lms.exams import printing_docx
 from lms.exams.latex_text import latex_to_text
 from lms.exams.models import Test, Variant
-from lms.exams.paper import Printed, PrintedPart, paper
+from lms.exams.paper import CANDIDATE_LINES, ROW_LABEL, Printed, PrintedPart, paper
 
 IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -161,10 +161,8 @@ def _answer_sheet(pdf, test: Test, variant: Variant) -> None:
     pdf.multi_cell(0, 8, "PHIẾU TRẢ LỜI", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 11)
     pdf.multi_cell(0, 7, f"{test.title} · Mã đề {variant.code}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(
-        0, 8, "Họ và tên thí sinh: ..................................................", new_x="LMARGIN", new_y="NEXT"
-    )
-    pdf.multi_cell(0, 8, "Lớp: ............  Số báo danh: ............", new_x="LMARGIN", new_y="NEXT")
+    for line in CANDIDATE_LINES:
+        pdf.multi_cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     for printed_part in _paper(variant):
         pdf.ln(2)
         pdf.set_font(FONT_FAMILY, "B", 11)
@@ -172,7 +170,7 @@ def _answer_sheet(pdf, test: Test, variant: Variant) -> None:
         pdf.set_font(FONT_FAMILY, "", 10)
         for q in printed_part.questions:
             for row in q.rows():
-                _cells(pdf, f"Câu {row.number}", 20, [(cell.text, cell.width) for cell in row.sheet])
+                _cells(pdf, f"Câu {row.number}", ROW_LABEL, [(cell.text, cell.width) for cell in row.sheet])
 
 
 def variant_pdf(variant: Variant) -> bytes:

@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from PIL import Image, UnidentifiedImageError
 
 from lms.exams.latex_text import MATH, fraction_pieces, math_to_text
-from lms.exams.paper import Printed, PrintedPart
+from lms.exams.paper import CANDIDATE_LINES, ROW_LABEL, Printed, PrintedPart
 
 IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
 BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>|</div>\s*<div[^>]*>", re.IGNORECASE)
@@ -34,7 +34,6 @@ IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "bm
 EMU_PER_PX = 9525  # at 96 dpi
 TEXT_WIDTH_PX = 640  # A4 less 2 cm margins each side, at 96 dpi
 TWIPS_PER_MM = 56.7
-LABEL_MM = 20  # the "Câu n" cell of the answer sheet
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAMESPACES = (
     f'xmlns:w="{W}" '
@@ -141,7 +140,7 @@ class _Document:
     def table(self, rows: list[list[tuple[str, float]]]) -> None:
         """A bordered table; each row its own cells of (text, width in mm), so rows may differ in length."""
         widest = max(len(row) for row in rows)
-        grid = "".join(f'<w:gridCol w:w="{round(TWIPS_PER_MM * LABEL_MM)}"/>' for _ in range(widest))
+        grid = "".join(f'<w:gridCol w:w="{round(TWIPS_PER_MM * ROW_LABEL)}"/>' for _ in range(widest))
         borders = "".join(
             f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
             for side in ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -198,7 +197,7 @@ def _answer_sheet(doc: _Document, test, variant, parts: list[PrintedPart]) -> No
     _candidate_lines(doc)
     for part in parts:
         rows = [
-            [(f"Câu {row.number}", LABEL_MM)] + [(cell.text, cell.width) for cell in row.sheet]
+            [(f"Câu {row.number}", ROW_LABEL)] + [(cell.text, cell.width) for cell in row.sheet]
             for q in part.questions
             for row in q.rows()
         ]
@@ -208,8 +207,8 @@ def _answer_sheet(doc: _Document, test, variant, parts: list[PrintedPart]) -> No
 
 
 def _candidate_lines(doc: _Document) -> None:
-    doc.paragraph(doc.run("Họ và tên thí sinh: .................................................."))
-    doc.paragraph(doc.run("Lớp: ............  Số báo danh: ............"))
+    for line in CANDIDATE_LINES:
+        doc.paragraph(doc.run(line))
 
 
 def document(

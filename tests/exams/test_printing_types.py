@@ -315,7 +315,8 @@ def test_the_students_word_copy_is_the_teachers_without_keys_solutions_or_rubric
         assert "<w:u " not in xml.split("PHIẾU TRẢ LỜI")[0]  # no right label underlined
         assert "<w:u " in printed["docx_xml"]  # (the teachers' copy has them)
         assert xml.index("HẾT") < xml.index("<w:pageBreakBefore/>") < xml.index("PHIẾU TRẢ LỜI")
-        assert re.findall(r'w:w="([^"]*)"', xml) and all(w.isdigit() for w in re.findall(r'w:w="([^"]*)"', xml))
+        widths = re.findall(r'w:w="([^"]*)"', xml)
+        assert widths and all(w.isdigit() for w in widths)  # whole twips: Word refuses fractions
         assert students[students.index("PHIẾU TRẢ LỜI") + 2 :][:2] == candidate
 
 
